@@ -1,0 +1,41 @@
+/*
+ * ACPI discovery (exo/acpi/): RSDP -> XSDT (or RSDT) -> MADT, FADT, HPET.
+ * The kernel keeps only what it needs, copied into struct acpi_info; table
+ * checksums and lengths are checked before anything is read from them.
+ */
+#ifndef EXO_ACPI_ACPI_H
+#define EXO_ACPI_ACPI_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define ACPI_MAX_CPUS 64
+#define ACPI_MAX_IOAPICS 8
+
+struct acpi_info {
+	bool present;
+	char oem_id[7];
+	uint32_t table_count;
+	uint64_t lapic_phys;
+	uint32_t cpu_count;
+	uint8_t cpu_apic_id[ACPI_MAX_CPUS];
+	uint32_t ioapic_count;
+	struct { uint8_t id; uint64_t phys; uint32_t gsi_base; } ioapic[ACPI_MAX_IOAPICS];
+	/* FADT */
+	uint32_t pm_timer_port;     /* 0 when absent */
+	bool pm_timer_32bit;
+	uint32_t pm1a_cnt_port, pm1b_cnt_port;
+	uint16_t slp_typ_s5a, slp_typ_s5b;
+	bool s5_known;
+	uint64_t hpet_phys;         /* 0 when absent */
+};
+
+extern struct acpi_info acpi;
+
+/* Parse the tables; returns 0, or a negative CAPOS_E* code when there is no usable ACPI. */
+int acpi_init(uint64_t rsdp_phys);
+
+/* Power the machine off through ACPI S5; returns only when that failed. */
+void acpi_poweroff(void);
+
+#endif
