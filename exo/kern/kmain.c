@@ -12,6 +12,7 @@
 #include <capos/bootinfo.h>
 #include <capos/verdict.h>
 #include "backtrace.h"
+#include "boot.h"
 #include "clock.h"
 #include "ktest.h"
 #include "log.h"
@@ -34,6 +35,12 @@ void stack_switch_call(uint64_t top, void (*fn)(void *), void *arg);
 
 static char cmdline[CAPOS_CMDLINE_MAX];
 static const struct capos_boot_info *boot_info;
+static struct bootpkg_view package;
+static int package_ok;
+
+const struct capos_boot_info *boot_record(void) { return boot_info; }
+const char *boot_cmdline(void) { return cmdline; }
+const struct bootpkg_view *boot_package(void) { return package_ok ? &package : NULL; }
 
 /* The record is the loader's promise; check it before believing any of it. */
 static void check_boot_info(const struct capos_boot_info *bi)
@@ -62,6 +69,25 @@ static void apply_cmdline(void)
 		else
 			kwarn("unknown loglevel '%s' (error, warn, info, debug)", level);
 	}
+}
+
+/* The loader checked the package; check again, since it is now ours to trust. */
+static void open_boot_package(void)
+{
+	struct bootpkg_fault fault;
+	int err = bootpkg_open(&package, phys_to_virt(boot_info->bootpkg_phys),
+			       boot_info->bootpkg_size, &fault);
+
+	if (err) {
+		kerror("boot package: rejected (entry %d: %s); starting without it", fault.entry, fault.what);
+		return;
+	}
+	package_ok = 1;
+	kinfo("boot package: %u entries, %llu KiB", package.count,
+	      (unsigned long long)(package.size >> 10));
+	for (uint32_t i = 0; i < package.count; i++)
+		kdebug("  %-40s %8llu bytes", package.entries[i].name,
+		       (unsigned long long)package.entries[i].size);
 }
 
 static void print_banner(void)
@@ -101,6 +127,7 @@ static void kmain_late(void *unused)
 	if (err)
 		kwarn("acpi: no usable tables (error %d); power-off and SMP discovery unavailable", err);
 	arch_late_init();
+	open_boot_package();
 	print_banner();
 	if (cmdline_get(cmdline, "test", test, sizeof test) >= 0)
 		ktest_run(test);

@@ -140,6 +140,7 @@ static void emit_number(struct out *o, const struct spec *s, uint64_t v, int neg
 			(s->conv == 'o') ? 8 : 10;
 	const char *prefix = "";
 	int n = 0, zeros;
+	int nonzero = v != 0;
 
 	while (v) {
 		digits[sizeof digits - 1 - n++] = set[v % base];
@@ -154,9 +155,9 @@ static void emit_number(struct out *o, const struct spec *s, uint64_t v, int neg
 		prefix = "+";
 	else if (s->space && (s->conv == 'd' || s->conv == 'i'))
 		prefix = " ";
-	else if ((s->alt && (s->conv == 'x')) || s->conv == 'p')
+	else if ((s->alt && s->conv == 'x' && nonzero) || s->conv == 'p')
 		prefix = "0x";
-	else if (s->alt && s->conv == 'X')
+	else if (s->alt && s->conv == 'X' && nonzero)
 		prefix = "0X";
 	else if (s->alt && s->conv == 'o' && zeros == 0 && digits[sizeof digits - n] != '0')
 		prefix = "0";

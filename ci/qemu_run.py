@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Boot a capOS ESP image in QEMU + OVMF and judge the run.
+
+Two modes:
+  test (default)  serial console goes to a log file; the run is bounded by
+                  --timeout; the guest's verdict (isa-debug-exit status or a
+                  clean ACPI power-off) and regexes over the serial log decide
+                  pass or fail.  On failure the log's tail and its path are
+                  printed.  Exit status 0 = pass, 1 = fail, 2 = usage error.
+  --interactive   serial console on this terminal (Ctrl-A X quits QEMU),
+                  no timeout; used by `./capos run`.
+
+The ESP image is never modified: each run works on a private copy, into
+which --cmdline and the --esp-* options write their changes with mtools.
+Verdict numbers must match exo/include/capos/verdict.h.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+# QEMU exit status -> verdict name.  isa-debug-exit gives (value << 1) | 1.
+STATUS_VERDICT = {0: "poweroff", 33: "pass", 35: "fail", 37: "panic"}
+TAIL_LINES = 40
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--esp", required=True, help="ESP image to boot (copied first)")
+    p.add_argument("--name", help="test name, for messages and the default log name")
+    p.add_argument("--cmdline", help="kernel command line written to \\capos\\cmdline.txt")
+    p.add_argument("--expect-exit", default="pass",
+                   choices=["pass", "fail", "panic", "poweroff", "any"],
+                   help="verdict the guest must give (default: pass)")
+    p.add_argument("--expect", action="append", default=[], metavar="REGEX",
+                   help="regex that must match the serial log, in the order given")
+    p.add_argument("--reject", action="append", default=[], metavar="REGEX",
+                   help="regex that must not match anywhere in the serial log")
+    p.add_argument("--timeout", type=float, default=120, help="seconds before the run is failed")
+    p.add_argument("--log", help="serial log path (default: qemu-logs/<name>.log here)")
+    p.add_argument("--accel", default=os.environ.get("CAPOS_ACCEL", "tcg"), choices=["tcg", "kvm"])
+    p.add_argument("--cpu", default=os.environ.get("CAPOS_CPU", "max"))
+    p.add_argument("--mem", default=os.environ.get("CAPOS_MEM", "512"), help="MiB")
+    p.add_argument("--smp", default=os.environ.get("CAPOS_SMP", "1"))
+    p.add_argument("--esp-delete", action="append", default=[], metavar="PATH",
+                   help="delete a file from the image copy, e.g. /capos/kernel.elf")
+    p.add_argument("--esp-put", action="append", default=[], metavar="PATH=HOSTFILE",
+                   help="replace or add a file in the image copy")
+    p.add_argument("--esp-truncate", action="append", default=[], metavar="PATH=BYTES",
+                   help="truncate a file in the image copy")
+    p.add_argument("--esp-poke", action="append", default=[], metavar="PATH=OFFSET:HEX",
+                   help="overwrite bytes of a file in the image copy")
+    p.add_argument("--interactive", action="store_true", help="serial on this terminal, no timeout")
+    p.add_argument("--gdb", action="store_true", help="start QEMU's gdb stub on :1234 and wait")
+    p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
+    return p.parse_args(argv)
+
+
+def fail_usage(msg):
+    print(f"qemu_run: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def mtools(args):
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    r = subprocess.run(args, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        fail_usage(f"{' '.join(args)} failed: {r.stderr.strip()}")
+    return r
+
+
+def esp_get(image, path, dest):
+    mtools(["mcopy", "-n", "-i", image, "::" + path, dest])
+
+
+def esp_put(image, path, src):
+    mtools(["mcopy", "-o", "-i", image, src, "::" + path])
+
+
+def esp_delete(image, path):
+    mtools(["mdel", "-i", image, "::" + path])
+
+
+def split_assignment(text, what):
+    if "=" not in text:
+        fail_usage(f"{what} wants PATH=VALUE, got '{text}'")
+    return text.split("=", 1)
+
+
+def edit_file(image, path, work, edit):
+    """Copy path out of the image, apply edit(bytearray), put it back."""
+    local = os.path.join(work, "edit.bin")
+    esp_get(image, path, local)
+    with open(local, "rb") as f:
+        data = bytearray(f.read())
+    data = edit(data)
+    with open(local, "wb") as f:
+        f.write(data)
+    esp_put(image, path, local)
+
+
+def prepare_image(args, work):
+    image = os.path.join(work, "esp.img")
+    shutil.copyfile(args.esp, image)
+    for path in args.esp_delete:
+        esp_delete(image, path)
+    for item in args.esp_put:
+        path, host = split_assignment(item, "--esp-put")
+        esp_put(image, path, host)
+    for item in args.esp_truncate:
+        path, size = split_assignment(item, "--esp-truncate")
+        edit_file(image, path, work, lambda d, n=int(size, 0): d[:n])
+    for item in args.esp_poke:
+        path, spec = split_assignment(item, "--esp-poke")
+        offset, hexbytes = spec.split(":", 1)
+
+        def poke(d, o=int(offset, 0), b=bytes.fromhex(hexbytes)):
+            d[o:o + len(b)] = b
+            return d
+        edit_file(image, path, work, poke)
+    if args.cmdline is not None:
+        local = os.path.join(work, "cmdline.txt")
+        with open(local, "w") as f:
+            f.write(args.cmdline + "\n")
+        esp_put(image, "/capos/cmdline.txt", local)
+    return image
+
+
+def qemu_command(args, image, vars_copy, serial):
+    if args.accel == "kvm" and not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        fail_usage("--accel kvm needs read/write access to /dev/kvm")
+    cmd = ["qemu-system-x86_64", "-accel", args.accel, "-M", "q35", "-cpu", args.cpu,
+           "-m", str(args.mem), "-smp", str(args.smp), "-display", "none",
+           "-no-reboot",
+           "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+           "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}",
+           "-drive", f"format=raw,file={image}",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    cmd += serial
+    if args.gdb:
+        cmd += ["-s", "-S"]
+    return cmd + args.qemu_arg
+
+
+def run_interactive(args, image, vars_copy):
+    cmd = qemu_command(args, image, vars_copy, ["-serial", "mon:stdio", "-monitor", "none"])
+    print(f"qemu_run: {' '.join(cmd)}", file=sys.stderr)
+    if args.gdb:
+        print("qemu_run: waiting for gdb on localhost:1234 (./capos gdb)", file=sys.stderr)
+    status = subprocess.call(cmd)
+    verdict = STATUS_VERDICT.get(status, f"status {status}")
+    print(f"\nqemu_run: QEMU exited ({verdict})", file=sys.stderr)
+    return 0 if status in (0, 33) else 1
+
+
+def wait_qemu(proc, timeout):
+    try:
+        return proc.wait(timeout=timeout), False
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        return None, True
+
+
+def check_log(text, expects, rejects):
+    """Return a list of problems: expects must match in order, rejects never."""
+    problems = []
+    pos = 0
+    for pattern in expects:
+        m = re.compile(pattern, re.MULTILINE).search(text, pos)
+        if not m:
+            where = "anywhere" if not re.search(pattern, text, re.MULTILINE) else "after the previous expectation"
+            problems.append(f"expected /{pattern}/ {where} in the serial log")
+            continue
+        pos = m.end()
+    for pattern in rejects:
+        m = re.search(pattern, text, re.MULTILINE)
+        if m:
+            problems.append(f"serial log must not match /{pattern}/ but has: {m.group(0)!r}")
+    return problems
+
+
+def judge(args, status, timed_out, text):
+    problems = []
+    if timed_out:
+        problems.append(f"timed out after {args.timeout:.0f} s with no verdict")
+    else:
+        verdict = STATUS_VERDICT.get(status)
+        if verdict is None:
+            problems.append(f"QEMU exited with status {status}, which is no capOS verdict")
+        elif args.expect_exit != "any" and verdict != args.expect_exit:
+            problems.append(f"guest verdict was '{verdict}', expected '{args.expect_exit}'")
+    return problems + check_log(text, args.expect, args.reject)
+
+
+def print_failure(name, problems, text, log):
+    print(f"FAIL {name}:")
+    for p in problems:
+        print(f"  - {p}")
+    lines = text.splitlines()
+    print(f"--- last {min(TAIL_LINES, len(lines))} lines of the serial log ---")
+    for line in lines[-TAIL_LINES:]:
+        print(line)
+    print(f"--- full serial log: {log}")
+
+
+def run_test(args, image, vars_copy):
+    name = args.name or os.path.basename(args.esp)
+    log = os.path.abspath(args.log or os.path.join("qemu-logs", name + ".log"))
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    if os.path.exists(log):
+        os.remove(log)
+    cmd = qemu_command(args, image, vars_copy,
+                       ["-chardev", f"file,id=serial0,path={log}", "-serial", "chardev:serial0",
+                        "-monitor", "none"])
+    print(f"qemu_run: {name}: booting ({args.accel}, cpu {args.cpu}, {args.mem} MiB, "
+          f"timeout {args.timeout:.0f} s); serial log {log}", flush=True)
+    start = time.monotonic()
+    with open(os.path.join(os.path.dirname(image), "qemu.stderr"), "w+") as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+        status, timed_out = wait_qemu(proc, args.timeout)
+        err.seek(0)
+        qemu_stderr = err.read().strip()
+    elapsed = time.monotonic() - start
+    text = open(log, errors="replace").read() if os.path.exists(log) else ""
+    problems = judge(args, status, timed_out, text)
+    if problems and qemu_stderr:
+        problems.append(f"QEMU said: {qemu_stderr}")
+    if problems:
+        print_failure(name, problems, text, log)
+        return 1
+    print(f"PASS {name} ({elapsed:.1f} s)")
+    return 0
+
+
+def main(argv):
+    args = parse_args(argv)
+    if not os.path.exists(args.esp):
+        fail_usage(f"no ESP image at {args.esp} (build first: ./capos build)")
+    for f in (OVMF_CODE, OVMF_VARS):
+        if not os.path.exists(f):
+            fail_usage(f"{f} is missing: install the 'ovmf' package (./capos deps)")
+    with tempfile.TemporaryDirectory(prefix="capos-qemu-") as work:
+        image = prepare_image(args, work)
+        vars_copy = os.path.join(work, "OVMF_VARS.fd")
+        shutil.copyfile(OVMF_VARS, vars_copy)
+        if args.interactive:
+            return run_interactive(args, image, vars_copy)
+        return run_test(args, image, vars_copy)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
