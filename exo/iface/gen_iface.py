@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""Generate capOS interface code from exo/iface/interfaces.def.
+
+usage: gen_iface.py DEF abi-header OUT.h
+       gen_iface.py DEF kernel OUT.h OUT.c
+       gen_iface.py DEF client OUT.h OUT.c
+
+The .def syntax is documented at the top of interfaces.def.  Errors name
+file:line and exit with status 1.  Output is deterministic.
+"""
+
+import re
+import sys
+
+SCALARS = {"u8": ("uint8_t", 1), "u16": ("uint16_t", 2), "u32": ("uint32_t", 4),
+           "u64": ("uint64_t", 8), "i32": ("int32_t", 4), "i64": ("int64_t", 8),
+           "handle": ("uint32_t", 4)}
+
+
+class DefError(Exception):
+    pass
+
+
+class Field:
+    def __init__(self, kind, name, ctype, size, align, count, tail):
+        self.kind, self.name, self.ctype = kind, name, ctype
+        self.size, self.align, self.count, self.tail = size, align, count, tail
+        self.offset = 0
+
+
+class Message:
+    def __init__(self):
+        self.fields = []
+        self.size = 0       # sizeof the C struct
+        self.min_size = 0   # size without the tail (== size when no tail)
+
+    def has_tail(self):
+        return bool(self.fields) and self.fields[-1].tail
+
+
+class Method:
+    def __init__(self, name, mid, is_async):
+        self.name, self.id, self.is_async = name, mid, is_async
+        self.inp, self.out = Message(), Message()
+
+
+class Interface:
+    def __init__(self, name, iid):
+        self.name, self.id, self.methods = name, iid, []
+
+
+def snake(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def parse_type(text, where):
+    if text in SCALARS:
+        ctype, size = SCALARS[text]
+        return ctype, size, size, 0, False
+    m = re.fullmatch(r"(char|bytes)\[(\d+)\]", text)
+    if not m or int(m.group(2)) == 0:
+        raise DefError(f"{where}: unknown type '{text}'")
+    ctype = "char" if m.group(1) == "char" else "uint8_t"
+    n = int(m.group(2))
+    return ctype, n, 1, n, m.group(1) == "bytes"
+
+
+def add_field(msg, words, where):
+    if len(words) != 3 or not re.fullmatch(r"[a-z_][a-z0-9_]*", words[2]):
+        raise DefError(f"{where}: expected '{words[0]} TYPE NAME'")
+    if msg.has_tail():
+        raise DefError(f"{where}: a bytes[] tail must be the last field")
+    if any(f.name == words[2] for f in msg.fields):
+        raise DefError(f"{where}: duplicate field '{words[2]}'")
+    ctype, size, align, count, tail = parse_type(words[1], where)
+    msg.fields.append(Field(words[1], words[2], ctype, size, align, count, tail))
+
+
+def parse(path):
+    ifaces = []
+    for lineno, raw in enumerate(open(path), 1):
+        where = f"{path}:{lineno}"
+        words = raw.split("#", 1)[0].split()
+        if not words:
+            continue
+        try:
+            if words[0] == "interface" and len(words) == 3:
+                iid = int(words[2], 0)
+                if any(i.id == iid or i.name == words[1] for i in ifaces):
+                    raise DefError(f"{where}: interface name or id {words[1]} {iid} used twice")
+                ifaces.append(Interface(words[1], iid))
+            elif words[0] == "method" and len(words) in (3, 4) and ifaces:
+                if len(words) == 4 and words[3] != "async":
+                    raise DefError(f"{where}: expected 'method NAME ID [async]'")
+                mid = int(words[2], 0)
+                cur = ifaces[-1]
+                if any(m.id == mid or m.name == words[1] for m in cur.methods) or mid > 0xffff:
+                    raise DefError(f"{where}: method name or id reused or out of range")
+                cur.methods.append(Method(words[1], mid, len(words) == 4))
+            elif words[0] in ("in", "out") and ifaces and ifaces[-1].methods:
+                m = ifaces[-1].methods[-1]
+                add_field(m.inp if words[0] == "in" else m.out, words, where)
+            else:
+                raise DefError(f"{where}: cannot parse '{raw.strip()}'")
+        except ValueError:
+            raise DefError(f"{where}: bad number in '{raw.strip()}'")
+    for iface in ifaces:
+        for m in iface.methods:
+            layout(m.inp)
+            layout(m.out)
+    return ifaces
+
+
+def layout(msg):
+    off = 0
+    align = 1
+    for f in msg.fields:
+        off = (off + f.align - 1) // f.align * f.align
+        f.offset = off
+        off += f.size
+        align = max(align, f.align)
+    msg.min_size = msg.fields[-1].offset if msg.has_tail() else off
+    msg.size = (off + align - 1) // align * align
+
+
+def struct_name(iface, method, direction):
+    return f"capos_{snake(iface.name)}_{method.name}_{direction}"
+
+
+def emit_struct(out, name, msg):
+    out.append(f"struct {name} {{")
+    pos = 0
+    pad = 0
+    for f in msg.fields:
+        if f.offset > pos:
+            out.append(f"\tuint8_t _pad{pad}[{f.offset - pos}];")
+            pad += 1
+        dim = f"[{f.count}]" if f.count else ""
+        note = "  /* variable-length tail */" if f.tail else ""
+        out.append(f"\t{f.ctype} {f.name}{dim};{note}")
+        pos = f.offset + f.size
+    if msg.size > pos:
+        out.append(f"\tuint8_t _pad{pad}[{msg.size - pos}];")
+    out.append("};")
+    out.append(f'_Static_assert(sizeof(struct {name}) == {msg.size}, "{name} layout");')
+    for f in msg.fields:
+        out.append(f"_Static_assert(__builtin_offsetof(struct {name}, {f.name}) == {f.offset}, "
+                   f'"{name} layout");')
+
+
+def gen_abi_header(ifaces):
+    out = ["/* Generated by exo/iface/gen_iface.py from interfaces.def: do not edit. */",
+           "#ifndef CAPOS_IFACE_H", "#define CAPOS_IFACE_H", "", "#include <stdint.h>", ""]
+    for iface in ifaces:
+        up = snake(iface.name).upper()
+        out.append(f"/* --- interface {iface.name} --- */")
+        out.append(f"#define CAPOS_IFACE_{up} {iface.id}u")
+        for m in iface.methods:
+            mu = f"CAPOS_{up}_{m.name.upper()}"
+            out.append(f"#define {mu} {m.id}u")
+            for direction, msg in (("in", m.inp), ("out", m.out)):
+                emit_struct(out, struct_name(iface, m, direction), msg)
+                out.append(f"#define {mu}_{direction.upper()}_MIN {msg.min_size}u")
+                out.append(f"#define {mu}_{direction.upper()}_MAX {msg.size}u")
+        out.append("")
+    out.append(f"#define CAPOS_IFACE_COUNT {len(ifaces)}")
+    out += ["", "#endif", ""]
+    return "\n".join(out)
+
+
+def handler_name(iface, m):
+    return f"kcap_{snake(iface.name)}_{m.name}"
+
+
+def gen_kernel(ifaces):
+    h = ["/* Generated by exo/iface/gen_iface.py from interfaces.def: do not edit. */",
+         "#ifndef EXO_IFACE_KERNEL_H", "#define EXO_IFACE_KERNEL_H", "",
+         "#include <stdint.h>", "#include <capos/iface.h>", "",
+         "struct kcall;", "",
+         "/* One row per method: the sizes the decoder checks before any handler runs. */",
+         "struct iface_method_info {",
+         "\tuint32_t iface;", "\tuint16_t method;", "\tuint16_t is_async;",
+         "\tuint32_t in_min, in_max;    /* params_len must lie in [in_min, in_max] */",
+         "\tuint32_t out_min, out_max;  /* result capacity must be >= out_min */",
+         "\tconst char *iface_name, *method_name;", "};", "",
+         "/* The row for (iface, method), or NULL: unknown ids are -CAPOS_ENOSYS. */",
+         "const struct iface_method_info *iface_method_lookup(uint32_t iface, uint16_t method);",
+         "/* Name of an interface id, or NULL. */",
+         "const char *iface_name(uint32_t iface);", "",
+         "/*",
+         " * Call the handler of an already-decoded method.  in is a buffer of in_max",
+         " * bytes, zero past in_len; out has room for *out_len bytes (at least",
+         " * out_min) and the handler sets *out_len to the bytes it produced.",
+         " * Returns 0, a negative CAPOS_E* code, or KCALL_PENDING (async methods).",
+         " */",
+         "int iface_dispatch(struct kcall *call, const struct iface_method_info *info,",
+         "\t\t   const void *in, uint32_t in_len, void *out, uint32_t *out_len);", "",
+         "/* Handlers, implemented by the kernel objects. */"]
+    for iface in ifaces:
+        for m in iface.methods:
+            h.append(f"int {handler_name(iface, m)}(struct kcall *call, "
+                     f"const struct {struct_name(iface, m, 'in')} *in, uint32_t in_len,")
+            h.append(f"\t\tstruct {struct_name(iface, m, 'out')} *out, uint32_t *out_len);")
+    h += ["", "#endif", ""]
+    c = ["/* Generated by exo/iface/gen_iface.py from interfaces.def: do not edit. */",
+         "#include <stddef.h>", "#include <capos/error.h>", '#include "iface_kernel.h"', "",
+         "static const struct iface_method_info methods[] = {"]
+    for iface in ifaces:
+        for m in iface.methods:
+            c.append(f"\t{{ {iface.id}u, {m.id}u, {int(m.is_async)}, {m.inp.min_size}u, {m.inp.size}u, "
+                     f"{m.out.min_size}u, {m.out.size}u, \"{iface.name}\", \"{m.name}\" }},")
+    c += ["};", "",
+          "const struct iface_method_info *iface_method_lookup(uint32_t iface, uint16_t method)",
+          "{", "\tfor (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)",
+          "\t\tif (methods[i].iface == iface && methods[i].method == method)",
+          "\t\t\treturn &methods[i];", "\treturn NULL;", "}", "",
+          "const char *iface_name(uint32_t iface)", "{",
+          "\tfor (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)",
+          "\t\tif (methods[i].iface == iface)", "\t\t\treturn methods[i].iface_name;",
+          "\treturn NULL;", "}", "",
+          "int iface_dispatch(struct kcall *call, const struct iface_method_info *info,",
+          "\t\t   const void *in, uint32_t in_len, void *out, uint32_t *out_len)", "{",
+          "\tswitch (((uint32_t)info->iface << 16) | info->method) {"]
+    for iface in ifaces:
+        for m in iface.methods:
+            c.append(f"\tcase ({iface.id}u << 16) | {m.id}u:")
+            c.append(f"\t\treturn {handler_name(iface, m)}(call, in, in_len, out, out_len);")
+    c += ["\tdefault:", "\t\treturn -CAPOS_ENOSYS;", "\t}", "}", ""]
+    return "\n".join(h), "\n".join(c)
+
+
+def gen_client(ifaces):
+    h = ["/* Generated by exo/iface/gen_iface.py from interfaces.def: do not edit. */",
+         "#ifndef CAPOS_IFACE_CLIENT_H", "#define CAPOS_IFACE_CLIENT_H", "",
+         "#include <stdint.h>", "#include <capos/iface.h>", "#include <capos/ring_client.h>", "",
+         "/*",
+         " * Synchronous typed calls: each builds a CALL entry, submits it, waits for",
+         " * its completion and returns the CQE status (0, a negative CAPOS_E* code or",
+         " * CAPOS_STATUS_APP_ERROR).  in_len / *out_len are needed only for messages",
+         " * with a bytes[] tail; the others pass sizeof the struct.",
+         " */"]
+    c = ["/* Generated by exo/iface/gen_iface.py from interfaces.def: do not edit. */",
+         "#include <capos/iface_client.h>", ""]
+    for iface in ifaces:
+        up = snake(iface.name).upper()
+        for m in iface.methods:
+            fn = f"capos_{snake(iface.name)}_{m.name}"
+            sin, sout = struct_name(iface, m, "in"), struct_name(iface, m, "out")
+            args = [f"struct capos_ring_client *rc", "uint32_t cap"]
+            args.append(f"const struct {sin} *in")
+            if m.inp.has_tail():
+                args.append("uint32_t in_len")
+            args.append(f"struct {sout} *out")
+            if m.out.has_tail():
+                args.append("uint32_t *out_len")
+            sig = f"int {fn}({', '.join(args)})"
+            h.append(sig + ";")
+            in_len = "in_len" if m.inp.has_tail() else f"sizeof *in"
+            out_len = "out_len" if m.out.has_tail() else "NULL"
+            c += [sig, "{",
+                  f"\treturn capos_call_sync(rc, cap, CAPOS_IFACE_{up}, CAPOS_{up}_{m.name.upper()},",
+                  f"\t\t\t       in, {in_len}, out, sizeof *out, {out_len});", "}", ""]
+    h += ["", "#endif", ""]
+    return "\n".join(h), "\n".join(c)
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        ifaces = parse(argv[0])
+    except DefError as e:
+        print(f"gen_iface: {e}", file=sys.stderr)
+        return 1
+    mode = argv[1]
+    if mode == "abi-header" and len(argv) == 3:
+        write(argv[2], gen_abi_header(ifaces))
+    elif mode in ("kernel", "client") and len(argv) == 4:
+        h, c = (gen_kernel if mode == "kernel" else gen_client)(ifaces)
+        write(argv[2], h)
+        write(argv[3], c)
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
