@@ -11,6 +11,8 @@
 
 #define ACPI_MAX_CPUS 64
 #define ACPI_MAX_IOAPICS 8
+#define ACPI_MAX_TABLES 32
+#define ACPI_MAX_ISOS 16
 
 struct acpi_info {
 	bool present;
@@ -28,6 +30,20 @@ struct acpi_info {
 	uint16_t slp_typ_s5a, slp_typ_s5b;
 	bool s5_known;
 	uint64_t hpet_phys;         /* 0 when absent */
+
+	/* Additions beyond the first contract. */
+	uint8_t revision;           /* RSDP revision: 0 = ACPI 1.0 (RSDT), 2+ = XSDT */
+	bool xsdt;                  /* the root table used was the XSDT */
+	char table_sig[ACPI_MAX_TABLES][5];  /* first table_count signatures (capped) */
+	uint32_t bad_table_count;   /* root entries skipped: unmappable, bad length or checksum */
+	uint32_t cpu_disabled_count;  /* MADT processors neither enabled nor online-capable */
+	uint32_t iso_count;         /* interrupt source overrides (legacy IRQ -> GSI) */
+	struct { uint8_t bus_irq; uint32_t gsi; uint16_t flags; } iso[ACPI_MAX_ISOS];
+	uint64_t dsdt_phys;         /* 0 when the FADT was absent */
+	uint16_t sci_irq;
+	uint32_t smi_cmd_port;      /* 0: no SMI command port (ACPI mode is fixed on) */
+	uint8_t acpi_enable_value;  /* written to smi_cmd_port to enter ACPI mode */
+	bool fadt_present, madt_present;
 };
 
 extern struct acpi_info acpi;

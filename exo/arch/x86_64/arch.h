@@ -3,8 +3,10 @@
  *
  * Bring-up order (kmain): arch_early_init() before memory management
  * (GDT, TSS, IDT with exception handlers, CPU feature enables, FPU);
- * arch_late_init() once the heap and guarded stacks exist (IST stacks,
- * LAPIC, timer calibration, periodic tick).
+ * arch_late_init() once the heap and guarded stacks exist and acpi_init
+ * has run (IST stacks, LAPIC, timer calibration, periodic tick).
+ * arch_late_init returns with interrupts ENABLED so the tick runs (ktests
+ * and the idle loop rely on it).
  *
  * Exceptions in kernel mode print a register dump with the decoded cause
  * and a symbolized backtrace, then panic.  User-mode exceptions (issue 3)
@@ -41,6 +43,7 @@ void fpu_state_init(void *area);      /* the clean state a new thread starts wit
 void fpu_save(void *area);
 void fpu_restore(const void *area);
 const char *fpu_mechanism(void);      /* "xsave" or "fxsave" */
+uint64_t fpu_xcr0(void);              /* XSAVE components enabled; 0 with fxsave */
 
 /* Periodic timer tick (LAPIC timer). */
 uint64_t timer_ticks(void);

@@ -75,6 +75,7 @@ static inline __attribute__((noreturn)) void cpu_stop(void)
 #define MSR_GS_BASE      0xc0000101u
 #define MSR_KERNEL_GS    0xc0000102u
 #define MSR_APIC_BASE    0x0000001bu
+#define MSR_TSC_DEADLINE 0x000006e0u
 
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)
@@ -94,5 +95,48 @@ static inline __attribute__((noreturn)) void cpu_stop(void)
 #define CR4_OSXSAVE (1ull << 18)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
+
+#define RFLAGS_IF (1ull << 9)
+#define RFLAGS_AC (1ull << 18)
+
+#define XCR0_X87 (1ull << 0)
+#define XCR0_SSE (1ull << 1)
+#define XCR0_AVX (1ull << 2)
+
+/* Extended control registers (XCR0 selects the state XSAVE manages). */
+static inline uint64_t xgetbv(uint32_t index)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void xsetbv(uint32_t index, uint64_t v)
+{
+	__asm__ volatile("xsetbv" :: "c"(index), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static inline uint64_t read_efer(void) { return rdmsr(MSR_EFER); }
+
+/* A short delay for slow legacy devices (8259, 8254): port 0x80 is the POST port. */
+static inline void io_wait(void) { outb(0x80, 0); }
+
+/*
+ * a * b / c without overflow in the product, for clock arithmetic.  The
+ * kernel links no libgcc, so 128-bit division is done with divq, which
+ * needs the quotient to fit in 64 bits; when it would not, or c is 0, the
+ * result saturates to UINT64_MAX.
+ */
+static inline uint64_t mul_div_u64(uint64_t a, uint64_t b, uint64_t c)
+{
+	unsigned __int128 p = (unsigned __int128)a * b;
+	uint64_t hi = (uint64_t)(p >> 64), lo = (uint64_t)p, q, r;
+
+	if (c == 0 || hi >= c)
+		return UINT64_MAX;
+	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(c));
+	(void)r;
+	return q;
+}
 
 #endif
