@@ -39,7 +39,11 @@ uint64_t trap_count(unsigned vector)
 	return __atomic_load_n(&vector_counts[vector], __ATOMIC_RELAXED);
 }
 
-/* int3 in the kernel: a deliberate marker; RIP already points past it. */
+/*
+ * int3 in the kernel: a deliberate marker; RIP already points past it.
+ * The report goes through the log (and its lock), so int3 must not be
+ * planted inside the log or serial code.
+ */
 static void trap_breakpoint(const struct trap_frame *f)
 {
 	uint64_t off = 0;
