@@ -12,21 +12,28 @@
 #define BOOTCMD_PATH L"\\capos\\cmdline.txt"
 #define BOOTCMD_NAME "\\capos\\cmdline.txt"
 
-/* Check and normalise in place; returns the offending byte index or -1. */
+/*
+ * Normalise in place: blanks become spaces, trailing spaces go.  Returns
+ * the index of the first byte that is not printable ASCII, or -1; such
+ * bytes become spaces too, so `exit=debug` is still seen for the report.
+ */
 static int bootcmd_normalise(char *s, UINTN len)
 {
+	int bad = -1;
+
 	for (UINTN i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == '\n' || c == '\r' || c == '\t')
-			s[i] = ' ';
-		else if (c < 0x20 || c > 0x7e)
-			return (int)i;
+		if (c >= 0x20 && c <= 0x7e)
+			continue;
+		if (c != '\n' && c != '\r' && c != '\t' && bad < 0)
+			bad = (int)i;
+		s[i] = ' ';
 	}
 	while (len > 0 && s[len - 1] == ' ')
 		len--;
 	s[len] = '\0';
-	return -1;
+	return bad;
 }
 
 static bool bootcmd_debug_exit(const char *cmdline)
@@ -53,7 +60,7 @@ EFI_STATUS bootcmd_read(struct loader *ld)
 	if (EFI_ERROR(st))
 		return st;
 	bad = bootcmd_normalise(ld->cmdline, len);
-	ld->debug_exit = bootcmd_debug_exit(bad < 0 ? ld->cmdline : "");
+	ld->debug_exit = bootcmd_debug_exit(ld->cmdline);
 	if (bad >= 0) {
 		con_error("%s: byte %d is not printable ASCII", BOOTCMD_NAME, bad);
 		ld->cmdline[0] = '\0';

@@ -62,3 +62,24 @@ void con_boot_services_exited(void)
 {
 	conout_exited = TRUE;
 }
+
+/* A short name for the statuses the loader meets, for messages. */
+const char *con_status_name(EFI_STATUS st)
+{
+	switch (st) {
+	case EFI_SUCCESS: return "EFI_SUCCESS";
+	case EFI_LOAD_ERROR: return "EFI_LOAD_ERROR";
+	case EFI_INVALID_PARAMETER: return "EFI_INVALID_PARAMETER";
+	case EFI_UNSUPPORTED: return "EFI_UNSUPPORTED";
+	case EFI_BAD_BUFFER_SIZE: return "EFI_BAD_BUFFER_SIZE";
+	case EFI_BUFFER_TOO_SMALL: return "EFI_BUFFER_TOO_SMALL";
+	case EFI_DEVICE_ERROR: return "EFI_DEVICE_ERROR";
+	case EFI_VOLUME_CORRUPTED: return "EFI_VOLUME_CORRUPTED";
+	case EFI_OUT_OF_RESOURCES: return "EFI_OUT_OF_RESOURCES";
+	case EFI_NOT_FOUND: return "EFI_NOT_FOUND";
+	case EFI_ACCESS_DENIED: return "EFI_ACCESS_DENIED";
+	case EFI_END_OF_FILE: return "EFI_END_OF_FILE";
+	case EFI_ABORTED: return "EFI_ABORTED";
+	default: return "EFI error";
+	}
+}

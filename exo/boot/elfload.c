@@ -69,8 +69,9 @@ static EFI_STATUS elfload_one(struct loader *ld, unsigned i)
 	ks->reserved = 0;
 	st = BS->AllocatePages(AllocateAnyPages, loader_mem_type(CAPOS_MEM_KERNEL), ks->pages, &addr);
 	if (EFI_ERROR(st)) {
-		con_error("%s: not enough memory for kernel segment %u: %llu KiB requested",
-			  ld->kernel.path, i, (unsigned long long)(ks->pages * 4));
+		con_error("%s: not enough memory for kernel segment %u: %llu KiB needed,"
+			  " %llu KiB of RAM free", ld->kernel.path, i,
+			  (unsigned long long)(ks->pages * 4), (unsigned long long)memmap_free_kib(ld));
 		return EFI_OUT_OF_RESOURCES;
 	}
 	ks->phys = addr;

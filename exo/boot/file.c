@@ -17,19 +17,19 @@ EFI_STATUS file_open_volume(struct loader *ld)
 
 	st = BS->HandleProtocol(ld->image, &gEfiLoadedImageProtocolGuid, (void **)&li);
 	if (EFI_ERROR(st) || !li) {
-		con_error("cannot find the loader's own image (LoadedImage protocol): status %lu",
-			  (unsigned long)st);
+		con_error("cannot find the loader's own image (LoadedImage protocol): %s",
+			  con_status_name(st));
 		return EFI_ERROR(st) ? st : EFI_NOT_FOUND;
 	}
 	st = BS->HandleProtocol(li->DeviceHandle, &gEfiSimpleFileSystemProtocolGuid, (void **)&fs);
 	if (EFI_ERROR(st) || !fs) {
-		con_error("the boot device has no FAT file system the firmware can read: status %lu",
-			  (unsigned long)st);
+		con_error("the boot device has no FAT file system the firmware can read: %s",
+			  con_status_name(st));
 		return EFI_ERROR(st) ? st : EFI_NOT_FOUND;
 	}
 	st = fs->OpenVolume(fs, &ld->root);
 	if (EFI_ERROR(st))
-		con_error("cannot open the boot volume: status %lu", (unsigned long)st);
+		con_error("cannot open the boot volume: %s", con_status_name(st));
 	return st;
 }
 
@@ -46,12 +46,12 @@ static EFI_STATUS file_open(struct loader *ld, const CHAR16 *path, const char *n
 	if (st == EFI_NOT_FOUND)
 		return st;
 	if (EFI_ERROR(st)) {
-		con_error("%s: cannot open: status %lu", name, (unsigned long)st);
+		con_error("%s: cannot open: %s", name, con_status_name(st));
 		return st;
 	}
 	st = (*fh)->GetInfo(*fh, &gEfiFileInfoGuid, &info_size, info);
 	if (EFI_ERROR(st)) {
-		con_error("%s: cannot read file information: status %lu", name, (unsigned long)st);
+		con_error("%s: cannot read file information: %s", name, con_status_name(st));
 		(*fh)->Close(*fh);
 		return st;
 	}
@@ -74,8 +74,8 @@ static EFI_STATUS file_read_all(EFI_FILE_HANDLE fh, const char *name, void *buf,
 		EFI_STATUS st = fh->Read(fh, &n, (uint8_t *)buf + done);
 
 		if (EFI_ERROR(st)) {
-			con_error("%s: read error at byte %llu: status %lu", name,
-				  (unsigned long long)done, (unsigned long)st);
+			con_error("%s: read error at byte %llu: %s", name,
+				  (unsigned long long)done, con_status_name(st));
 			return st;
 		}
 		if (n == 0) {
@@ -88,7 +88,8 @@ static EFI_STATUS file_read_all(EFI_FILE_HANDLE fh, const char *name, void *buf,
 	return EFI_SUCCESS;
 }
 
-static EFI_STATUS file_alloc(const char *name, enum capos_mem_type type, struct loader_file *out)
+static EFI_STATUS file_alloc(struct loader *ld, const char *name, enum capos_mem_type type,
+			     struct loader_file *out)
 {
 	EFI_PHYSICAL_ADDRESS addr = 0;
 	EFI_STATUS st;
@@ -96,8 +97,9 @@ static EFI_STATUS file_alloc(const char *name, enum capos_mem_type type, struct 
 	out->pages = loader_pages(out->size ? out->size : 1);
 	st = BS->AllocatePages(AllocateAnyPages, loader_mem_type(type), out->pages, &addr);
 	if (EFI_ERROR(st)) {
-		con_error("%s: not enough memory to load it: %llu KiB requested, status %lu",
-			  name, (unsigned long long)(out->pages * 4), (unsigned long)st);
+		con_error("%s: not enough memory to load it: %llu KiB needed, %llu KiB of RAM free",
+			  name, (unsigned long long)(out->pages * 4),
+			  (unsigned long long)memmap_free_kib(ld));
 		return EFI_OUT_OF_RESOURCES;
 	}
 	out->data = (uint8_t *)(uintptr_t)addr;
@@ -116,7 +118,7 @@ EFI_STATUS file_read_pages(struct loader *ld, const CHAR16 *path, const char *na
 		con_error("%s: file not found on the boot volume", name);
 	if (EFI_ERROR(st))
 		return st;
-	st = file_alloc(name, type, out);
+	st = file_alloc(ld, name, type, out);
 	if (!EFI_ERROR(st))
 		st = file_read_all(fh, name, out->data, out->size);
 	fh->Close(fh);

@@ -68,6 +68,9 @@ struct loader {
 	uint64_t pml4;                    /* physical address of the root table */
 };
 
+/* conout.c */
+const char *con_status_name(EFI_STATUS st);
+
 /* file.c */
 EFI_STATUS file_open_volume(struct loader *ld);
 EFI_STATUS file_read_pages(struct loader *ld, const CHAR16 *path, const char *name,
@@ -87,6 +90,7 @@ EFI_STATUS pkgcheck(struct loader *ld);
 
 /* memmap.c */
 EFI_STATUS memmap_snapshot(struct loader_map *m);
+uint64_t memmap_free_kib(struct loader *ld);
 EFI_STATUS memmap_check_memory(struct loader *ld);
 EFI_STATUS memmap_alloc_bootinfo(struct loader *ld);
 EFI_STATUS memmap_exit_boot_services(struct loader *ld);

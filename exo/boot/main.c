@@ -41,8 +41,8 @@ static void loader_release(struct loader *ld)
 
 static EFI_STATUS loader_fail(struct loader *ld, EFI_STATUS st)
 {
-	con_printf(CON_PREFIX "boot stopped (status %lu); returning to the firmware\n",
-		   (unsigned long)(st & 0xffff));
+	con_printf(CON_PREFIX "boot stopped (%s); returning to the firmware\n",
+		   con_status_name(st));
 	if (ld->debug_exit)
 		port_outl(CAPOS_DEBUG_EXIT_PORT, CAPOS_VERDICT_FAIL);
 	BS->Stall(LOADER_STALL_US);

@@ -42,8 +42,16 @@ EFI_STATUS memmap_snapshot(struct loader_map *m)
 			return EFI_OUT_OF_RESOURCES;
 	}
 	if (EFI_ERROR(st))
-		con_error("cannot read the firmware memory map: status %lu", (unsigned long)st);
+		con_error("cannot read the firmware memory map: %s", con_status_name(st));
 	return st;
+}
+
+uint64_t memmap_free_kib(struct loader *ld)
+{
+	if (EFI_ERROR(memmap_snapshot(&ld->fwmap)))
+		return 0;
+	return memxlate_pages_of(ld->fwmap.buf, ld->fwmap.size, ld->fwmap.desc_size,
+				 CAPOS_MEM_USABLE) * 4;
 }
 
 EFI_STATUS memmap_check_memory(struct loader *ld)
@@ -84,8 +92,9 @@ EFI_STATUS memmap_alloc_bootinfo(struct loader *ld)
 	pages = loader_pages(bytes);
 	st = BS->AllocatePages(AllocateAnyPages, loader_mem_type(CAPOS_MEM_BOOTINFO), pages, &addr);
 	if (EFI_ERROR(st)) {
-		con_error("not enough memory for the boot-info record: %llu KiB requested",
-			  (unsigned long long)(pages * 4));
+		con_error("not enough memory for the boot-info record: %llu KiB needed,"
+			  " %llu KiB of RAM free", (unsigned long long)(pages * 4),
+			  (unsigned long long)memmap_free_kib(ld));
 		return EFI_OUT_OF_RESOURCES;
 	}
 	BS->SetMem((void *)(uintptr_t)addr, pages * LOADER_PAGE, 0);

@@ -72,7 +72,7 @@ uint64_t memxlate_ram_top(const void *map, uint64_t map_size, uint64_t desc_size
 	return top;
 }
 
-uint64_t memxlate_free_pages(const void *map, uint64_t map_size, uint64_t desc_size)
+uint64_t memxlate_pages_of(const void *map, uint64_t map_size, uint64_t desc_size, uint32_t type)
 {
 	uint64_t pages = 0;
 
@@ -80,12 +80,17 @@ uint64_t memxlate_free_pages(const void *map, uint64_t map_size, uint64_t desc_s
 		return 0;
 	for (uint64_t i = 0; i < map_size / desc_size; i++) {
 		const struct memxlate_efi_desc *d = desc_at(map, desc_size, i);
-		uint32_t t = memxlate_type(d->type);
 
-		if (t == CAPOS_MEM_USABLE || t == CAPOS_MEM_BOOT_RECLAIM)
+		if (memxlate_type(d->type) == type)
 			pages += d->pages;
 	}
 	return pages;
+}
+
+uint64_t memxlate_free_pages(const void *map, uint64_t map_size, uint64_t desc_size)
+{
+	return memxlate_pages_of(map, map_size, desc_size, CAPOS_MEM_USABLE) +
+	       memxlate_pages_of(map, map_size, desc_size, CAPOS_MEM_BOOT_RECLAIM);
 }
 
 /* Insert r into the sorted array out[0..n); returns false on overlap. */

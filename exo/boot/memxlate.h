@@ -54,6 +54,9 @@ bool memxlate_is_ram(uint32_t efi_type);
 /* End of the highest RAM range in the map. */
 uint64_t memxlate_ram_top(const void *map, uint64_t map_size, uint64_t desc_size);
 
+/* Pages of one enum capos_mem_type in the map. */
+uint64_t memxlate_pages_of(const void *map, uint64_t map_size, uint64_t desc_size, uint32_t type);
+
 /* Pages the kernel can use once it reclaims boot memory (USABLE + BOOT_RECLAIM). */
 uint64_t memxlate_free_pages(const void *map, uint64_t map_size, uint64_t desc_size);
 

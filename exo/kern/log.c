@@ -104,6 +104,15 @@ void kprintf(const char *fmt, ...)
 	unlock_log(flags);
 }
 
+void log_write_raw(const char *data, size_t len)
+{
+	uint64_t flags = lock_log();
+
+	for (size_t i = 0; i < len; i++)
+		sink(NULL, data[i]);
+	unlock_log(flags);
+}
+
 size_t log_ring_copy(char *out, size_t size)
 {
 	uint64_t flags = lock_log();

@@ -25,6 +25,9 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define kinfo(...)  klog(LOG_INFO, __VA_ARGS__)
 #define kdebug(...) klog(LOG_DEBUG, __VA_ARGS__)
 
+/* Raw bytes from a process's Console capability, kept whole between log lines. */
+void log_write_raw(const char *data, size_t len);
+
 /* Copy the newest up-to-size bytes of the log ring; returns bytes copied. */
 size_t log_ring_copy(char *out, size_t size);
 

@@ -114,6 +114,9 @@ static void test_sums(void)
 	add(MEMXLATE_EFI_MMIO, 0xfe000000, 16);
 	add(MEMXLATE_EFI_RESERVED, 0x100000000ull, 16);
 	CHECK_EQ(memxlate_free_pages(map, nmap * STRIDE, STRIDE), 15);
+	CHECK_EQ(memxlate_pages_of(map, nmap * STRIDE, STRIDE, CAPOS_MEM_USABLE), 10);
+	CHECK_EQ(memxlate_pages_of(map, nmap * STRIDE, STRIDE, CAPOS_MEM_BOOTPKG), 3);
+	CHECK_EQ(memxlate_pages_of(map, nmap * STRIDE, STRIDE, CAPOS_MEM_RESERVED), 23);
 	CHECK(memxlate_ram_top(map, nmap * STRIDE, STRIDE) == 0x43000);
 	add(MEMXLATE_EFI_CONVENTIONAL, 0x140000000ull, 1);
 	CHECK(memxlate_ram_top(map, nmap * STRIDE, STRIDE) == 0x140001000ull);

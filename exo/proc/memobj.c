@@ -1,0 +1,130 @@
+/*
+ * Memory objects: creation, reference counting and freeing; see memobj.h.
+ */
+#include <capos/error.h>
+#include "memobj.h"
+#include "uvm_env.h"
+#include "../kern/panic.h"
+
+static void memobj_free_frames(struct memobj *mo, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		uvm_frame_free(mo->frames[i]);
+}
+
+static int memobj_alloc_frames(struct memobj *mo)
+{
+	for (uint64_t i = 0; i < mo->pages; i++) {
+		int err = uvm_frame_alloc(&mo->frames[i]);
+
+		if (err) {
+			memobj_free_frames(mo, i);
+			return err;
+		}
+	}
+	return 0;
+}
+
+int memobj_create(struct quota *q, uint64_t pages, struct memobj **out)
+{
+	struct memobj *mo;
+	int err;
+
+	if (pages == 0)
+		return -CAPOS_EINVAL;
+	if (pages > MEMOBJ_MAX_PAGES)
+		return -CAPOS_ERANGE;
+	err = quota_charge_frames(q, pages);
+	if (err)
+		return err;
+	mo = uvm_zalloc(sizeof(*mo));
+	if (mo)
+		mo->frames = uvm_zalloc(pages * sizeof(mo->frames[0]));
+	if (!mo || !mo->frames) {
+		uvm_free(mo);
+		quota_release_frames(q, pages);
+		return -CAPOS_ENOMEM;
+	}
+	mo->pages = pages;
+	err = memobj_alloc_frames(mo);
+	if (err) {
+		uvm_free(mo->frames);
+		uvm_free(mo);
+		quota_release_frames(q, pages);
+		return err;
+	}
+	mo->q = q;
+	mo->count = 1;
+	quota_get(q);
+	*out = mo;
+	return 0;
+}
+
+static void memobj_get(struct memobj *mo)
+{
+	uint32_t old = __atomic_fetch_add(&mo->count, 1, __ATOMIC_RELAXED);
+
+	KASSERT(old > 0 && old < UINT32_MAX);
+}
+
+static void memobj_destroy(struct memobj *mo)
+{
+	struct quota *q = mo->q;
+
+	KASSERT(mo->maps == 0);
+	memobj_free_frames(mo, mo->pages);
+	quota_release_frames(q, mo->pages);
+	uvm_free(mo->frames);
+	uvm_free(mo);
+	quota_put(q);
+}
+
+static void memobj_put(struct memobj *mo)
+{
+	uint32_t old = __atomic_fetch_sub(&mo->count, 1, __ATOMIC_ACQ_REL);
+
+	KASSERT(old > 0);
+	if (old == 1)
+		memobj_destroy(mo);
+}
+
+void memobj_ref(struct memobj *mo)
+{
+	memobj_get(mo);
+}
+
+void memobj_unref(struct memobj *mo)
+{
+	memobj_put(mo);
+}
+
+void memobj_map_get(struct memobj *mo)
+{
+	memobj_get(mo);
+	__atomic_fetch_add(&mo->maps, 1, __ATOMIC_RELAXED);
+}
+
+void memobj_map_put(struct memobj *mo)
+{
+	uint32_t old = __atomic_fetch_sub(&mo->maps, 1, __ATOMIC_RELAXED);
+
+	KASSERT(old > 0);
+	memobj_put(mo);
+}
+
+void memobj_info(const struct memobj *mo, struct memobj_info *out)
+{
+	out->pages = mo->pages;
+	out->mappings = __atomic_load_n(&mo->maps, __ATOMIC_RELAXED);
+}
+
+uint64_t memobj_pages(const struct memobj *mo)
+{
+	return mo->pages;
+}
+
+uint64_t memobj_frame(const struct memobj *mo, uint64_t page)
+{
+	KASSERT(page < mo->pages);
+	return mo->frames[page];
+}

@@ -1,0 +1,57 @@
+/*
+ * memobj: the kernel object behind a MemoryObject capability — a fixed
+ * number of zeroed frames, charged to the quota of the process that
+ * created it, mappable into any number of address spaces.
+ *
+ * Lifetime.  One counter holds both kinds of reference: holders
+ * (capability slots, kernel users: memobj_ref / memobj_unref) and
+ * mappings (one per mapped region piece, taken and dropped only by
+ * aspace*.c through memobj_map_get / memobj_map_put).  When the last of
+ * either kind goes, the frames return to the frame allocator and the
+ * charge is released — so frames return only after every mapping is gone,
+ * even when the capability was released first.  The counters are atomic;
+ * the frame list never changes after creation, so no lock is needed.
+ */
+#ifndef EXO_PROC_MEMOBJ_H
+#define EXO_PROC_MEMOBJ_H
+
+#include <stdint.h>
+#include "quota.h"
+
+/* Largest object: 1 GiB (the frame list is one heap block of 2 MiB). */
+#define MEMOBJ_MAX_PAGES (1ull << 18)
+
+/* Fields are private to memobj.c. */
+struct memobj {
+	uint64_t pages;
+	uint64_t *frames;   /* physical address of each page */
+	struct quota *q;    /* charged for the frames; one quota reference */
+	uint32_t count;     /* holders + mappings (atomic); frees at 0 */
+	uint32_t maps;      /* mappings (atomic; reported by memobj_info) */
+};
+
+struct memobj_info {
+	uint64_t pages;
+	uint32_t mappings;
+};
+
+/* A new object of `pages` zeroed frames charged to q, with one holder
+ * reference for the caller.  0; -CAPOS_EINVAL (pages 0); -CAPOS_ERANGE
+ * (more than MEMOBJ_MAX_PAGES); -CAPOS_EQUOTA; -CAPOS_ENOMEM.  Nothing is
+ * charged or allocated on failure. */
+int memobj_create(struct quota *q, uint64_t pages, struct memobj **out);
+
+void memobj_ref(struct memobj *mo);
+/* Drop a holder reference; the last reference of any kind frees mo. */
+void memobj_unref(struct memobj *mo);
+
+void memobj_info(const struct memobj *mo, struct memobj_info *out);
+uint64_t memobj_pages(const struct memobj *mo);
+/* Physical address of page `page` (< memobj_pages; else a kernel bug). */
+uint64_t memobj_frame(const struct memobj *mo, uint64_t page);
+
+/* Mapping references, for aspace*.c only. */
+void memobj_map_get(struct memobj *mo);
+void memobj_map_put(struct memobj *mo);
+
+#endif

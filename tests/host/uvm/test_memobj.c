@@ -1,0 +1,233 @@
+/*
+ * Host tests of memory objects (exo/proc/memobj.c) and their mappings:
+ * creation refusals with nothing charged, zeroed frames charged to the
+ * creator, sharing between spaces, frames freed only after the last
+ * reference and the last mapping (in either order), split mappings,
+ * object-scoped unmap and protect, and a creator quota outliving its
+ * process.
+ */
+#include <capos/error.h>
+#include "check.h"
+#include "fake_env.h"
+#include "proc/aspace.h"
+#include "proc/memobj.h"
+#include "proc/uaccess.h"
+
+#define P CAPOS_PAGE_SIZE
+#define RW (CAPOS_PROT_READ | CAPOS_PROT_WRITE)
+#define RO CAPOS_PROT_READ
+#define BASE 0x400000ull
+
+static struct quota *new_quota(uint64_t frames)
+{
+	const struct quota_limits lim = { .frames = frames };
+
+	return quota_create(&lim);
+}
+
+static void test_create_refusals(void)
+{
+	struct quota *q = new_quota(8);
+	struct memobj *mo = NULL;
+
+	fake_reset();
+	CHECK_EQ(memobj_create(q, 0, &mo), -CAPOS_EINVAL);
+	CHECK_EQ(memobj_create(q, MEMOBJ_MAX_PAGES + 1, &mo), -CAPOS_ERANGE);
+	CHECK_EQ(memobj_create(q, 9, &mo), -CAPOS_EQUOTA);
+	fake.frame_fail_after = 3;
+	CHECK_EQ(memobj_create(q, 5, &mo), -CAPOS_ENOMEM);
+	fake_reset();
+	fake.zalloc_fail_after = 1;          /* the object, not its frame list */
+	CHECK_EQ(memobj_create(q, 5, &mo), -CAPOS_ENOMEM);
+	fake_reset();
+	CHECK_EQ(q->frames_used, 0);
+	CHECK_EQ(fake.frames_live, 0);
+	CHECK_EQ(q->refs, 1);
+	quota_put(q);
+}
+
+static void test_create_and_release(void)
+{
+	struct quota *q = new_quota(8);
+	struct memobj *mo;
+	struct memobj_info info;
+	uint64_t f0;
+
+	fake_reset();
+	CHECK_EQ(memobj_create(q, 8, &mo), 0);
+	CHECK_EQ(q->frames_used, 8);
+	CHECK_EQ(q->refs, 2);
+	CHECK_EQ(fake.frames_live, 8);
+	memobj_info(mo, &info);
+	CHECK_EQ(info.pages, 8);
+	CHECK_EQ(info.mappings, 0);
+	f0 = memobj_frame(mo, 0);
+	CHECK_EQ(((uint8_t *)(uintptr_t)memobj_frame(mo, 7))[4095], 0);
+	memobj_ref(mo);
+	memobj_unref(mo);
+	CHECK(fake_frame_live(f0));
+	memobj_unref(mo);
+	CHECK(!fake_frame_live(f0));
+	CHECK_EQ(q->frames_used, 0);
+	CHECK_EQ(q->refs, 1);
+	quota_put(q);
+}
+
+static void test_shared_lifetime(void)
+{
+	struct quota *qa = new_quota(64), *qb = new_quota(64);
+	struct aspace *a, *b;
+	struct memobj *mo;
+	struct memobj_info info;
+	uint64_t f2;
+	char got[8] = { 0 };
+
+	fake_reset();
+	CHECK_EQ(aspace_create(qa, &a), 0);
+	CHECK_EQ(aspace_create(qb, &b), 0);
+	CHECK_EQ(memobj_create(qa, 4, &mo), 0);
+	f2 = memobj_frame(mo, 2);
+	CHECK_EQ(aspace_map_memobj(a, BASE, mo, 0, 4, RW, NULL), 0);
+	CHECK_EQ(aspace_map_memobj(b, BASE, mo, 2, 2, RO, NULL), 0);
+	CHECK_EQ(qb->frames_used, 1 + 3);               /* B pays only for its tables */
+	CHECK_EQ(uaccess_copy_to(a, BASE + 2 * P, "hello", 6), 0);
+	CHECK_EQ(uaccess_copy_from(b, got, BASE, 6), 0);
+	CHECK_STR(got, "hello");
+	CHECK_EQ(uaccess_copy_to(b, BASE, "x", 1), -CAPOS_EFAULT);
+	memobj_info(mo, &info);
+	CHECK_EQ(info.mappings, 2);
+	memobj_unref(mo);                               /* the capability goes first */
+	CHECK(fake_frame_live(f2));
+	CHECK_EQ(aspace_unmap(a, BASE, 4), 0);
+	CHECK(fake_frame_live(f2));
+	CHECK_EQ(qa->frames_used, 1 + 4);
+	aspace_destroy(b);                              /* the last mapping */
+	CHECK(!fake_frame_live(f2));
+	CHECK_EQ(qa->frames_used, 1);
+	aspace_destroy(a);
+	quota_put(qa);
+	quota_put(qb);
+	CHECK_EQ(fake.frames_live, 0);
+}
+
+static void test_split_mappings(void)
+{
+	struct quota *q = new_quota(64);
+	struct aspace *a;
+	struct memobj *mo;
+	struct memobj_info info;
+	struct vma r;
+
+	fake_reset();
+	CHECK_EQ(aspace_create(q, &a), 0);
+	CHECK_EQ(memobj_create(q, 6, &mo), 0);
+	CHECK_EQ(aspace_map_memobj(a, BASE, mo, 0, 6, RW, NULL), 0);
+	CHECK_EQ(aspace_unmap(a, BASE + 2 * P, 1), 0);
+	memobj_info(mo, &info);
+	CHECK_EQ(info.mappings, 2);
+	CHECK_EQ(aspace_region_at(a, BASE + 4 * P, &r), 0);
+	CHECK_EQ(r.first_page, 3);
+	CHECK_EQ(aspace_protect(a, BASE + 4 * P, 1, RO), 0);   /* splits again */
+	memobj_info(mo, &info);
+	CHECK_EQ(info.mappings, 4);
+	CHECK_EQ(aspace_unmap(a, BASE, 6), -CAPOS_ENOENT);      /* hole at page 2 */
+	CHECK_EQ(aspace_unmap(a, BASE, 2), 0);
+	CHECK_EQ(aspace_unmap(a, BASE + 3 * P, 3), 0);
+	memobj_info(mo, &info);
+	CHECK_EQ(info.mappings, 0);
+	CHECK_EQ(q->frames_used, 1 + 6);
+	memobj_unref(mo);
+	CHECK_EQ(q->frames_used, 1);
+	aspace_destroy(a);
+	quota_put(q);
+	CHECK_EQ(fake.frames_live, 0);
+}
+
+static void test_scoped_unmap_protect(void)
+{
+	struct quota *q = new_quota(64);
+	struct aspace *a;
+	struct memobj *mo, *other;
+
+	fake_reset();
+	CHECK_EQ(aspace_create(q, &a), 0);
+	CHECK_EQ(memobj_create(q, 2, &mo), 0);
+	CHECK_EQ(memobj_create(q, 2, &other), 0);
+	CHECK_EQ(aspace_map_memobj(a, BASE, mo, 0, 2, RW, NULL), 0);
+	CHECK_EQ(aspace_map_memobj(a, BASE + 2 * P, other, 0, 2, RW, NULL), 0);
+	CHECK_EQ(aspace_map_anon(a, BASE + 4 * P, 1, RW, NULL), 0);
+	CHECK_EQ(aspace_unmap_memobj(a, BASE, 3, mo), -CAPOS_ENOENT);
+	CHECK_EQ(aspace_unmap_memobj(a, BASE + 4 * P, 1, mo), -CAPOS_ENOENT);
+	CHECK_EQ(aspace_protect_memobj(a, BASE + 2 * P, 1, RO, mo), -CAPOS_ENOENT);
+	CHECK_EQ(aspace_protect_memobj(a, BASE + P, 1, RO, mo), 0);
+	CHECK_EQ(aspace_protect_memobj(a, BASE + P, 1, CAPOS_PROT_ALL, mo), -CAPOS_EPERM);
+	CHECK_EQ(aspace_unmap_memobj(a, BASE, 2, mo), 0);
+	CHECK_EQ(aspace_region_count(a), 2);
+	/* Object page range checks. */
+	CHECK_EQ(aspace_map_memobj(a, 0, mo, 2, 1, RW, NULL), -CAPOS_ERANGE);
+	CHECK_EQ(aspace_map_memobj(a, 0, mo, 1, 2, RW, NULL), -CAPOS_ERANGE);
+	CHECK_EQ(aspace_map_memobj(a, 0, mo, UINT64_MAX, 2, RW, NULL), -CAPOS_ERANGE);
+	CHECK_EQ(aspace_map_memobj(a, 0, mo, 0, 0, RW, NULL), -CAPOS_EINVAL);
+	CHECK_EQ(aspace_map_memobj(a, 0, mo, 0, 1, CAPOS_PROT_ALL, NULL), -CAPOS_EPERM);
+	CHECK_EQ(aspace_map_memobj(a, BASE + 2 * P, mo, 0, 1, RW, NULL), -CAPOS_EEXIST);
+	memobj_unref(mo);
+	memobj_unref(other);
+	aspace_destroy(a);                              /* drops other's last mapping */
+	CHECK_EQ(q->frames_used, 0);
+	quota_put(q);
+	CHECK_EQ(fake.frames_live, 0);
+}
+
+static void test_failed_map_takes_no_reference(void)
+{
+	struct quota *qa = new_quota(16), *qb = new_quota(2);
+	struct aspace *b;
+	struct memobj *mo;
+	struct memobj_info info;
+
+	fake_reset();
+	CHECK_EQ(memobj_create(qa, 4, &mo), 0);
+	CHECK_EQ(aspace_create(qb, &b), 0);
+	CHECK_EQ(aspace_map_memobj(b, BASE, mo, 0, 4, RW, NULL), -CAPOS_EQUOTA);  /* tables */
+	memobj_info(mo, &info);
+	CHECK_EQ(info.mappings, 0);
+	CHECK_EQ(qb->frames_used, 1);
+	CHECK_EQ(mo->count, 1);
+	aspace_destroy(b);
+	memobj_unref(mo);
+	quota_put(qa);
+	quota_put(qb);
+	CHECK_EQ(fake.frames_live, 0);
+}
+
+static void test_creator_quota_outlives_process(void)
+{
+	struct quota *creator = new_quota(16), *user = new_quota(16);
+	struct aspace *ua;
+	struct memobj *mo;
+
+	fake_reset();
+	CHECK_EQ(memobj_create(creator, 3, &mo), 0);
+	CHECK_EQ(aspace_create(user, &ua), 0);
+	CHECK_EQ(aspace_map_memobj(ua, BASE, mo, 0, 3, RW, NULL), 0);
+	memobj_unref(mo);
+	quota_put(creator);                  /* the creating process is gone */
+	CHECK_EQ(creator->refs, 1);          /* held by the object */
+	CHECK_EQ(creator->frames_used, 3);
+	CHECK_EQ(aspace_unmap(ua, BASE, 3), 0);  /* frees the object and the quota (ASan checks) */
+	aspace_destroy(ua);
+	quota_put(user);
+	CHECK_EQ(fake.frames_live, 0);
+}
+
+int main(void)
+{
+	RUN(test_create_refusals);
+	RUN(test_create_and_release);
+	RUN(test_shared_lifetime);
+	RUN(test_split_mappings);
+	RUN(test_scoped_unmap_protect);
+	RUN(test_failed_map_takes_no_reference);
+	RUN(test_creator_quota_outlives_process);
+	return check_done();
+}
