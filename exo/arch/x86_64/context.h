@@ -2,7 +2,7 @@
  * Threads at the machine level: kernel context switch, first entry to user
  * mode, the SYSCALL path and per-CPU scheduling state.  The scheduler
  * (exo/proc/sched.c) is written against this header; the implementation is
- * switch.S, syscall.S and context.c in this directory.
+ * switch.S, syscall.S, context.c and user_entry.c in this directory.
  *
  * A thread that is not running has its callee-saved registers pushed on
  * its own kernel stack; struct arch_context holds the saved stack pointer.
@@ -16,11 +16,15 @@
 #define EXO_ARCH_CONTEXT_H
 
 #include <stdint.h>
+#include "asm_defs.h"
 #include "trap.h"
 
 struct arch_context {
 	uint64_t rsp;   /* saved kernel stack pointer while switched out */
+	uint64_t user_gsbase;  /* the thread's user GS base while switched out (switch.S) */
 };
+_Static_assert(__builtin_offsetof(struct arch_context, rsp) == CTX_RSP, "switch.S offset");
+_Static_assert(__builtin_offsetof(struct arch_context, user_gsbase) == CTX_USER_GSBASE, "switch.S offset");
 
 /*
  * Prepare ctx so that the first arch_context_switch() to it runs
@@ -44,12 +48,29 @@ __attribute__((noreturn)) void arch_enter_user(uint64_t rip, uint64_t rsp, uint6
 /* The kernel stack that traps and SYSCALL from user mode land on (TSS.rsp0 and the per-CPU syscall stack). */
 void arch_set_kernel_stack(uint64_t top);
 
-/* User FS base of the running thread (TLS). */
+/*
+ * User FS base of the running thread (TLS).  base must be canonical (a
+ * non-canonical one panics): a value from a system call must be checked
+ * against ARCH_USER_TOP first.  User code may itself load any canonical
+ * value with WRFSBASE, so arch_get_fs_base can return a kernel-half one.
+ */
 void arch_set_fs_base(uint64_t base);
 uint64_t arch_get_fs_base(void);
 
 /* Program MSRs (STAR, LSTAR, SFMASK, EFER.SCE) so SYSCALL enters syscall_entry. */
 void arch_syscall_init(void);
+
+/*
+ * The last step of every return to user mode (trap_dispatch for a user
+ * frame, the SYSCALL path, arch_enter_user), interrupts off: calls
+ * sched_return_to_user(f), then checks that f can go back to user mode
+ * (user CS and SS, RIP below ARCH_USER_TOP).  A frame that cannot is the
+ * process's general-protection fault (proc_user_exception with vector
+ * #GP); if the thread would still resume with it, the kernel panics.
+ * Finally RFLAGS is limited to what user code may hold (IF set, IOPL 0,
+ * no NT/RF/VM).
+ */
+void arch_user_return(struct trap_frame *f);
 
 /* User-mode addresses are canonical lower-half: [0, 0x0000800000000000). */
 #define ARCH_USER_TOP 0x0000800000000000ull

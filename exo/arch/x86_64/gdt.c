@@ -34,7 +34,11 @@ static void gdt_set_tss(struct arch_cpu *c)
 	c->gdt[GDT_TSS + 1] = base >> 32;
 }
 
-/* Load the table, reload every segment register, then the task register. */
+/*
+ * Load the table, reload every segment register, then the task register.
+ * DS, ES, FS and GS hold the null selector (long mode ignores them), so
+ * SYSRET, which leaves DS and ES alone, shows user code no kernel selector.
+ */
 static void gdt_load(struct arch_cpu *c)
 {
 	struct gdt_pointer gp = { sizeof c->gdt - 1, (uint64_t)(uintptr_t)c->gdt };
@@ -47,10 +51,10 @@ static void gdt_load(struct arch_cpu *c)
 		"lretq\n"
 		"1:\n\t"
 		"movl %2, %%eax\n\t"
-		"movl %%eax, %%ds\n\t"
-		"movl %%eax, %%es\n\t"
 		"movl %%eax, %%ss\n\t"
 		"xorl %%eax, %%eax\n\t"
+		"movl %%eax, %%ds\n\t"
+		"movl %%eax, %%es\n\t"
 		"movl %%eax, %%fs\n\t"
 		"movl %%eax, %%gs\n\t"
 		"ltr %w3"

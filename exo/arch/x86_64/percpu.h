@@ -7,7 +7,17 @@
  * %gs base points at the running CPU's record while in the kernel (user
  * GS lives in MSR_KERNEL_GS until swapgs on kernel entry), so this_cpu()
  * is one load.  A record is written only by its own CPU, except before
- * that CPU starts, so it needs no lock.
+ * that CPU starts, so it needs no lock.  The swapgs rules: every entry
+ * from user mode (isr.S for CS RPL 3, syscall_entry always) swaps on the
+ * way in and back on the way out; NMI, #MC and #DF, which can also land
+ * in the few kernel instructions that run on the user GS, compare the GS
+ * base with the CPU pointer kept at the top of their IST stack instead.
+ *
+ * kstack_top is the running thread's kernel stack (arch_set_kernel_stack
+ * writes it and TSS.rsp0 together): traps from user mode land there
+ * through the TSS, SYSCALL through syscall_entry, which parks the user
+ * RSP in user_rsp while it switches.  The record's first fields are read
+ * from assembly at the offsets in asm_defs.h.
  *
  * GDT layout is fixed by SYSCALL/SYSRET (STAR): kernel CS, kernel SS =
  * CS + 8; SYSRET takes user SS = base + 8 and user CS = base + 16.
@@ -16,24 +26,10 @@
 #define EXO_ARCH_PERCPU_H
 
 #include <stdint.h>
+#include "asm_defs.h"
 #include "../../mm/mm.h"
 
 #define ARCH_MAX_CPUS 64
-
-/* GDT slots; the TSS descriptor is 16 bytes and takes two. */
-#define GDT_NULL    0
-#define GDT_KCODE   1
-#define GDT_KDATA   2
-#define GDT_UDATA   3
-#define GDT_UCODE   4
-#define GDT_TSS     5
-#define GDT_ENTRIES 7
-
-#define SEL_KCODE (GDT_KCODE << 3)
-#define SEL_KDATA (GDT_KDATA << 3)
-#define SEL_UDATA ((GDT_UDATA << 3) | 3)
-#define SEL_UCODE ((GDT_UCODE << 3) | 3)
-#define SEL_TSS   (GDT_TSS << 3)
 
 /* MSR_STAR: SYSCALL loads CS = 0x08, SS = 0x10; SYSRET (64-bit) CS = 0x20|3, SS = 0x18|3. */
 #define STAR_SYSRET_BASE ((uint64_t)(GDT_KDATA << 3))
@@ -62,6 +58,8 @@ _Static_assert(sizeof(struct tss64) == 104, "TSS layout");
 
 struct arch_cpu {
 	struct arch_cpu *self;          /* %gs:0; must stay the first field */
+	uint64_t kstack_top;            /* running thread's kernel stack top (TSS.rsp0 too) */
+	uint64_t user_rsp;              /* scratch: user RSP during syscall_entry's stack switch */
 	uint32_t index;                 /* 0 = boot CPU */
 	uint32_t apic_id;
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
@@ -69,7 +67,9 @@ struct arch_cpu {
 	/* Guarded IST stacks once arch_late_init ran; zero before (early static stacks). */
 	struct kstack ist_stack[IST_USED];
 };
-_Static_assert(__builtin_offsetof(struct arch_cpu, self) == 0, "this_cpu() reads %gs:0");
+_Static_assert(__builtin_offsetof(struct arch_cpu, self) == CPU_SELF, "this_cpu() reads %gs:0");
+_Static_assert(__builtin_offsetof(struct arch_cpu, kstack_top) == CPU_KSTACK_TOP, "syscall.S offset");
+_Static_assert(__builtin_offsetof(struct arch_cpu, user_rsp) == CPU_USER_RSP, "syscall.S offset");
 
 extern struct arch_cpu arch_cpus[ARCH_MAX_CPUS];
 
@@ -85,6 +85,8 @@ static inline struct arch_cpu *this_cpu(void)
 struct arch_cpu *percpu_init_boot(void);
 /* Replace this CPU's IST stacks with guarded ones (needs kstack_alloc). */
 void percpu_alloc_ist(struct arch_cpu *c);
+/* Point IST slot at the stack ending at top, marking its reserved top with c (asm_defs.h). */
+void percpu_set_ist_stack(struct arch_cpu *c, unsigned slot, uint64_t top);
 
 /* gdt.c: build and load this CPU's GDT and TSS; set TSS stack pointers. */
 void gdt_init(struct arch_cpu *c);

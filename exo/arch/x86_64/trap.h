@@ -1,7 +1,7 @@
 /*
- * Traps: the one frame layout every interrupt, exception (and later every
- * syscall and user trap) saves, the vector map, and the interrupt
- * handler table.
+ * Traps: the one frame layout every interrupt, exception and SYSCALL
+ * saves (a SYSCALL frame has vector VEC_SYSCALL, see asm_defs.h), the
+ * vector map, and the interrupt handler table.
  *
  * isr.S pushes, below the CPU's interrupt frame, the error code (0 when
  * the vector has none), the vector number and all general registers, so
@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "asm_defs.h"
 
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -22,9 +23,16 @@ struct trap_frame {
 	/* pushed by the CPU */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
-_Static_assert(__builtin_offsetof(struct trap_frame, vector) == 15 * 8, "isr.S pushes 15 GPRs");
-_Static_assert(__builtin_offsetof(struct trap_frame, rip) == 17 * 8, "isr.S: iret frame offset");
-_Static_assert(sizeof(struct trap_frame) == 22 * 8, "isr.S: frame size");
+_Static_assert(__builtin_offsetof(struct trap_frame, r11) == FRAME_R11, "syscall.S offset");
+_Static_assert(__builtin_offsetof(struct trap_frame, rcx) == FRAME_RCX, "syscall.S offset");
+_Static_assert(__builtin_offsetof(struct trap_frame, vector) == FRAME_VECTOR, "isr.S pushes 15 GPRs");
+_Static_assert(__builtin_offsetof(struct trap_frame, error) == FRAME_ERROR, "asm_defs.h");
+_Static_assert(__builtin_offsetof(struct trap_frame, rip) == FRAME_RIP, "isr.S: iret frame offset");
+_Static_assert(__builtin_offsetof(struct trap_frame, cs) == FRAME_CS, "asm_defs.h");
+_Static_assert(__builtin_offsetof(struct trap_frame, rflags) == FRAME_RFLAGS, "asm_defs.h");
+_Static_assert(__builtin_offsetof(struct trap_frame, rsp) == FRAME_RSP, "asm_defs.h");
+_Static_assert(__builtin_offsetof(struct trap_frame, ss) == FRAME_SS, "asm_defs.h");
+_Static_assert(sizeof(struct trap_frame) == FRAME_SIZE, "isr.S: frame size");
 
 static inline bool trap_from_user(const struct trap_frame *f) { return (f->cs & 3) != 0; }
 
