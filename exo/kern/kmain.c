@@ -5,8 +5,8 @@
  *   3. frames, the kernel's own page tables, heap; reclaim loader memory;
  *   4. move to a guarded kernel stack (kmain_late);
  *   5. ACPI, LAPIC timer (arch_late_init);
- *   6. banner, then a test from the command line or the idle loop.
- * Processes (issue 3) start from here once they exist.
+ *   6. banner, then a test from the command line, or init (the one
+ *      process the kernel starts) and the scheduler's idle loop.
  */
 #include <stdint.h>
 #include <capos/bootinfo.h>
@@ -25,6 +25,8 @@
 #include "../lib/cmdline.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
+#include "../proc/init.h"
+#include "../proc/sched.h"
 
 #ifndef CAPOS_VERSION
 #define CAPOS_VERSION "unknown"
@@ -108,15 +110,6 @@ static void print_banner(void)
 	      timer_calibration_source());
 }
 
-static void idle_forever(void)
-{
-	kinfo("capOS: kernel ready; no userspace yet, idling (QEMU: Ctrl-A X quits)");
-	for (;;) {
-		irq_enable();
-		cpu_halt();
-	}
-}
-
 static void kmain_late(void *unused)
 {
 	char test[64];
@@ -131,7 +124,12 @@ static void kmain_late(void *unused)
 	print_banner();
 	if (cmdline_get(cmdline, "test", test, sizeof test) >= 0)
 		ktest_run(test);
-	idle_forever();
+	sched_init();
+	if (init_start(cmdline) == 0)
+		kinfo("capOS: kernel ready; init is running");
+	else
+		kinfo("capOS: kernel ready; no init to run, idling (QEMU: Ctrl-A X quits)");
+	sched_run_idle();
 }
 
 void kmain(uint64_t bootinfo_phys)

@@ -8,11 +8,13 @@
  *
  * arch_late_init runs on a guarded kernel stack after ACPI discovery:
  * guarded IST stacks, the LAPIC, timer calibration and the periodic
- * tick.  It ends by enabling interrupts, so the tick counts from then on.
+ * tick, and the SYSCALL MSRs.  It ends by enabling interrupts, so the
+ * tick counts from then on.
  */
 #include <stdint.h>
 #include "arch.h"
 #include "arch_setup.h"
+#include "context.h"
 #include "cpu.h"
 #include "lapic.h"
 #include "percpu.h"
@@ -42,5 +44,6 @@ void arch_late_init(void)
 	lapic_init(acpi.present ? acpi.lapic_phys : 0);
 	timer_init(acpi.present ? acpi.pm_timer_port : 0, acpi.pm_timer_32bit,
 		   acpi.present ? acpi.hpet_phys : 0);
+	arch_syscall_init();
 	irq_enable();
 }

@@ -9,8 +9,8 @@
  * and the idle loop rely on it).
  *
  * Exceptions in kernel mode print a register dump with the decoded cause
- * and a symbolized backtrace, then panic.  User-mode exceptions (issue 3)
- * will be routed to the process instead.
+ * and a symbolized backtrace, then panic.  User-mode exceptions go to the
+ * process (proc_user_exception); the user boundary itself is context.h.
  */
 #ifndef EXO_ARCH_ARCH_H
 #define EXO_ARCH_ARCH_H

@@ -14,6 +14,7 @@
 #include "context.h"
 #include "cpu.h"
 #include "percpu.h"
+#include "user_frame.h"
 #include "../../kern/panic.h"
 #include "../../mm/mm.h"
 
@@ -64,17 +65,9 @@ void arch_set_kernel_stack(uint64_t top)
 	c->kstack_top = top;
 }
 
-/* base sign-extends from the top implemented virtual-address bit (WRMSR/WRFSBASE would #GP). */
-static bool canonical(uint64_t base)
-{
-	unsigned shift = 64 - (boot_cpu.virt_addr_bits ? boot_cpu.virt_addr_bits : 48);
-
-	return (uint64_t)((int64_t)(base << shift) >> shift) == base;
-}
-
 void arch_set_fs_base(uint64_t base)
 {
-	if (!canonical(base))
+	if (!va_canonical(base, boot_cpu.virt_addr_bits ? boot_cpu.virt_addr_bits : 48))
 		panic("arch: user FS base 0x%llx is not canonical", (unsigned long long)base);
 	if (boot_cpu.fsgsbase)
 		__asm__ volatile("wrfsbase %0" :: "r"(base) : "memory");

@@ -10,6 +10,10 @@
  * the next reference is tried.  The TSC rate goes to clock.c
  * (tsc_set_hz); the LAPIC rate sets the periodic count for TIMER_HZ.
  *
+ * Each tick also calls sched_tick() (kernel timers, preemption request);
+ * a tick that interrupted user mode then reschedules on its way back
+ * (trap_dispatch -> arch_user_return).
+ *
  * Ticks are counted by the boot CPU's LAPIC timer only (SMP will give each
  * CPU its own tick but keep one global count).  ticks is a relaxed
  * atomic; the calibration statics are written before the tick starts and
@@ -19,6 +23,7 @@
 #include <capos/error.h>
 #include "arch.h"
 #include "arch_setup.h"
+#include "context.h"
 #include "cpu.h"
 #include "lapic.h"
 #include "refclock.h"
@@ -123,10 +128,12 @@ int timer_calibrate(const char *source, struct timer_calibration *out)
 	return 0;
 }
 
+/* Every tick: count it, let the scheduler fire timers and ask for preemption, EOI. */
 static void timer_tick(struct trap_frame *f)
 {
 	(void)f;
 	__atomic_fetch_add(&ticks, 1, __ATOMIC_RELAXED);
+	sched_tick();
 	lapic_eoi();
 }
 

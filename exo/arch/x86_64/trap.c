@@ -1,19 +1,24 @@
 /*
  * Trap dispatch: every vector lands in trap_dispatch (from isr.S).
  *
- *   - exceptions (0-31): a kernel int3 is logged and resumed, an NMI is
- *     reported and resumed, anything else is a kernel bug and goes to
- *     trap_report_fatal.  User-mode exceptions will be delivered to the
- *     faulting process once processes exist; until then a user-mode
- *     exception cannot happen and is treated as fatal too.
+ *   - exceptions (0-31) in user mode go to the process
+ *     (proc_user_exception), int3 included; NMI, #DF and #MC are never
+ *     the process's business.  In kernel mode an int3 is logged and
+ *     resumed, an NMI is reported and resumed, anything else is a kernel
+ *     bug and goes to trap_report_fatal.
  *   - interrupts (32-255): the handler installed for the vector, or a
  *     warning (once per vector) and an EOI so the LAPIC is not wedged.
+ *   - a trap from user mode returns through arch_user_return (reschedule,
+ *     finish a dying thread, vet the frame), interrupts still off, except
+ *     for the IST vectors: their frame is on a per-CPU IST stack, which a
+ *     thread must never be switched away on.
  *
  * The handler table is written during bring-up only, before each source
  * is enabled; handlers read it with interrupts off, so no lock is needed.
  * Per-vector counters are relaxed atomics, shared by all CPUs.
  */
 #include <stdint.h>
+#include "context.h"
 #include "trap.h"
 #include "lapic.h"
 #include "../../kern/backtrace.h"
@@ -77,27 +82,42 @@ static void trap_unhandled_irq(const struct trap_frame *f)
 		lapic_eoi();
 }
 
+/* NMI, #DF and #MC run on IST stacks (idt.c). */
+static bool trap_on_ist(uint64_t vector)
+{
+	return vector == VEC_NMI || vector == VEC_DF || vector == VEC_MC;
+}
+
+static void trap_interrupt(struct trap_frame *f)
+{
+	trap_irq_fn fn = __atomic_load_n(&irq_handlers[f->vector], __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn(f);
+	else
+		trap_unhandled_irq(f);
+}
+
+static void trap_exception(struct trap_frame *f)
+{
+	if (f->vector == VEC_NMI)
+		trap_nmi(f);
+	else if (trap_from_user(f) && !trap_on_ist(f->vector))
+		proc_user_exception(f);
+	else if (f->vector == VEC_BP && !trap_from_user(f))
+		trap_breakpoint(f);
+	else
+		trap_report_fatal(f);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
-	trap_irq_fn fn;
-
 	KASSERT(f->vector < VEC_COUNT);
 	__atomic_fetch_add(&vector_counts[f->vector], 1, __ATOMIC_RELAXED);
-	if (f->vector >= VEC_EXCEPTIONS) {
-		fn = __atomic_load_n(&irq_handlers[f->vector], __ATOMIC_ACQUIRE);
-		if (fn)
-			fn(f);
-		else
-			trap_unhandled_irq(f);
-		return;
-	}
-	if (f->vector == VEC_BP && !trap_from_user(f)) {
-		trap_breakpoint(f);
-		return;
-	}
-	if (f->vector == VEC_NMI) {
-		trap_nmi(f);
-		return;
-	}
-	trap_report_fatal(f);
+	if (f->vector >= VEC_EXCEPTIONS)
+		trap_interrupt(f);
+	else
+		trap_exception(f);
+	if (trap_from_user(f) && !trap_on_ist(f->vector))
+		arch_user_return(f);
 }

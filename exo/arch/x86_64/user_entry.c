@@ -3,12 +3,13 @@
  * assembly half): the SYSCALL MSRs, the checks every return to user mode
  * passes (arch_user_return) and a thread's first entry to user mode.
  *
- * The return-to-user rule: a frame goes back to user mode only with the
- * user code and stack selectors and a RIP in the lower canonical half, so
- * neither SYSRETQ nor IRETQ can fault in ring 0 on the user GS, and with
- * RFLAGS cut down to the flags user code may own (IF always on, IOPL 0).
- * A frame that breaks the rule is the process's #GP, never the kernel's.
- * Everything here runs on the current CPU with interrupts off.
+ * The return-to-user rule (user_frame.h): a frame goes back to user mode
+ * only with the user code and stack selectors and a RIP in the lower
+ * canonical half, so neither SYSRETQ nor IRETQ can fault in ring 0 on the
+ * user GS, and with RFLAGS cut down to the flags user code may own (IF
+ * always on, IOPL 0).  A frame that breaks the rule is the process's #GP,
+ * never the kernel's.  Everything here runs on the current CPU with
+ * interrupts off.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,30 +18,13 @@
 #include "cpu.h"
 #include "percpu.h"
 #include "trap.h"
+#include "user_frame.h"
 #include "../../kern/panic.h"
 #include "../../mm/mm.h"
 
-_Static_assert(ASM_USER_TOP == ARCH_USER_TOP, "asm_defs.h and context.h disagree on ARCH_USER_TOP");
-_Static_assert(RFLAGS_USER_INIT == (RFLAGS_IF | 2), "RFLAGS_USER_INIT is IF plus the fixed bit 1");
-
-#define RFLAGS_CF (1ull << 0)
-#define RFLAGS_PF (1ull << 2)
-#define RFLAGS_AF (1ull << 4)
-#define RFLAGS_ZF (1ull << 6)
-#define RFLAGS_SF (1ull << 7)
-#define RFLAGS_TF (1ull << 8)
-#define RFLAGS_DF (1ull << 10)
-#define RFLAGS_OF (1ull << 11)
-#define RFLAGS_IOPL (3ull << 12)
-#define RFLAGS_NT (1ull << 14)
-#define RFLAGS_ID (1ull << 21)
-
-/* Flags user code may hold; IF and bit 1 are forced on top (IOPL, NT, RF, VM, VIF, VIP never). */
-#define RFLAGS_USER_KEEP (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_TF | \
-			  RFLAGS_DF | RFLAGS_OF | RFLAGS_AC | RFLAGS_ID)
-
 /* SYSCALL clears these: no interrupts, single-step, DF, SMAP window, IOPL or NT in the kernel. */
-#define SYSCALL_RFLAGS_MASK (RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_IOPL | RFLAGS_NT)
+#define SYSCALL_RFLAGS_MASK (RFLAGS_BIT_IF | RFLAGS_BIT_TF | RFLAGS_BIT_DF | RFLAGS_BIT_AC | \
+			     RFLAGS_BIT_IOPL | RFLAGS_BIT_NT)
 
 /* syscall.S */
 void syscall_entry(void);
@@ -53,11 +37,6 @@ void arch_syscall_init(void)
 	wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
 	wrmsr(MSR_SFMASK, SYSCALL_RFLAGS_MASK);
 	wrmsr(MSR_EFER, read_efer() | EFER_SCE);
-}
-
-static bool user_frame_ok(const struct trap_frame *f)
-{
-	return f->cs == SEL_UCODE && f->ss == SEL_UDATA && f->rip < ARCH_USER_TOP;
 }
 
 /* A frame that cannot go back: the process takes a #GP, as if the CPU had raised it in user mode. */
@@ -78,7 +57,7 @@ void arch_user_return(struct trap_frame *f)
 	sched_return_to_user(f);
 	if (!user_frame_ok(f))
 		user_frame_refuse(f);
-	f->rflags = (f->rflags & RFLAGS_USER_KEEP) | RFLAGS_USER_INIT;
+	f->rflags = user_rflags(f->rflags);
 	KASSERT(!(read_rflags() & RFLAGS_IF));
 }
 

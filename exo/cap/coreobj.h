@@ -1,0 +1,19 @@
+/*
+ * The kernel's singleton capability objects: one Null, Console, Timer,
+ * EntropySource, BootPackage and FrameAllocator for the whole machine
+ * (they act on behalf of whoever calls, charging the caller), created at
+ * boot and never freed.  Per-process objects (VirtualMemory, ThreadSpawner,
+ * ThreadControl, ParkSpace) are made at spawn by their own files.
+ */
+#ifndef EXO_CAP_COREOBJ_H
+#define EXO_CAP_COREOBJ_H
+
+#include "kobj.h"
+
+struct kobj *coreobj_null(void);
+struct kobj *coreobj_console(void);
+struct kobj *coreobj_timer(void);
+struct kobj *coreobj_entropy(void);
+struct kobj *coreobj_bootpkg(void);
+
+#endif

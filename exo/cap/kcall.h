@@ -1,0 +1,64 @@
+/*
+ * Performing one SQE: decode every field against the process's capability
+ * table and the interface table (generated from interfaces.def) with no
+ * side effects, copy the parameters in, call the handler, copy the result
+ * out and post the completion — or leave it to a deferred kop.
+ *
+ * Handlers (kcap_<iface>_<method>, iface_kernel.h) receive a struct kcall
+ * describing the caller and the target object, already-checked parameter
+ * and result buffers in kernel memory, and return 0, a negative CAPOS_E*
+ * code, or KCALL_PENDING after kcall_defer().
+ */
+#ifndef EXO_CAP_KCALL_H
+#define EXO_CAP_KCALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <capos/ring.h>
+#include "captable.h"
+#include "kobj.h"
+#include "ring.h"
+
+#define KCALL_PENDING 0x7fff0000  /* never a CQE status */
+
+/* A capability sent with the call, checked and (for MOVE) reserved. */
+struct kcall_xfer {
+	struct kobj *obj;
+	uint32_t handle;
+	uint32_t mode;             /* CAPOS_XFER_COPY or CAPOS_XFER_MOVE */
+	uint32_t rights;
+};
+
+struct kcall {
+	struct process *proc;      /* the caller */
+	struct ring *ring;
+	const struct capos_sqe *sqe;
+	struct kobj *obj;          /* the target (slot's object) */
+	uint32_t handle;
+	struct kop *deferred;      /* set by kcall_defer */
+	uint64_t aux;              /* CQE aux for an immediate completion */
+	uint16_t caps;             /* capabilities handed to the caller */
+	uint32_t xfer_count;
+	struct kcall_xfer xfer[CAPOS_XFER_MAX];
+};
+
+/* Perform one SQE and (unless deferred) post its completion. */
+void kcall_execute(struct ring *r, const struct capos_sqe *sqe);
+
+/*
+ * Turn this call into a deferred operation: allocate a kop of size bytes
+ * (a struct whose first member is struct kop) registered on the caller's
+ * ring.  NULL when the ring-operation quota or memory is exhausted — return
+ * -CAPOS_EQUOTA then.  The handler fills what it needs and returns
+ * KCALL_PENDING; the result struct to deliver goes in kop->out/out_len.
+ */
+struct kop *kcall_defer(struct kcall *call, size_t size);
+
+/* Give the caller a new capability to obj (takes a reference); returns the handle or -CAPOS_EQUOTA. */
+int64_t kcall_grant(struct kcall *call, struct kobj *obj, uint32_t rights);
+
+/* Registered-kop plumbing shared with ring.c. */
+struct kop *kop_register(struct ring *r, const struct capos_sqe *sqe, size_t size);
+int ring_cancel(struct ring *r, uint64_t target_user_data);
+
+#endif

@@ -1,0 +1,279 @@
+/*
+ * ProcessSpawner and ProcessHandle.
+ *
+ * spawn(binary, grant_names, args) starts a boot-package program with
+ * exactly the capabilities named: grant_names is a space-separated list;
+ * a plain NAME takes the next transfer descriptor of the CALL (a
+ * capability of the caller, copied or moved), NAME=@KIND gives the child
+ * an object bound to itself (@vm, @threads, @thread, @park).  Every name
+ * and descriptor is checked before the child is created; a program that
+ * fails to load is reported with the ELF fault and nothing is left behind.
+ * The caller receives a ProcessHandle: wait (completes through the ring
+ * with the exit code and reason) and kill.
+ */
+#include <capos/cap.h>
+#include <capos/error.h>
+#include <capos/iface.h>
+#include <capos/process.h>
+#include "coreobj.h"
+#include "iface_kernel.h"
+#include "kcall.h"
+#include "procobj.h"
+#include "../kern/boot.h"
+#include "../kern/log.h"
+#include "../lib/string.h"
+#include "../mm/mm.h"
+#include "../proc/process.h"
+
+#define GRANTS_MAX CAPOS_BOOTSTRAP_MAX_CAPS
+
+struct grant {
+	char name[CAPOS_CAP_NAME_MAX];
+	char kind[16];        /* "" for a transferred capability */
+};
+
+struct process_handle {
+	struct kobj base;
+	struct process *p;
+};
+
+static struct kobj spawner_obj = { CAPOS_IFACE_PROCESS_SPAWNER, 1, NULL };
+
+struct kobj *coreobj_spawner(void)
+{
+	return &spawner_obj;
+}
+
+static int name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+/* Split "a b=@vm c" into grants; -CAPOS_EINVAL on a malformed word. */
+static int parse_grants(const char *text, struct grant *g, uint32_t *count)
+{
+	*count = 0;
+	while (*text) {
+		size_t n = 0, k = 0;
+
+		while (*text == ' ')
+			text++;
+		if (!*text)
+			break;
+		if (*count == GRANTS_MAX)
+			return -CAPOS_ERANGE;
+		while (name_char(text[n]) && n + 1 < CAPOS_CAP_NAME_MAX)
+			n++;
+		if (n == 0 || (text[n] && text[n] != ' ' && text[n] != '='))
+			return -CAPOS_EINVAL;
+		memcpy(g[*count].name, text, n);
+		g[*count].name[n] = '\0';
+		g[*count].kind[0] = '\0';
+		text += n;
+		if (*text == '=') {
+			if (text[1] != '@')
+				return -CAPOS_EINVAL;
+			text += 2;
+			while (name_char(text[k]) && k + 1 < sizeof g->kind)
+				k++;
+			if (k == 0 || (text[k] && text[k] != ' '))
+				return -CAPOS_EINVAL;
+			memcpy(g[*count].kind, text, k);
+			g[*count].kind[k] = '\0';
+			text += k;
+		}
+		for (uint32_t i = 0; i < *count; i++)
+			if (strcmp(g[i].name, g[*count].name) == 0)
+				return -CAPOS_EEXIST;
+		(*count)++;
+	}
+	return 0;
+}
+
+static int terminated(const char *s, size_t size)
+{
+	return strnlen(s, size) < size;
+}
+
+static int find_program(const char *name, const void **elf, uint64_t *size)
+{
+	const struct bootpkg_view *v = boot_package();
+	const struct capos_bootpkg_entry *e = v ? bootpkg_find(v, name) : NULL;
+
+	if (!e)
+		return -CAPOS_ENOENT;
+	if (e->kind != CAPOS_BOOTPKG_ELF)
+		return -CAPOS_ETYPE;
+	*elf = bootpkg_data(v, e);
+	*size = e->size;
+	return 0;
+}
+
+/* Check the grant list against the transfer descriptors: no side effects. */
+static int decode_spawn(struct kcall *call, const struct capos_process_spawner_spawn_in *in,
+			struct grant *g, uint32_t *count, const void **elf, uint64_t *size)
+{
+	uint32_t transferred = 0;
+	int err;
+
+	if (!terminated(in->binary, sizeof in->binary) || !terminated(in->grant_names, sizeof in->grant_names) ||
+	    !terminated(in->args, sizeof in->args))
+		return -CAPOS_EINVAL;
+	err = parse_grants(in->grant_names, g, count);
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < *count; i++) {
+		if (!g[i].kind[0])
+			transferred++;
+		else if (!procobj_kind_known(g[i].kind))
+			return -CAPOS_EINVAL;
+	}
+	if (transferred != call->xfer_count)
+		return -CAPOS_EINVAL;
+	return find_program(in->binary, elf, size);
+}
+
+static int grant_all(struct kcall *call, struct process *child, const struct grant *g, uint32_t count)
+{
+	uint32_t next_xfer = 0;
+
+	for (uint32_t i = 0; i < count; i++) {
+		struct kobj *obj;
+		int64_t h;
+
+		if (g[i].kind[0]) {
+			obj = procobj_for_child(g[i].kind, child);
+			if (!obj)
+				return -CAPOS_ENOMEM;
+			h = process_grant(child, g[i].name, obj, CAPOS_RIGHT_ALL);
+			kobj_unref(obj);
+		} else {
+			const struct kcall_xfer *x = &call->xfer[next_xfer++];
+
+			h = process_grant(child, g[i].name, x->obj, x->rights);
+		}
+		if (h < 0)
+			return (int)h;
+	}
+	return 0;
+}
+
+static struct kobj *handle_create(struct process *p);
+
+int kcap_process_spawner_spawn(struct kcall *call, const struct capos_process_spawner_spawn_in *in,
+			       uint32_t in_len, struct capos_process_spawner_spawn_out *out,
+			       uint32_t *out_len)
+{
+	struct grant grants[GRANTS_MAX];
+	struct quota_limits limits = { PROCESS_DEFAULT_FRAMES, PROCESS_DEFAULT_CAPS,
+				       PROCESS_DEFAULT_THREADS, PROCESS_DEFAULT_RING_OPS };
+	struct elf_fault fault = { -1, "" };
+	struct process *child;
+	struct kobj *handle;
+	const void *elf;
+	uint64_t size;
+	uint32_t count;
+	int64_t h;
+	int err = decode_spawn(call, in, grants, &count, &elf, &size);
+
+	(void)in_len;
+	if (err)
+		return err;
+	err = process_create(in->binary, &limits, &child);
+	if (err)
+		return err;
+	err = process_load(child, elf, size, in->args, &fault);
+	if (err)
+		kwarn("spawn %s: not started: %s", in->binary, fault.what ? fault.what : "no memory");
+	if (!err)
+		err = grant_all(call, child, grants, count);
+	handle = err ? NULL : handle_create(child);
+	if (!err && !handle)
+		err = -CAPOS_ENOMEM;
+	h = err ? err : kcall_grant(call, handle, CAPOS_RIGHT_ALL);
+	if (handle)
+		kobj_unref(handle);
+	if (h < 0) {
+		process_abandon(child);
+		return (int)h;
+	}
+	out->process = (uint32_t)h;
+	out->pid = child->pid;
+	*out_len = sizeof *out;
+	process_start(child);
+	return 0;
+}
+
+static void handle_destroy(struct kobj *o)
+{
+	struct process_handle *ph = KOBJ_CONTAINER(o, struct process_handle, base);
+
+	process_unref(ph->p);
+	kfree(ph);
+}
+
+static const struct kobj_ops handle_ops = { handle_destroy };
+
+static struct kobj *handle_create(struct process *p)
+{
+	struct process_handle *ph = kzalloc(sizeof *ph);
+
+	if (!ph)
+		return NULL;
+	kobj_init(&ph->base, CAPOS_IFACE_PROCESS_HANDLE, &handle_ops);
+	process_ref(p);
+	ph->p = p;
+	return &ph->base;
+}
+
+static struct process *handle_process(struct kcall *call)
+{
+	return KOBJ_CONTAINER(call->obj, struct process_handle, base)->p;
+}
+
+int kcap_process_handle_wait(struct kcall *call, const struct capos_process_handle_wait_in *in,
+			     uint32_t in_len, struct capos_process_handle_wait_out *out, uint32_t *out_len)
+{
+	struct kop *k = kcall_defer(call, sizeof *k);
+
+	(void)in; (void)in_len; (void)out; (void)out_len;
+	if (!k)
+		return -CAPOS_EQUOTA;
+	process_wait_exit(handle_process(call), k);
+	return KCALL_PENDING;
+}
+
+int kcap_process_handle_kill(struct kcall *call, const struct capos_process_handle_kill_in *in,
+			     uint32_t in_len, struct capos_process_handle_kill_out *out, uint32_t *out_len)
+{
+	(void)in; (void)in_len; (void)out;
+	*out_len = 0;
+	process_kill(handle_process(call), CAPOS_EXIT_KILLED, -1);
+	return 0;
+}
+
+static const struct {
+	const char *kind;
+	struct kobj *(*create)(struct process *p);
+} child_kinds[] = {
+	{ "vm", vmcap_create },
+	{ "threads", thread_spawner_create },
+	{ "thread", thread_control_create },
+	{ "park", parkspace_create },
+};
+
+int procobj_kind_known(const char *kind)
+{
+	for (size_t i = 0; i < sizeof child_kinds / sizeof child_kinds[0]; i++)
+		if (strcmp(child_kinds[i].kind, kind) == 0)
+			return 1;
+	return 0;
+}
+
+struct kobj *procobj_for_child(const char *kind, struct process *child)
+{
+	for (size_t i = 0; i < sizeof child_kinds / sizeof child_kinds[0]; i++)
+		if (strcmp(child_kinds[i].kind, kind) == 0)
+			return child_kinds[i].create(child);
+	return NULL;
+}

@@ -1,0 +1,33 @@
+/*
+ * Constructors of the capability objects bound to one process: its
+ * VirtualMemory (its own address space), ThreadSpawner and ThreadControl
+ * (its threads), ParkSpace (its park words); and the machine-wide
+ * FrameAllocator and ProcessSpawner.  Each returned object carries one
+ * reference for the caller (who usually grants it and then drops it).
+ * A bound object keeps its process struct alive (process_ref) and answers
+ * -CAPOS_EPEER once that process is dead.
+ */
+#ifndef EXO_CAP_PROCOBJ_H
+#define EXO_CAP_PROCOBJ_H
+
+#include "kobj.h"
+
+struct process;
+
+struct kobj *vmcap_create(struct process *p);
+struct kobj *thread_spawner_create(struct process *p);
+struct kobj *thread_control_create(struct process *p);
+struct kobj *parkspace_create(struct process *p);
+
+struct kobj *coreobj_frames(void);
+struct kobj *coreobj_spawner(void);
+
+/*
+ * Grant names a spawner may use for objects bound to the child itself
+ * ("vm=@vm" gives the child its own VirtualMemory under the name "vm").
+ * Returns a new object for the child, or NULL for an unknown kind.
+ */
+struct kobj *procobj_for_child(const char *kind, struct process *child);
+int procobj_kind_known(const char *kind);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * The kernel side of a process's capability ring (ABI: capos/ring.h).
+ *
+ * ring_enter() is cap_enter: it consumes SQEs while the CQ has room for
+ * their completions, performs each (kcall.c), then waits until enough
+ * completions are visible or the timeout passes.
+ *
+ * Operations that finish later (sleep, park, join, child wait, endpoint
+ * calls) are struct kop records.  They complete from any context —
+ * another process, a timer tick — with kop_finish(), which only moves the
+ * kop to the ring's done list and wakes waiters; the CQE is written, and
+ * the result copied into the process, by the process itself in its next
+ * cap_enter (ring_drain_done), so no foreign context ever touches its
+ * memory.  Each kop holds one reserved CQ slot and one unit of the
+ * process's ring-operation quota until it is posted.
+ *
+ * Locks: ring->lock serialises cap_enter of one process (process
+ * context only).  ring->cq_lock guards the kop lists and the CQ tail; it
+ * ranks below sched_lock.  Order: ring->lock -> process lock -> sched_lock
+ * -> ring->cq_lock -> allocators.
+ */
+#ifndef EXO_CAP_RING_H
+#define EXO_CAP_RING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <capos/ring.h>
+#include "ringidx.h"
+#include "../kern/spinlock.h"
+#include "../proc/sched.h"
+
+struct process;
+struct kop;
+
+#define KOP_OUT_MAX 64  /* largest async result struct */
+
+struct kop {
+	struct ring *ring;
+	uint64_t user_data;
+	uint64_t result_va;
+	uint32_t result_cap;
+	uint32_t out_len;        /* bytes of out[] valid once done */
+	int32_t status;
+	uint16_t caps;
+	bool done;
+	uint64_t aux;
+	/* Unlink from whatever the operation waits on (sched_lock held).  */
+	void (*cancel)(struct kop *k);
+	void *ctx;               /* what it waits on, for cancel */
+	struct kop *next;        /* [cq_lock] pending or done list */
+	struct kop *next_waiter; /* [sched] the waited-on object's list */
+	uint8_t out[KOP_OUT_MAX];
+};
+
+struct ring {
+	struct spinlock lock;
+	struct spinlock cq_lock;
+	struct process *proc;          /* owner; the ring lives exactly as long */
+	uint64_t phys;                 /* physically contiguous frames */
+	uint32_t pages;
+	uint64_t user_va;
+	struct capos_ring_header *hdr; /* kernel view through the direct map */
+	struct capos_sqe *sq;
+	struct capos_cqe *cq;
+	struct ring_idx idx;           /* [lock] sq side; [cq_lock] cq side */
+	struct waitq waiters;          /* [sched] threads waiting for completions */
+	struct kop *pending;           /* [cq_lock] */
+	struct kop *done;              /* [cq_lock] finished, not yet posted */
+	uint32_t done_count;           /* [cq_lock] */
+	bool corrupt;                  /* [lock] */
+};
+
+#define CAPOS_RING_SQ_ENTRIES 256u
+#define CAPOS_RING_CQ_ENTRIES 512u
+
+/* Allocate a ring for p (not yet mapped); -CAPOS_ENOMEM. */
+int ring_create(struct process *p, struct ring **out);
+/* Bytes and physical base, for mapping it into the process. */
+uint64_t ring_size(const struct ring *r);
+/* Cancel and free every kop, free the frames (the process is being torn down). */
+void ring_destroy(struct ring *r);
+
+/* cap_enter: returns SQEs consumed, or -CAPOS_EINVAL for a corrupt ring. */
+int64_t ring_enter(struct ring *r, uint32_t min_complete, uint64_t timeout_ns);
+
+/* Post a completion for an SQE being processed now (its CQ slot is reserved). */
+void ring_post(struct ring *r, uint64_t user_data, int32_t status, uint32_t result_len,
+	       uint64_t aux, uint16_t caps);
+
+/* Finish a kop (see above); _locked when the caller holds sched_lock. */
+void kop_finish(struct kop *k, int32_t status);
+void kop_finish_locked(struct kop *k, int32_t status);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * Process ABI: how a process learns what it was given (the bootstrap page)
+ * and how its end is reported (exit reasons in ProcessHandle.wait).
+ *
+ * The kernel maps one read-only bootstrap page into every new process at
+ * the address in %rdi of the first thread.  It names the ring, every
+ * capability granted at spawn with its name and interface, and the
+ * argument string.  The libOS start-up code reads it once.
+ */
+#ifndef CAPOS_PROCESS_H
+#define CAPOS_PROCESS_H
+
+#include <stdint.h>
+
+#define CAPOS_BOOTSTRAP_MAGIC 0x50414f42u  /* "BOAP" */
+#define CAPOS_BOOTSTRAP_VERSION 1u
+#define CAPOS_BOOTSTRAP_MAX_CAPS 32
+#define CAPOS_CAP_NAME_MAX 24       /* bytes including the NUL */
+#define CAPOS_ARGS_MAX 256          /* bytes including the NUL */
+#define CAPOS_PROC_NAME_MAX 40
+
+struct capos_bootstrap_cap {
+	char name[CAPOS_CAP_NAME_MAX];  /* NUL-terminated */
+	uint32_t handle;
+	uint32_t iface;
+};
+_Static_assert(sizeof(struct capos_bootstrap_cap) == 32, "bootstrap cap layout");
+
+struct capos_bootstrap {
+	uint32_t magic;
+	uint32_t version;
+	uint64_t ring_addr;         /* struct capos_ring_header in this process */
+	uint32_t ring_size;         /* bytes */
+	uint32_t pid;
+	uint32_t cap_count;
+	uint32_t reserved;
+	uint64_t tls_image;         /* PT_TLS template (0 when none) */
+	uint64_t tls_filesz, tls_memsz, tls_align;
+	uint64_t heap_start;        /* first page after the program image */
+	uint64_t stack_top, stack_size;
+	char name[CAPOS_PROC_NAME_MAX];
+	char args[CAPOS_ARGS_MAX];  /* NUL-terminated, words separated by spaces */
+	struct capos_bootstrap_cap caps[CAPOS_BOOTSTRAP_MAX_CAPS];
+};
+_Static_assert(sizeof(struct capos_bootstrap) <= 4096, "bootstrap fits one page");
+
+/* ProcessHandle.wait reason */
+#define CAPOS_EXIT_NORMAL 0u   /* exit_code from ThreadControl.exit of the last thread */
+#define CAPOS_EXIT_KILLED 1u   /* ProcessHandle.kill */
+#define CAPOS_EXIT_FAULT  2u   /* CPU exception; exit_code = -(vector) */
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * The capOS runtime (libcapos_rt): what every program links before the
+ * C library arrives (issue 4 puts newlib's hooks on top of these calls).
+ *
+ * Start-up.  crt0's _start receives the bootstrap page (capos/process.h)
+ * in %rdi and calls capos_rt_start, which checks the page, attaches the
+ * ring client, sets up the main thread's TLS (x86_64 variant II: the TLS
+ * block sits just below the thread pointer, and %fs:0 holds the TCB's own
+ * address), runs constructors (.init_array), splits the argument string
+ * into argv (argv[0] is the process name) and calls main(argc, argv).
+ * Returning from main ends the main thread with main's return value.
+ *
+ * Ending.  A thread ends with ThreadControl.exit on the capability named
+ * "thread"; the process ends when its last thread does, and the exit code
+ * of that thread reaches the parent's ProcessHandle.wait.  Every process
+ * therefore needs "thread" to exit cleanly (and to use TLS, whose FS base
+ * is set through it).  Without it, capos_thread_exit executes ud2: the
+ * deliberate fault makes the kernel end the process (reason fault, code
+ * -6) instead of leaving it spinning.
+ *
+ * Capabilities are found by the names the spawner gave them
+ * (capos_cap_find).  The runtime looks up the ones it uses itself:
+ * "console" (capos_printf), "thread", "threads", "vm" (heap, thread
+ * stacks), "timer" (time, sleep, the ring client's clock), "park"
+ * (capos_mutex).  A call whose capability is missing fails with
+ * -CAPOS_ENOENT.
+ *
+ * Errors are negative CAPOS_E* codes; capos_strerror gives the text.
+ */
+#ifndef CAPOS_RT_H
+#define CAPOS_RT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <capos/error.h>
+#include <capos/iface.h>
+#include <capos/iface_client.h>
+#include <capos/process.h>
+#include <capos/prot.h>
+#include <capos/ring_client.h>
+#include <capos/tls.h>
+
+/* --- process --- */
+
+/*
+ * The error of the last runtime call on this thread that reports failure
+ * without a code (capos_pages_alloc, capos_time_ns): a CAPOS_E* code, 0.
+ */
+extern __thread int capos_errno;
+
+int main(int argc, char **argv);
+
+/* The bootstrap page of this process. */
+const struct capos_bootstrap *capos_bootstrap(void);
+/* The process's ring client (shared by all its threads). */
+struct capos_ring_client *capos_ring(void);
+/* Handle of the capability granted under name, 0 when absent; *iface (optional) gets its interface. */
+uint32_t capos_cap_find(const char *name, uint32_t *iface);
+/* End the calling thread (the process with its last thread). */
+__attribute__((noreturn)) void capos_thread_exit(int64_t code);
+
+/* Entry from crt0 (not for programs). */
+__attribute__((noreturn)) void capos_rt_start(const struct capos_bootstrap *boot);
+
+/* --- output --- */
+
+/* Write bytes to "console" (in chunks of at most 4 KiB): bytes written or a negative code. */
+int capos_write(const char *buf, size_t len);
+int capos_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int capos_vprintf(const char *fmt, va_list ap);
+int capos_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int capos_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+/* Text for a CAPOS_E* code (either sign); "unknown error" otherwise. */
+const char *capos_strerror(int code);
+
+/* --- time --- */
+
+/* Monotonic nanoseconds since boot (Timer.now), 0 without "timer". */
+uint64_t capos_time_ns(void);
+/* Timer.sleep: 0 or a negative code. */
+int capos_sleep_ns(uint64_t ns);
+
+/* --- memory (over "vm") --- */
+
+/* Map pages of zeroed read-write memory where the kernel chooses: the address or NULL. */
+void *capos_pages_alloc(uint64_t pages);
+int capos_pages_free(void *addr, uint64_t pages);
+/*
+ * Grow (or shrink) the heap, which starts at the bootstrap page's
+ * heap_start and is mapped page by page: the old break, or (void *)-1
+ * with *err (optional) set.  newlib's sbrk hook in issue 4.
+ */
+void *capos_sbrk(intptr_t increment, int *err);
+
+/* --- threads (over "threads", "thread", "vm") --- */
+
+struct capos_thread;
+typedef int64_t (*capos_thread_fn)(void *arg);
+
+#define CAPOS_THREAD_STACK_DEFAULT (64u * 1024u)
+
+/*
+ * Start fn(arg) on a new thread with its own stack (stack_size bytes, 0 for
+ * the default, below it one unmapped guard page) and TLS.  The thread
+ * ends when fn returns (its value is the exit code) or calls
+ * capos_thread_exit.  0 and *t, or a negative code.
+ */
+int capos_thread_create(struct capos_thread **t, capos_thread_fn fn, void *arg, size_t stack_size);
+/* Wait for t to end; *code gets its exit code; frees t.  0 or a negative code. */
+int capos_thread_join(struct capos_thread *t, int64_t *code);
+/* Let t end on its own; its memory is reclaimed by a later create/join/detach. */
+int capos_thread_detach(struct capos_thread *t);
+/* Kernel thread id of t (from ThreadSpawner.spawn). */
+uint32_t capos_thread_id(const struct capos_thread *t);
+/* The calling thread's TCB. */
+struct capos_tcb *capos_tcb_self(void);
+
+/* --- waiting on a word (over "park") --- */
+
+/*
+ * ParkSpace.wait: sleep while *addr == expected, until woken or timeout_ns
+ * (CAPOS_TIMEOUT_INFINITE).  0 when woken, or the kernel's status.
+ */
+int capos_park_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns);
+/* ParkSpace.wake: wake up to count waiters; the number woken or a negative code. */
+int capos_park_wake(const uint32_t *addr, uint32_t count);
+
+/* A mutex over a park word: 0 unlocked, 1 locked, 2 locked with waiters. */
+struct capos_mutex {
+	uint32_t state;
+};
+#define CAPOS_MUTEX_INIT { 0 }
+void capos_mutex_lock(struct capos_mutex *m);
+int capos_mutex_trylock(struct capos_mutex *m);  /* 0 or -CAPOS_EBUSY */
+void capos_mutex_unlock(struct capos_mutex *m);
+
+/* --- processes (over "spawner") --- */
+
+/*
+ * ProcessSpawner.spawn(binary, grants, args) with caps[0..ncaps) copied as
+ * the transfer descriptors the plain names in grants take, in order.
+ * 0 with *proc (a ProcessHandle) and *pid (optional), or a negative code.
+ */
+int capos_spawn(const char *binary, const char *grants, const char *args, const uint32_t *caps,
+		uint32_t ncaps, uint32_t *proc, uint32_t *pid);
+/* ProcessHandle.wait: 0 with *code and *reason (CAPOS_EXIT_*), or a negative code. */
+int capos_process_wait(uint32_t proc, int64_t *code, uint32_t *reason);
+
+#endif

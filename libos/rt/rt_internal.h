@@ -1,0 +1,36 @@
+/*
+ * Runtime internals shared by the files of libcapos_rt: the capabilities
+ * the runtime itself uses (looked up once at start-up) and the hooks
+ * start-up and threads call into each other with.
+ */
+#ifndef LIBOS_RT_INTERNAL_H
+#define LIBOS_RT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <capos/rt.h>
+#include "tls.h"
+
+enum rt_cap {
+	RT_CAP_CONSOLE,
+	RT_CAP_THREAD,
+	RT_CAP_THREADS,
+	RT_CAP_VM,
+	RT_CAP_TIMER,
+	RT_CAP_PARK,
+	RT_CAP_SPAWNER,
+	RT_CAP_COUNT
+};
+
+/* Handle of a runtime capability, 0 when the process was not given it. */
+uint32_t rt_cap(enum rt_cap which);
+/* Look the runtime capabilities up in the bootstrap page. */
+void rt_caps_init(const struct capos_bootstrap *boot);
+
+/* The calling thread's FS base through ThreadControl.set_fs_base. */
+int rt_set_fs_base(uint64_t fs_base);
+
+/* Reclaim the memory of detached threads that have ended (threads.c). */
+void rt_threads_reap(void);
+
+#endif

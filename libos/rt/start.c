@@ -1,0 +1,176 @@
+/*
+ * Process start-up and thread exit (the model: capos/rt.h).  capos_rt_start
+ * runs once, on the main thread, before anything else of the program: it
+ * trusts nothing it has not checked in the bootstrap page, and when the
+ * page or the ring is unusable it stops with ud2 — there is no console to
+ * complain on yet, and the fault is reported by the kernel.
+ */
+#include <capos/rt.h>
+#include "rt_internal.h"
+
+#define RT_ARGV_MAX 32
+#define MAIN_TLS_STATIC 8192
+
+__thread int capos_errno;
+
+static const struct capos_bootstrap *rt_boot;
+static struct capos_ring_client rt_ring;
+static uint8_t main_tls_area[MAIN_TLS_STATIC] __attribute__((aligned(64)));
+static char arg_text[CAPOS_ARGS_MAX];
+static char name_text[CAPOS_PROC_NAME_MAX];
+static char *argv_table[RT_ARGV_MAX + 1];
+
+/* Constructors, from capos-app.ld. */
+extern void (*__init_array_start[])(void) __attribute__((weak));
+extern void (*__init_array_end[])(void) __attribute__((weak));
+
+__attribute__((noreturn)) static void rt_die(void)
+{
+	for (;;)
+		__asm__ volatile("ud2");
+}
+
+const struct capos_bootstrap *capos_bootstrap(void)
+{
+	return rt_boot;
+}
+
+struct capos_ring_client *capos_ring(void)
+{
+	return &rt_ring;
+}
+
+static int name_equal(const char *a, const char *b, size_t max)
+{
+	size_t i = 0;
+
+	for (; i < max && a[i] && a[i] == b[i]; i++)
+		;
+	return i == max || a[i] == b[i];
+}
+
+uint32_t capos_cap_find(const char *name, uint32_t *iface)
+{
+	uint32_t n = rt_boot ? rt_boot->cap_count : 0;
+
+	if (n > CAPOS_BOOTSTRAP_MAX_CAPS)
+		n = CAPOS_BOOTSTRAP_MAX_CAPS;
+	for (uint32_t i = 0; i < n; i++)
+		if (name_equal(rt_boot->caps[i].name, name, CAPOS_CAP_NAME_MAX)) {
+			if (iface)
+				*iface = rt_boot->caps[i].iface;
+			return rt_boot->caps[i].handle;
+		}
+	return 0;
+}
+
+int rt_set_fs_base(uint64_t fs_base)
+{
+	struct capos_sqe s;
+	struct capos_thread_control_set_fs_base_in in = { .fs_base = fs_base };
+	uint32_t cap = rt_cap(RT_CAP_THREAD);
+
+	if (!cap)
+		return -CAPOS_ENOENT;
+	capos_sqe_call(&s, 0, cap, CAPOS_IFACE_THREAD_CONTROL, CAPOS_THREAD_CONTROL_SET_FS_BASE,
+		       &in, sizeof in, NULL, 0);
+	return capos_submit_self(&rt_ring, &s, NULL);
+}
+
+/* The main thread's TLS: a static area when it fits, else pages; FS base set when "thread" exists. */
+static void main_tls(void)
+{
+	struct rt_tls_image t;
+	struct capos_tcb *tcb;
+	size_t need;
+	void *area = main_tls_area;
+
+	rt_tls_image(rt_boot, &t);
+	need = rt_tls_area_size(&t);
+	if (need > sizeof main_tls_area)
+		area = capos_pages_alloc((need + CAPOS_PAGE_SIZE - 1) / CAPOS_PAGE_SIZE);
+	if (!area)
+		rt_die();
+	tcb = rt_tls_setup(area, need, &t);
+	if (!tcb)
+		rt_die();
+	if (rt_cap(RT_CAP_THREAD) && rt_set_fs_base((uint64_t)(uintptr_t)tcb) != 0)
+		rt_die();
+}
+
+static void run_constructors(void)
+{
+	size_t n = (size_t)(__init_array_end - __init_array_start);
+
+	for (size_t i = 0; i < n; i++)
+		__init_array_start[i]();
+}
+
+/* Copy the name and the argument string, split the words: argc. */
+static int split_args(void)
+{
+	int argc = 0;
+	char *p = arg_text;
+
+	for (size_t i = 0; i + 1 < sizeof name_text && rt_boot->name[i]; i++)
+		name_text[i] = rt_boot->name[i];
+	for (size_t i = 0; i + 1 < sizeof arg_text && rt_boot->args[i]; i++)
+		arg_text[i] = rt_boot->args[i];
+	argv_table[argc++] = name_text;
+	while (*p && argc < RT_ARGV_MAX) {
+		while (*p == ' ')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		argv_table[argc++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	argv_table[argc] = NULL;
+	return argc;
+}
+
+static uint64_t rt_clock(void)
+{
+	return capos_time_ns();
+}
+
+void capos_rt_start(const struct capos_bootstrap *boot)
+{
+	int argc;
+
+	if (!boot || boot->magic != CAPOS_BOOTSTRAP_MAGIC || boot->version != CAPOS_BOOTSTRAP_VERSION)
+		rt_die();
+	rt_boot = boot;
+	if (capos_ring_init(&rt_ring, (void *)(uintptr_t)boot->ring_addr, boot->ring_size) != 0)
+		rt_die();
+	rt_caps_init(boot);
+	main_tls();
+	if (rt_cap(RT_CAP_TIMER))
+		capos_ring_set_clock(&rt_ring, rt_clock);
+	run_constructors();
+	argc = split_args();
+	capos_thread_exit(main(argc, argv_table));
+}
+
+void capos_thread_exit(int64_t code)
+{
+	struct capos_thread_control_exit_in in = { .exit_code = code };
+	uint32_t cap = rt_cap(RT_CAP_THREAD);
+	struct capos_sqe s;
+
+	if (cap) {
+		capos_sqe_call(&s, 0, cap, CAPOS_IFACE_THREAD_CONTROL, CAPOS_THREAD_CONTROL_EXIT, &in,
+			       sizeof in, NULL, 0);
+		capos_submit_self_noreturn(&rt_ring, &s);
+	}
+	rt_die();
+}
+
+struct capos_tcb *capos_tcb_self(void)
+{
+	struct capos_tcb *t;
+
+	__asm__("movq %%fs:0, %0" : "=r"(t));
+	return t;
+}
