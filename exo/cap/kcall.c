@@ -155,6 +155,30 @@ static int do_release(struct kcall *c)
 	return 0;
 }
 
+/*
+ * RECV waits on an endpoint; RETURN answers a CALL received there.  No
+ * kernel object is an endpoint until endpoint IPC lands, so after the
+ * common checks RECV finds the wrong type and RETURN an unknown token.
+ */
+static int decode_recv(struct kcall *c)
+{
+	struct cap_slot *slot;
+	int err;
+
+	if (!fields_zero(c->sqe, false, true, false, false) || c->sqe->iface || c->sqe->method)
+		return -CAPOS_EINVAL;
+	err = cap_lookup(process_caps(c->proc), c->sqe->cap, 0, &slot);
+	return err ? err : -CAPOS_ETYPE;
+}
+
+static int decode_return(struct kcall *c)
+{
+	if (!fields_zero(c->sqe, true, false, true, true) || c->sqe->cap || c->sqe->iface ||
+	    c->sqe->method)
+		return -CAPOS_EINVAL;
+	return -CAPOS_ENOENT;
+}
+
 void kcall_execute(struct ring *r, const struct capos_sqe *sqe)
 {
 	struct kcall c = { .proc = r->proc, .ring = r, .sqe = sqe };
@@ -176,8 +200,10 @@ void kcall_execute(struct ring *r, const struct capos_sqe *sqe)
 		status = fields_zero(sqe, false, false, false, true) ? ring_cancel(r, sqe->aux) : -CAPOS_EINVAL;
 		break;
 	case CAPOS_OP_RECV:
+		status = decode_recv(&c);
+		break;
 	case CAPOS_OP_RETURN:
-		status = -CAPOS_ENOSYS;  /* endpoints arrive with issue 5 */
+		status = decode_return(&c);
 		break;
 	default:
 		status = -CAPOS_EINVAL;
