@@ -14,7 +14,11 @@
 #include "../proc/process.h"
 #include "../proc/uaccess.h"
 
-/* Parameter and result staging; one set per CPU, used with ring->lock held. */
+/*
+ * Parameter and result staging.  One set serves the machine: capOS runs on
+ * one CPU and the kernel is not preempted inside a call, so no two calls
+ * overlap.  SMP (wave 2) makes them per-CPU.
+ */
 static uint8_t params_buf[CAPOS_MSG_MAX] __attribute__((aligned(16)));
 static uint8_t result_buf[CAPOS_MSG_MAX] __attribute__((aligned(16)));
 

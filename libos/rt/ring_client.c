@@ -270,7 +270,8 @@ static int sleep_for_completion(struct capos_ring_client *rc, struct wait_budget
 	int64_t r;
 
 	gate(rc);
-	ready = capos_ring_cq_ready(rc);
+	if (capos_ring_cq_ready(rc) != ready)
+		return 0;  /* completions arrived while at the gate: let the caller reap first */
 	if (ready >= rc->cq_entries)
 		return -CAPOS_EBUSY;  /* CQ and stash full of unclaimed completions */
 	rc->waiters++;

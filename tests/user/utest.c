@@ -35,12 +35,6 @@ void ut_status(const char *what, int got, int want)
 		 capos_strerror(want));
 }
 
-void ut_status2(const char *what, int got, int want, int alt)
-{
-	ut_check(got == want || got == alt, what, "got %d %s, expected %d %s or %d %s", got,
-		 capos_strerror(got), want, capos_strerror(want), alt, capos_strerror(alt));
-}
-
 void ut_note(const char *fmt, ...)
 {
 	char text[256];

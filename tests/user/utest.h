@@ -15,8 +15,6 @@ void ut_init(const char *program);
 void ut_check(int cond, const char *what, const char *detail, ...) __attribute__((format(printf, 3, 4)));
 /* A status check: ok when got == want. */
 void ut_status(const char *what, int got, int want);
-/* A status check that accepts either of two answers (e.g. a CPU feature may be absent). */
-void ut_status2(const char *what, int got, int want, int alt);
 /* Free-form progress line "<program>: text". */
 void ut_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ut_failures(void);

@@ -44,7 +44,10 @@
  * out of the kernel (they wait at a gate; sleepers are bounded by the
  * slice once capos_ring_set_shared says the ring has several threads)
  * until the kernel has taken that entry, and never holds the lock across
- * the entry (ThreadControl.exit does not come back).
+ * the entry (ThreadControl.exit does not come back).  capos_thread_create
+ * marks the ring shared; a program that starts threads through
+ * ThreadSpawner itself must call capos_ring_set_shared first, or an
+ * exiting thread may wait for ever on a sleeper with no time limit.
  *
  * Errors: negative CAPOS_E* codes.  A call's result is the CQE status: 0,
  * a negative CAPOS_E* code, or CAPOS_STATUS_APP_ERROR.
