@@ -1,0 +1,81 @@
+/*
+ * Compiled system manifest: what init reads from the boot package (entry
+ * "manifest", kind CAPOS_BOOTPKG_MANIFEST) to compose the system.
+ *
+ * manifests/tool/capos-manifest compiles manifests/<name>.yaml into this
+ * form after checking it (docs/manifest.md).  Layout, little endian:
+ *   struct capos_manifest_header                 at 0
+ *   struct capos_manifest_service[service_count] at services_off
+ *   struct capos_manifest_cap[cap_count]         at caps_off
+ *   struct capos_manifest_export[export_count]   at exports_off
+ *   string table (NUL-terminated strings)        at strings_off
+ * Strings are referenced by offset into the string table.  Services appear
+ * in start order: every service comes after the services whose exports it
+ * imports and the ones it names in `after`.  A reader checks the header
+ * CRC and that every offset, count and string lies inside the file.
+ */
+#ifndef CAPOS_MANIFEST_H
+#define CAPOS_MANIFEST_H
+
+#include <stdint.h>
+
+#define CAPOS_MANIFEST_MAGIC "CAPOSMAN"
+#define CAPOS_MANIFEST_VERSION 1u
+
+enum capos_restart_policy {
+	CAPOS_RESTART_NEVER = 0,
+	CAPOS_RESTART_ON_FAILURE = 1,
+};
+
+enum capos_cap_source {
+	CAPOS_CAP_FROM_KERNEL = 1,   /* a kernel capability, by name (source_name) */
+	CAPOS_CAP_FROM_SERVICE = 2,  /* an export (source_name) of service source_service */
+};
+
+struct capos_manifest_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t service_count;
+	uint32_t cap_count;
+	uint32_t export_count;
+	uint32_t services_off, caps_off, exports_off, strings_off;
+	uint32_t strings_size;
+	uint32_t total_size;
+	uint32_t crc32;           /* of the whole file with this field zero */
+	uint32_t reserved[3];     /* zero */
+};
+_Static_assert(sizeof(struct capos_manifest_header) == 64, "manifest header layout");
+
+struct capos_manifest_quota {
+	uint64_t frames;
+	uint32_t caps, threads, ring_ops, reserved;
+};
+_Static_assert(sizeof(struct capos_manifest_quota) == 24, "manifest quota layout");
+
+struct capos_manifest_service {
+	uint32_t name;            /* string offsets */
+	uint32_t binary;
+	uint32_t args;
+	uint32_t restart;         /* enum capos_restart_policy */
+	uint32_t backoff_ms;      /* first restart delay; doubles each time, capped */
+	uint32_t max_restarts;    /* 0 = unlimited */
+	uint32_t cap_first, cap_count;
+	uint32_t export_first, export_count;
+	struct capos_manifest_quota quota;
+};
+_Static_assert(sizeof(struct capos_manifest_service) == 64, "manifest service layout");
+
+struct capos_manifest_cap {
+	uint32_t name;            /* the name the service sees */
+	uint32_t source;          /* enum capos_cap_source */
+	uint32_t source_service;  /* index into services (CAPOS_CAP_FROM_SERVICE) */
+	uint32_t source_name;     /* kernel capability or export name */
+};
+_Static_assert(sizeof(struct capos_manifest_cap) == 16, "manifest cap layout");
+
+struct capos_manifest_export {
+	uint32_t name;
+};
+_Static_assert(sizeof(struct capos_manifest_export) == 4, "manifest export layout");
+
+#endif

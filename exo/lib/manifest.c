@@ -1,0 +1,115 @@
+/*
+ * Compiled-manifest checker (see manifest.h): header, CRC, table bounds,
+ * then every string offset and every service/cap/export index.
+ */
+#include <stddef.h>
+#include <capos/error.h>
+#include "manifest.h"
+#include "crc32.h"
+
+static int fail(const char **what, const char *why, int err)
+{
+	if (what)
+		*what = why;
+	return -err;
+}
+
+static int table_ok(uint32_t off, uint32_t count, uint32_t elem, uint32_t size)
+{
+	return off <= size && (uint64_t)count * elem <= size - off && off % 4 == 0;
+}
+
+static int str_ok(const struct manifest_view *v, uint32_t off)
+{
+	if (off >= v->hdr->strings_size)
+		return 0;
+	for (uint32_t i = off; i < v->hdr->strings_size; i++)
+		if (v->strings[i] == '\0')
+			return 1;
+	return 0;
+}
+
+static int check_header(const struct capos_manifest_header *h, uint64_t size, const uint8_t *buf,
+			const char **what)
+{
+	struct capos_manifest_header copy = *h;
+	const char magic[8] = CAPOS_MANIFEST_MAGIC;
+	uint32_t crc;
+
+	for (int i = 0; i < 8; i++)
+		if (h->magic[i] != magic[i])
+			return fail(what, "bad magic (not a compiled capOS manifest)", CAPOS_EFORMAT);
+	if (h->version != CAPOS_MANIFEST_VERSION)
+		return fail(what, "unsupported manifest version", CAPOS_EFORMAT);
+	if (h->total_size != size)
+		return fail(what, "total_size differs from the file size", CAPOS_ETRUNC);
+	copy.crc32 = 0;
+	crc = crc32_update(0, &copy, sizeof copy);
+	crc = crc32_update(crc, buf + sizeof copy, size - sizeof copy);
+	if (crc != h->crc32)
+		return fail(what, "CRC32 mismatch", CAPOS_EFORMAT);
+	if (!table_ok(h->services_off, h->service_count, sizeof(struct capos_manifest_service), h->total_size) ||
+	    !table_ok(h->caps_off, h->cap_count, sizeof(struct capos_manifest_cap), h->total_size) ||
+	    !table_ok(h->exports_off, h->export_count, sizeof(struct capos_manifest_export), h->total_size) ||
+	    h->strings_off > h->total_size || h->strings_size != h->total_size - h->strings_off ||
+	    h->strings_size == 0)
+		return fail(what, "a table lies outside the file", CAPOS_ETRUNC);
+	return 0;
+}
+
+static int check_service(const struct manifest_view *v, uint32_t i, const char **what)
+{
+	const struct capos_manifest_service *s = &v->services[i];
+
+	if (!str_ok(v, s->name) || !str_ok(v, s->binary) || !str_ok(v, s->args))
+		return fail(what, "a service name, binary or args string is out of bounds", CAPOS_EFORMAT);
+	if (s->restart > CAPOS_RESTART_ON_FAILURE)
+		return fail(what, "unknown restart policy", CAPOS_EFORMAT);
+	if (s->cap_first > v->hdr->cap_count || s->cap_count > v->hdr->cap_count - s->cap_first ||
+	    s->export_first > v->hdr->export_count || s->export_count > v->hdr->export_count - s->export_first)
+		return fail(what, "a service's capability or export range is out of bounds", CAPOS_EFORMAT);
+	for (uint32_t c = s->cap_first; c < s->cap_first + s->cap_count; c++) {
+		const struct capos_manifest_cap *cap = &v->caps[c];
+
+		if (!str_ok(v, cap->name) || !str_ok(v, cap->source_name))
+			return fail(what, "a capability name is out of bounds", CAPOS_EFORMAT);
+		if (cap->source != CAPOS_CAP_FROM_KERNEL && cap->source != CAPOS_CAP_FROM_SERVICE)
+			return fail(what, "unknown capability source", CAPOS_EFORMAT);
+		/* Start order: a service imports only from services before it. */
+		if (cap->source == CAPOS_CAP_FROM_SERVICE && cap->source_service >= i)
+			return fail(what, "a capability comes from a service that starts later", CAPOS_EFORMAT);
+	}
+	for (uint32_t e = s->export_first; e < s->export_first + s->export_count; e++)
+		if (!str_ok(v, v->exports[e].name))
+			return fail(what, "an export name is out of bounds", CAPOS_EFORMAT);
+	return 0;
+}
+
+int manifest_open(struct manifest_view *v, const void *buf, uint64_t size, const char **what)
+{
+	const struct capos_manifest_header *h = buf;
+	int err;
+
+	if (!buf || size < sizeof *h)
+		return fail(what, "file is shorter than the header", CAPOS_ETRUNC);
+	if ((uintptr_t)buf % 8)
+		return fail(what, "buffer is not 8-byte aligned", CAPOS_EFORMAT);
+	err = check_header(h, size, buf, what);
+	if (err)
+		return err;
+	v->base = buf;
+	v->size = (uint32_t)size;
+	v->hdr = h;
+	v->services = (const void *)(v->base + h->services_off);
+	v->caps = (const void *)(v->base + h->caps_off);
+	v->exports = (const void *)(v->base + h->exports_off);
+	v->strings = (const char *)(v->base + h->strings_off);
+	if (v->strings[h->strings_size - 1] != '\0')
+		return fail(what, "the string table is not NUL-terminated", CAPOS_EFORMAT);
+	for (uint32_t i = 0; i < h->service_count; i++) {
+		err = check_service(v, i, what);
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,326 @@
+/*
+ * Schema checks: the manifest tree to struct mf_manifest.  Each level has a
+ * table of the keys it accepts; anything else is rejected with the list of
+ * what is accepted.  Scalars are converted strictly (decimal integers with
+ * ranges, names from a fixed alphabet).  The graph checks follow in
+ * mfgraph.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mfmodel.h"
+
+const char *const mf_kernel_caps[] = {
+	"console", "bootpkg", "frames", "vm", "timer", "threads", "thread", "park",
+	"spawner", "entropy", "null",
+};
+const int mf_kernel_cap_count = sizeof mf_kernel_caps / sizeof mf_kernel_caps[0];
+
+static const char *const top_keys[] = { "version", "services", NULL };
+static const char *const service_keys[] = { "name", "binary", "args", "restart", "backoff_ms",
+					    "max_restarts", "quota", "caps", "exports", "after", NULL };
+static const char *const quota_keys[] = { "frames", "caps", "threads", "ring_ops", NULL };
+
+static int check_keys(const struct mnode *map, const char *const *allowed, const char *where,
+		      struct mdiag *d)
+{
+	for (size_t i = 0; i < map->count; i++) {
+		const char *k = map->keys[i]->scalar;
+		char list[256] = "";
+		int known = 0;
+
+		for (int j = 0; allowed[j]; j++) {
+			known |= strcmp(allowed[j], k) == 0;
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? ", " : "", allowed[j]);
+		}
+		if (!known)
+			return mdiag_error(d, map->keys[i]->line, map->keys[i]->col,
+					   "unknown key '%s' in %s (expected one of: %s)", k, where, list);
+	}
+	return 0;
+}
+
+static int want_kind(const struct mnode *n, enum mnode_kind kind, const char *what, struct mdiag *d)
+{
+	static const char *const names[] = { "a scalar", "a mapping", "a list" };
+
+	if (n->kind == kind)
+		return 0;
+	return mdiag_error(d, n->line, n->col, "%s must be %s", what, names[kind]);
+}
+
+static int get_uint(const struct mnode *n, const char *what, uint64_t min, uint64_t max, uint64_t *out,
+		    struct mdiag *d)
+{
+	const char *s;
+	uint64_t v = 0;
+
+	if (want_kind(n, MNODE_SCALAR, what, d))
+		return -1;
+	s = n->scalar;
+	if (!*s)
+		return mdiag_error(d, n->line, n->col, "%s must be a number", what);
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return mdiag_error(d, n->line, n->col, "%s must be a whole number, not '%s'", what, n->scalar);
+		if (v > (UINT64_MAX - 9) / 10)
+			return mdiag_error(d, n->line, n->col, "%s is too large", what);
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (v < min || v > max)
+		return mdiag_error(d, n->line, n->col, "%s must be between %llu and %llu, not %llu", what,
+				   (unsigned long long)min, (unsigned long long)max, (unsigned long long)v);
+	*out = v;
+	return 0;
+}
+
+/* A name: starts with a lower-case letter; then lower-case letters, digits, '-', '_'. */
+static int get_name(const struct mnode *n, const char *what, size_t size, char *out, struct mdiag *d)
+{
+	const char *s;
+
+	if (want_kind(n, MNODE_SCALAR, what, d))
+		return -1;
+	s = n->scalar;
+	if (strlen(s) == 0 || strlen(s) >= size)
+		return mdiag_error(d, n->line, n->col, "%s must be 1 to %zu characters", what, size - 1);
+	if (s[0] < 'a' || s[0] > 'z')
+		return mdiag_error(d, n->line, n->col, "%s '%s' must start with a lower-case letter", what, s);
+	for (const char *c = s; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
+			return mdiag_error(d, n->line, n->col,
+					   "%s '%s' may hold only a-z, 0-9, '-' and '_'", what, s);
+	strcpy(out, s);
+	return 0;
+}
+
+static int get_quota(const struct mnode *q, struct capos_manifest_quota *out, struct mdiag *d)
+{
+	static const struct { const char *key; uint64_t min, max; } limits[] = {
+		{ "frames", 64, 1u << 20 }, { "caps", 4, 65535 }, { "threads", 1, 1024 }, { "ring_ops", 1, 4096 },
+	};
+	uint64_t v[4] = { out->frames, out->caps, out->threads, out->ring_ops };
+
+	if (want_kind(q, MNODE_MAP, "quota", d) || check_keys(q, quota_keys, "quota", d))
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		const struct mnode *n = mfyaml_get(q, limits[i].key);
+		char what[32];
+
+		snprintf(what, sizeof what, "quota.%s", limits[i].key);
+		if (n && get_uint(n, what, limits[i].min, limits[i].max, &v[i], d))
+			return -1;
+	}
+	out->frames = v[0];
+	out->caps = (uint32_t)v[1];
+	out->threads = (uint32_t)v[2];
+	out->ring_ops = (uint32_t)v[3];
+	return 0;
+}
+
+/* "kernel:NAME" or "service:SERVICE/EXPORT". */
+static int parse_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d)
+{
+	const char *s = n->scalar;
+	const char *slash;
+
+	c->line = n->line;
+	c->col = n->col;
+	if (strncmp(s, "kernel:", 7) == 0) {
+		c->source = CAPOS_CAP_FROM_KERNEL;
+		for (int i = 0; i < mf_kernel_cap_count; i++)
+			if (strcmp(s + 7, mf_kernel_caps[i]) == 0) {
+				strcpy(c->source_name, s + 7);
+				return 0;
+			}
+		return mdiag_error(d, n->line, n->col, "no kernel capability named '%s' (kernel capabilities: "
+				   "console, bootpkg, frames, vm, timer, threads, thread, park, spawner, entropy, null)",
+				   s + 7);
+	}
+	slash = strchr(s, '/');
+	if (strncmp(s, "service:", 8) != 0 || !slash || slash == s + 8 || !slash[1])
+		return mdiag_error(d, n->line, n->col,
+				   "capability source '%s' must be 'kernel:NAME' or 'service:SERVICE/EXPORT'", s);
+	if ((size_t)(slash - (s + 8)) >= MF_NAME_MAX || strlen(slash + 1) >= MF_CAP_NAME_MAX)
+		return mdiag_error(d, n->line, n->col, "capability source '%s' has a name that is too long", s);
+	c->source = CAPOS_CAP_FROM_SERVICE;
+	memcpy(c->service, s + 8, (size_t)(slash - (s + 8)));
+	strcpy(c->source_name, slash + 1);
+	return 0;
+}
+
+static int get_caps(const struct mnode *caps, struct mf_service *s, struct mdiag *d)
+{
+	if (want_kind(caps, MNODE_MAP, "caps", d))
+		return -1;
+	if (caps->count > MF_MAX_CAPS)
+		return mdiag_error(d, caps->line, caps->col, "more than %d capabilities", MF_MAX_CAPS);
+	for (size_t i = 0; i < caps->count; i++) {
+		struct mf_cap *c = &s->caps[s->cap_count];
+
+		if (get_name(caps->keys[i], "capability name", MF_CAP_NAME_MAX, c->name, d) ||
+		    want_kind(caps->items[i], MNODE_SCALAR, "a capability source", d) ||
+		    parse_source(caps->items[i], c, d))
+			return -1;
+		s->cap_count++;
+	}
+	return 0;
+}
+
+static int get_refs(const struct mnode *list, const char *what, size_t name_size, int max,
+		    struct mf_ref *out, int *count, struct mdiag *d)
+{
+	if (want_kind(list, MNODE_SEQ, what, d))
+		return -1;
+	if ((int)list->count > max)
+		return mdiag_error(d, list->line, list->col, "more than %d entries in %s", max, what);
+	for (size_t i = 0; i < list->count; i++) {
+		struct mf_ref *r = &out[*count];
+
+		if (get_name(list->items[i], what, name_size, r->name, d))
+			return -1;
+		for (int j = 0; j < *count; j++)
+			if (strcmp(out[j].name, r->name) == 0)
+				return mdiag_error(d, list->items[i]->line, list->items[i]->col,
+						   "'%s' appears twice in %s", r->name, what);
+		r->line = list->items[i]->line;
+		r->col = list->items[i]->col;
+		(*count)++;
+	}
+	return 0;
+}
+
+static int check_binary(const struct mnode *n, const char *binary, const struct mf_env *env, struct mdiag *d)
+{
+	char list[512] = "";
+
+	if (!env->binaries)
+		return 0;
+	for (int i = 0; i < env->binary_count; i++) {
+		if (strcmp(env->binaries[i], binary) == 0)
+			return 0;
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", env->binaries[i]);
+	}
+	return mdiag_error(d, n->line, n->col, "no binary named '%s' in the boot package (it has: %s)",
+			   binary, list);
+}
+
+static int get_restart(const struct mnode *svc, struct mf_service *s, struct mdiag *d)
+{
+	const struct mnode *r = mfyaml_get(svc, "restart");
+	const struct mnode *b = mfyaml_get(svc, "backoff_ms");
+	const struct mnode *m = mfyaml_get(svc, "max_restarts");
+	uint64_t v;
+
+	s->restart = CAPOS_RESTART_NEVER;
+	s->backoff_ms = 100;
+	if (r && want_kind(r, MNODE_SCALAR, "restart", d))
+		return -1;
+	if (r && strcmp(r->scalar, "on-failure") == 0)
+		s->restart = CAPOS_RESTART_ON_FAILURE;
+	else if (r && strcmp(r->scalar, "never") != 0)
+		return mdiag_error(d, r->line, r->col, "restart must be 'never' or 'on-failure', not '%s'", r->scalar);
+	if ((b || m) && s->restart != CAPOS_RESTART_ON_FAILURE) {
+		const struct mnode *n = b ? b : m;
+
+		return mdiag_error(d, n->line, n->col, "%s applies only with 'restart: on-failure'",
+				   b ? "backoff_ms" : "max_restarts");
+	}
+	if (b && get_uint(b, "backoff_ms", 1, 600000, &v, d))
+		return -1;
+	if (b)
+		s->backoff_ms = (uint32_t)v;
+	if (m && get_uint(m, "max_restarts", 0, 1000, &v, d))
+		return -1;
+	if (m)
+		s->max_restarts = (uint32_t)v;
+	return 0;
+}
+
+static int get_service(const struct mnode *svc, const struct mf_env *env, struct mf_service *s,
+		       struct mdiag *d)
+{
+	const struct mnode *n;
+
+	if (want_kind(svc, MNODE_MAP, "a service", d) || check_keys(svc, service_keys, "a service", d))
+		return -1;
+	s->line = svc->line;
+	s->col = svc->col;
+	if (!(n = mfyaml_get(svc, "name")))
+		return mdiag_error(d, svc->line, svc->col, "service has no 'name'");
+	if (get_name(n, "service name", MF_NAME_MAX, s->name, d))
+		return -1;
+	if (!(n = mfyaml_get(svc, "binary")))
+		return mdiag_error(d, svc->line, svc->col, "service '%s' has no 'binary'", s->name);
+	if (get_name(n, "binary", MF_NAME_MAX, s->binary, d) || check_binary(n, s->binary, env, d))
+		return -1;
+	if ((n = mfyaml_get(svc, "args"))) {
+		if (want_kind(n, MNODE_SCALAR, "args", d))
+			return -1;
+		if (strlen(n->scalar) >= MF_ARGS_MAX)
+			return mdiag_error(d, n->line, n->col, "args longer than %d characters", MF_ARGS_MAX - 1);
+		strcpy(s->args, n->scalar);
+	}
+	s->quota = (struct capos_manifest_quota){ 4096, 64, 16, 64, 0 };
+	if (get_restart(svc, s, d))
+		return -1;
+	if ((n = mfyaml_get(svc, "quota")) && get_quota(n, &s->quota, d))
+		return -1;
+	if ((n = mfyaml_get(svc, "caps")) && get_caps(n, s, d))
+		return -1;
+	if ((n = mfyaml_get(svc, "exports")) &&
+	    get_refs(n, "exports", MF_CAP_NAME_MAX, MF_MAX_EXPORTS, s->exports, &s->export_count, d))
+		return -1;
+	if ((n = mfyaml_get(svc, "after")) &&
+	    get_refs(n, "after", MF_NAME_MAX, MF_MAX_AFTER, s->after, &s->after_count, d))
+		return -1;
+	if ((uint32_t)s->cap_count + 1 > s->quota.caps) {
+		n = mfyaml_get(svc, "quota");
+		return mdiag_error(d, n ? n->line : svc->line, n ? n->col : svc->col,
+				   "quota.caps (%u) leaves no room beyond the %d capabilities granted",
+				   s->quota.caps, s->cap_count);
+	}
+	return 0;
+}
+
+static int get_services(const struct mnode *list, const struct mf_env *env, struct mf_manifest *m,
+			struct mdiag *d)
+{
+	if (want_kind(list, MNODE_SEQ, "services", d))
+		return -1;
+	if (list->count == 0)
+		return mdiag_error(d, list->line, list->col, "services is empty: a system needs at least one");
+	if (list->count > MF_MAX_SERVICES)
+		return mdiag_error(d, list->line, list->col, "more than %d services", MF_MAX_SERVICES);
+	for (size_t i = 0; i < list->count; i++) {
+		struct mf_service *s = &m->services[m->count];
+
+		if (get_service(list->items[i], env, s, d))
+			return -1;
+		for (int j = 0; j < m->count; j++)
+			if (strcmp(m->services[j].name, s->name) == 0)
+				return mdiag_error(d, s->line, s->col, "a service named '%s' is already defined at line %d",
+						   s->name, m->services[j].line);
+		m->count++;
+	}
+	return 0;
+}
+
+int mf_build(const struct mnode *root, const struct mf_env *env, struct mf_manifest *m, struct mdiag *d)
+{
+	const struct mnode *n;
+	uint64_t version;
+
+	memset(m, 0, sizeof *m);
+	if (want_kind(root, MNODE_MAP, "the manifest", d) || check_keys(root, top_keys, "the manifest", d))
+		return -1;
+	if (!(n = mfyaml_get(root, "version")))
+		return mdiag_error(d, root->line, root->col, "the manifest has no 'version' (this compiler reads version 1)");
+	if (get_uint(n, "version", 1, 1, &version, d))
+		return -1;
+	if (!(n = mfyaml_get(root, "services")))
+		return mdiag_error(d, root->line, root->col, "the manifest has no 'services'");
+	if (get_services(n, env, m, d))
+		return -1;
+	return mf_resolve(m, d);
+}

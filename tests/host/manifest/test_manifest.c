@@ -1,0 +1,159 @@
+/*
+ * Host tests for the manifest compiler (manifests/tool) and the compiled
+ * form's reader (exo/lib/manifest.c): YAML in memory -> checked model ->
+ * binary -> reader, and every corruption of the binary refused.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include <capos/error.h>
+#include "lib/manifest.h"
+#include "mfmodel.h"
+#include "mfwrite.h"
+
+static const char *const binaries[] = { "init", "echo-server", "client" };
+static const struct mf_env env = { binaries, 3 };
+
+static const char good[] =
+	"version: 1\n"
+	"services:\n"
+	"  - name: client\n"
+	"    binary: client\n"
+	"    args: \"--rounds 3\"\n"
+	"    restart: on-failure\n"
+	"    backoff_ms: 50\n"
+	"    max_restarts: 4\n"
+	"    caps:\n"
+	"      console: kernel:console\n"
+	"      echo: service:echo/echo\n"
+	"  - name: echo\n"
+	"    binary: echo-server\n"
+	"    exports: [echo]\n"
+	"    quota: {frames: 1024, caps: 16, threads: 2, ring_ops: 32}\n"
+	"    caps:\n"
+	"      console: kernel:console\n";
+
+static struct mf_manifest model;
+
+static int build(const char *text, struct mdiag *d)
+{
+	struct mnode *root = mfyaml_parse(text, strlen(text), d);
+	int err = !root || mf_build(root, &env, &model, d);
+
+	mfyaml_free(root);
+	return err;
+}
+
+/* Compile good[] and return the binary in an 8-byte aligned buffer. */
+static uint8_t *compile_good(size_t *size)
+{
+	struct mdiag d = { .file = "good.yaml" };
+	uint8_t *bin, *aligned;
+
+	if (build(good, &d) || mf_encode(&model, &bin, size))
+		return NULL;
+	aligned = aligned_alloc(8, (*size + 7) & ~(size_t)7);
+	memcpy(aligned, bin, *size);
+	free(bin);
+	return aligned;
+}
+
+static void test_start_order(void)
+{
+	struct mdiag d = { .file = "good.yaml" };
+
+	CHECK_EQ(build(good, &d), 0);
+	CHECK_EQ(model.count, 2);
+	CHECK_STR(model.services[model.order[0]].name, "echo");   /* the exporter first */
+	CHECK_STR(model.services[model.order[1]].name, "client");
+}
+
+static void test_round_trip(void)
+{
+	struct manifest_view v;
+	const char *what = NULL;
+	size_t size;
+	uint8_t *bin = compile_good(&size);
+	const struct capos_manifest_service *echo, *client;
+
+	CHECK(bin != NULL);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), 0);
+	CHECK_EQ(v.hdr->service_count, 2);
+	echo = &v.services[0];
+	client = &v.services[1];
+	CHECK_STR(manifest_str(&v, echo->name), "echo");
+	CHECK_STR(manifest_str(&v, echo->binary), "echo-server");
+	CHECK_EQ(echo->quota.frames, 1024);
+	CHECK_EQ(echo->quota.ring_ops, 32);
+	CHECK_EQ(echo->export_count, 1);
+	CHECK_STR(manifest_str(&v, v.exports[echo->export_first].name), "echo");
+	CHECK_STR(manifest_str(&v, client->args), "--rounds 3");
+	CHECK_EQ(client->restart, CAPOS_RESTART_ON_FAILURE);
+	CHECK_EQ(client->backoff_ms, 50);
+	CHECK_EQ(client->max_restarts, 4);
+	CHECK_EQ(client->cap_count, 2);
+	CHECK_EQ(v.caps[client->cap_first + 1].source, CAPOS_CAP_FROM_SERVICE);
+	CHECK_EQ(v.caps[client->cap_first + 1].source_service, 0);  /* echo, by start order */
+	CHECK_STR(manifest_str(&v, v.caps[client->cap_first].source_name), "console");
+	free(bin);
+}
+
+/* Flipping any single byte is caught (by the CRC at least) and never crashes. */
+static void test_every_byte_flip_refused(void)
+{
+	struct manifest_view v;
+	const char *what;
+	size_t size;
+	uint8_t *bin = compile_good(&size);
+
+	for (size_t i = 0; bin && i < size; i++) {
+		bin[i] ^= 0x5a;
+		CHECK(manifest_open(&v, bin, size, &what) < 0);
+		bin[i] ^= 0x5a;
+	}
+	free(bin);
+}
+
+static void test_truncation_refused(void)
+{
+	struct manifest_view v;
+	const char *what;
+	size_t size;
+	uint8_t *bin = compile_good(&size);
+
+	for (size_t n = 0; bin && n < size; n += 7)
+		CHECK_EQ(manifest_open(&v, bin, n, &what) < 0, 1);
+	free(bin);
+}
+
+static void test_defaults(void)
+{
+	struct mdiag d = { .file = "t.yaml" };
+
+	CHECK_EQ(build("version: 1\nservices:\n  - {name: a, binary: init}\n", &d), 0);
+	CHECK_EQ(model.services[0].restart, CAPOS_RESTART_NEVER);
+	CHECK_EQ(model.services[0].quota.frames, 4096);
+	CHECK_EQ(model.services[0].quota.caps, 64);
+	CHECK_STR(model.services[0].args, "");
+}
+
+static void test_positions(void)
+{
+	struct mdiag d = { .file = "t.yaml" };
+
+	CHECK(build("version: 1\nservices:\n  - name: a\n    binary: init\n    restart: sometimes\n", &d) != 0);
+	CHECK_EQ(d.line, 5);
+	CHECK_EQ(d.col, 14);
+	CHECK(strstr(d.msg, "'sometimes'") != NULL);
+}
+
+int main(void)
+{
+	RUN(test_start_order);
+	RUN(test_round_trip);
+	RUN(test_every_byte_flip_refused);
+	RUN(test_truncation_refused);
+	RUN(test_defaults);
+	RUN(test_positions);
+	return check_done();
+}
