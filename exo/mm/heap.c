@@ -115,3 +115,12 @@ void heap_get_stats(struct heap_stats *out)
 	*out = kheap.stats;
 	spin_unlock_irqrestore(&heap_lock, flags);
 }
+
+uint64_t heap_trim(void)
+{
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+	uint64_t released = heap_core_trim(&kheap);
+
+	spin_unlock_irqrestore(&heap_lock, flags);
+	return released;
+}

@@ -179,16 +179,42 @@ static int heap_lookup(const void *p, struct heap_slab **slab, struct heap_large
 	return 0;
 }
 
+/* Give an empty slab back to the page source. */
+static void heap_slab_release(struct heap *heap, struct heap_slab *s)
+{
+	heap_partial_remove(heap, s);
+	s->magic = 0;
+	heap->stats.slabs--;
+	heap->src.free_pages(heap->src.ctx, s, HEAP_BLOCK_PAGES);
+}
+
 /* An empty slab goes back to the source unless it is its class's only
  * partial slab (that one is kept to absorb alloc/free ping-pong). */
 static void heap_slab_release_if_idle(struct heap *heap, struct heap_slab *s)
 {
 	if (s->in_use != 0 || (heap->partial[s->class_index] == s && !s->next))
 		return;
-	heap_partial_remove(heap, s);
-	s->magic = 0;
-	heap->stats.slabs--;
-	heap->src.free_pages(heap->src.ctx, s, HEAP_BLOCK_PAGES);
+	heap_slab_release(heap, s);
+}
+
+uint64_t heap_core_trim(struct heap *heap)
+{
+	uint64_t released = 0;
+
+	for (int c = 0; c < HEAP_CLASS_COUNT; c++) {
+		struct heap_slab *s = heap->partial[c];
+
+		while (s) {
+			struct heap_slab *next = s->next;
+
+			if (s->in_use == 0) {
+				heap_slab_release(heap, s);
+				released++;
+			}
+			s = next;
+		}
+	}
+	return released;
 }
 
 static void heap_slab_free(struct heap *heap, struct heap_slab *s, uint32_t index)

@@ -20,7 +20,8 @@
  *
  * Invariants: a slab is on its class's partial list exactly when it has a
  * free object; each class keeps at most one empty slab, others go back to
- * the page source; the stats equal the sum over live objects.
+ * the page source (heap_core_trim returns that one too); the stats equal
+ * the sum over live objects.
  */
 #ifndef EXO_MM_HEAP_CORE_H
 #define EXO_MM_HEAP_CORE_H
@@ -69,6 +70,11 @@ void *heap_core_alloc(struct heap *heap, size_t size);
 /* Release p.  0, or -CAPOS_EINVAL when p is not the start of an object
  * this heap handed out, -CAPOS_EEXIST when it is free already. */
 int heap_core_free(struct heap *heap, void *p);
+
+/* Give every empty slab back to the page source, including the one per
+ * class normally kept cached; returns how many slabs went.  Afterwards
+ * every slab the heap holds has a live object in it. */
+uint64_t heap_core_trim(struct heap *heap);
 
 /* Bytes usable at p (its class or large size); 0 for a bad pointer. */
 size_t heap_core_usable_size(const struct heap *heap, const void *p);

@@ -6,6 +6,9 @@
  * guard pages and running off the top faults on the next slot's.  Frames
  * come from the frame allocator, mapped RW+NX through vm_kernel_map_page.
  *
+ * Slots are handed out lowest first, so the stack region's page tables
+ * (never freed) only cover as many slots as were ever in use at once.
+ *
  * kstack_lock (irqsave) guards only the slot bitmap; mapping happens
  * outside it, in a slot nobody else can touch.  Freeing a stack that was
  * not allocated, or the stack we are running on, is a kernel bug.
@@ -20,7 +23,7 @@
 
 static struct spinlock kstack_lock = SPINLOCK_INIT;
 static uint64_t kstack_used[KSTACK_SLOTS / 64];   /* guarded by kstack_lock; bit set: slot taken */
-static uint64_t kstack_hint;                      /* guarded by kstack_lock: word to search first */
+static uint64_t kstack_hint;                      /* guarded by kstack_lock: lowest word with a free slot, or below */
 
 static int kstack_slot_take(uint64_t *slot)
 {
@@ -58,6 +61,8 @@ static void kstack_slot_release(uint64_t slot)
 	uint64_t flags = spin_lock_irqsave(&kstack_lock);
 
 	kstack_used[slot / 64] &= ~(1ull << (slot % 64));
+	if (slot / 64 < kstack_hint)
+		kstack_hint = slot / 64;  /* keep stacks low: tables stay bounded by the peak */
 	spin_unlock_irqrestore(&kstack_lock, flags);
 }
 
@@ -133,4 +138,23 @@ void kstack_free(struct kstack *stack)
 	kstack_unmap(stack->bottom, pages);
 	kstack_slot_release(off / KSTACK_SLOT_BYTES - 1);
 	stack->bottom = stack->top = 0;
+}
+
+/* Allocate `stacks` one-page stacks at once (the lowest free slots, so
+ * their tables get made) and free them again. */
+int kstack_prepare_tables(uint64_t stacks)
+{
+	struct kstack *held = kzalloc(stacks * sizeof *held);
+	uint64_t made = 0;
+	int err = held ? 0 : -CAPOS_ENOMEM;
+
+	while (!err && made < stacks) {
+		err = kstack_alloc(&held[made], 1);
+		if (!err)
+			made++;
+	}
+	while (made > 0)
+		kstack_free(&held[--made]);
+	kfree(held);
+	return err;
 }

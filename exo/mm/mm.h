@@ -13,6 +13,8 @@
  *   vm_map_mmio().
  * - The heap serves variable-size kernel objects.  Kernel stacks live in
  *   their own region with an unmapped guard page below each.
+ * - A census (mm_census_take/report) compares two moments exactly, for
+ *   the leak check at the end of a run ("leakcheck" on the command line).
  *
  * Kernel-half virtual layout (PML4 slot = 512 GiB):
  *   0xffff800000000000  direct map of RAM-like memory-map ranges (slots
@@ -88,6 +90,8 @@ void vm_init(const struct capos_boot_info *bi);
  * RAM (device memory only).  Mappings are permanent. */
 void *vm_map_mmio(uint64_t phys, uint64_t size);
 bool vm_kernel_readable(uint64_t va);            /* mapped and present: safe to read */
+/* Frames the kernel page tables use (PML4 included); they only grow. */
+uint64_t vm_kernel_table_frames(void);
 /* Physical address of the kernel PML4; 0 before vm_init. */
 uint64_t vm_kernel_root_phys(void);
 /* The kernel-table mapping covering va (pt_walk); for tests and dumps. */
@@ -107,6 +111,9 @@ void kfree(void *p);          /* NULL is allowed */
 struct heap_stats;
 void heap_get_stats(struct heap_stats *out);  /* see heap_core.h */
 size_t kmalloc_usable_size(const void *p);
+/* Return every empty slab, even the cached ones, to the frame allocator;
+ * the number of 16 KiB slabs released. */
+uint64_t heap_trim(void);
 
 /* --- kernel stacks (exo/mm/kstack.c) --- */
 struct kstack {
@@ -117,5 +124,30 @@ struct kstack {
  * for a bad count, -CAPOS_ENOMEM when frames or stack slots run out. */
 int kstack_alloc(struct kstack *out, uint64_t pages);
 void kstack_free(struct kstack *stack);  /* unmaps and frees the frames */
+/* Make sure the kernel page tables of the first `stacks` free stack slots
+ * exist (tables are never freed, so a later kstack_alloc in those slots
+ * takes no table frame).  0, or -CAPOS_ENOMEM (what was made stays). */
+int kstack_prepare_tables(uint64_t stacks);
+
+/* --- memory census (exo/mm/census.c) --- */
+/*
+ * What the kernel's memory is doing at one moment, for leak checks: free
+ * frames, frames in the kernel page tables, heap objects, bytes, slabs and
+ * large pages.  mm_census_take trims the heap first (heap_trim), so slabs
+ * count only those holding a live object and the numbers do not depend
+ * on what happened to be cached.
+ */
+struct mm_census {
+	uint64_t free_frames;
+	uint64_t kernel_table_frames;
+	uint64_t heap_objects;
+	uint64_t heap_bytes;
+	uint64_t heap_slabs;
+	uint64_t heap_large_pages;
+};
+void mm_census_take(struct mm_census *out);
+/* Log "<tag>: free frames before N after M (difference D)" and, when
+ * anything differs, where the difference lies; true when nothing differs. */
+bool mm_census_report(const char *tag, const struct mm_census *before, const struct mm_census *after);
 
 #endif

@@ -35,17 +35,23 @@ static uint64_t vm_mmio_next = VM_MMIO_BASE;      /* guarded by vm_lock */
 static uint32_t vm_global;                        /* PT_GLOBAL when PGE exists; set by vm_init */
 static const struct capos_mem_range *vm_memmap;   /* boot memory map, kept for vm_map_mmio checks */
 static uint32_t vm_memmap_count;
+static uint64_t vm_table_frames;                  /* guarded by vm_lock: frames in the kernel tables */
 
 static int vm_alloc_table(void *ctx, uint64_t *phys)
 {
+	int err = frame_alloc(phys);
+
 	(void)ctx;
-	return frame_alloc(phys);
+	if (!err)
+		vm_table_frames++;
+	return err;
 }
 
 static void vm_free_table(void *ctx, uint64_t phys)
 {
 	(void)ctx;
 	frame_free(phys);
+	vm_table_frames--;
 }
 
 static uint64_t *vm_table_ptr(void *ctx, uint64_t phys)
@@ -199,6 +205,15 @@ void vm_init(const struct capos_boot_info *bi)
 	      "%u kernel segments W^X, global pages %s, no identity map",
 	      (unsigned long long)vm_kernel.root, (unsigned long long)n.big,
 	      (unsigned long long)n.small, bi->kseg_count, vm_global ? "on" : "off");
+}
+
+uint64_t vm_kernel_table_frames(void)
+{
+	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t n = vm_table_frames;
+
+	spin_unlock_irqrestore(&vm_lock, flags);
+	return n;
 }
 
 uint64_t vm_kernel_root_phys(void)

@@ -5,20 +5,33 @@
  * names, and composes the rest of the system from them.  When init ends,
  * the kernel reports it; under a test (exit=debug) init's exit code is the
  * verdict: 0 passes, anything else fails.
+ *
+ * "leakcheck" on the command line proves teardown reclaims everything:
+ * the kernel makes the stack page tables it may need (they are never
+ * freed), takes a memory census (mm.h) before init is created, and once
+ * init and every process it started have ended and the scheduler has
+ * reaped their threads (idle work, sched.h) takes another and compares
+ * them exactly.  Any difference fails the verdict, even if init passed.
  */
 #include <capos/cap.h>
 #include <capos/error.h>
 #include <capos/verdict.h>
 #include "init.h"
 #include "process.h"
+#include "sched.h"
 #include "../cap/coreobj.h"
 #include "../cap/procobj.h"
 #include "../kern/boot.h"
 #include "../kern/log.h"
 #include "../kern/verdict.h"
 #include "../lib/cmdline.h"
+#include "../mm/mm.h"
 
 #define INIT_NAME_MAX 40
+#define LEAKCHECK_STACKS 256  /* kernel stacks whose tables leakcheck makes up front */
+
+static struct mm_census leak_before;
+static bool leak_checking, init_succeeded;
 
 struct init_grant {
 	const char *name;
@@ -40,14 +53,53 @@ static const struct init_grant init_grants[] = {
 	{ "null", coreobj_null, NULL },
 };
 
+static void finish(bool ok)
+{
+	if (verdict_enabled())
+		verdict_exit(ok ? CAPOS_VERDICT_PASS : CAPOS_VERDICT_FAIL);
+}
+
+/* Idle work: once no process is left, compare the census with the one before init. */
+static bool leakcheck_finish(void)
+{
+	struct mm_census after;
+	bool same;
+
+	if (process_count() != 0)
+		return false;
+	mm_census_take(&after);
+	same = mm_census_report("leakcheck", &leak_before, &after);
+	kinfo("leakcheck: %s", same ? "every frame and heap object is back" : "LEAK: memory was not returned");
+	finish(init_succeeded && same);
+	return true;
+}
+
+static void leakcheck_start(const char *cmdline)
+{
+	int err;
+
+	if (!cmdline_has(cmdline, "leakcheck"))
+		return;
+	err = kstack_prepare_tables(LEAKCHECK_STACKS);
+	if (err)
+		kwarn("leakcheck: cannot make the tables of %u kernel stacks (error %d)", LEAKCHECK_STACKS, err);
+	mm_census_take(&leak_before);
+	leak_checking = true;
+	kinfo("leakcheck: %llu free frames before init; compared when every process has ended",
+	      (unsigned long long)leak_before.free_frames);
+}
+
 static void init_exited(struct process *p)
 {
 	bool ok = p->exit_reason == CAPOS_EXIT_NORMAL && p->exit_code == 0;
 
 	kinfo("init exited (%s, code %lld); the system has stopped", ok ? "success" : "failure",
 	      (long long)p->exit_code);
-	if (verdict_enabled())
-		verdict_exit(ok ? CAPOS_VERDICT_PASS : CAPOS_VERDICT_FAIL);
+	init_succeeded = ok;
+	if (leak_checking)
+		sched_when_idle(leakcheck_finish);
+	else
+		finish(ok);
 }
 
 static int grant_core(struct process *p)
@@ -80,6 +132,7 @@ int init_start(const char *cmdline)
 	struct process *p;
 	int err;
 
+	leakcheck_start(cmdline);
 	cmdline_get(cmdline, "init", name, sizeof name);
 	cmdline_get(cmdline, "init.args", args, sizeof args);
 	e = v ? bootpkg_find(v, name) : NULL;

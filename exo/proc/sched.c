@@ -8,6 +8,10 @@
  * resumes inside switch_to (or, the first time, in its entry function,
  * which calls sched_finish_first_switch).
  *
+ * Idle work (sched_when_idle) runs on the idle thread once nothing is
+ * runnable and every dead thread has been reaped: the end-of-run leak
+ * check (init.c) needs exactly that moment.
+ *
  * Invariants: current is never on the run queue; a READY thread is on the
  * run queue exactly once; a BLOCKED thread is on exactly one wait queue;
  * the idle thread is never queued and runs only when the queue is empty.
@@ -32,6 +36,7 @@ static struct ktimer *timers;                  /* [sched] sorted by deadline */
 static struct thread *zombies;                 /* [sched] dead, still on their stacks or handles */
 static volatile bool need_resched;             /* set by the tick */
 static uint64_t switch_count;                  /* [sched] */
+static bool (*idle_work)(void);                /* [sched] sched_when_idle */
 
 uint64_t sched_lock_irqsave(void) { return spin_lock_irqsave(&sched_lock); }
 void sched_unlock_irqrestore(uint64_t flags) { spin_unlock_irqrestore(&sched_lock, flags); }
@@ -321,8 +326,29 @@ void sched_exit_current(void)
 	panic("sched: a dead thread was scheduled again");
 }
 
+void sched_when_idle(bool (*fn)(void))
+{
+	uint64_t flags = sched_lock_irqsave();
+
+	idle_work = fn;
+	sched_unlock_irqrestore(flags);
+}
+
+/* Run the idle work (no lock held, interrupts off); forget it once it says it is done. */
+static void run_idle_work(bool (*work)(void))
+{
+	if (!work || !work())
+		return;
+	spin_lock(&sched_lock);
+	if (idle_work == work)
+		idle_work = NULL;
+	spin_unlock(&sched_lock);
+}
+
 void sched_run_idle(void)
 {
+	bool (*work)(void);
+
 	kinfo("sched: idle loop entered");
 	for (;;) {
 		irq_disable();
@@ -333,7 +359,9 @@ void sched_run_idle(void)
 			spin_unlock(&sched_lock);
 			continue;
 		}
+		work = idle_work;  /* every zombie is reaped: the idle thread is current */
 		spin_unlock(&sched_lock);
+		run_idle_work(work);
 		/* sti; hlt is atomic: an interrupt between the check and hlt still wakes us. */
 		__asm__ volatile("sti; hlt" ::: "memory");
 	}

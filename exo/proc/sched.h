@@ -79,6 +79,13 @@ void sched_finish_first_switch(void);
 /* Switch away from a thread that has exited; it is freed once off its stack. */
 __attribute__((noreturn)) void sched_exit_current(void);
 
+/*
+ * Have fn run on the idle thread each time the CPU is about to idle with
+ * nothing runnable and every dead thread's stack freed, until fn returns
+ * true.  fn runs with no lock held and interrupts off; it must not block.
+ */
+void sched_when_idle(bool (*fn)(void));
+
 /* Counters for tests and the banner. */
 uint64_t sched_switches(void);
 

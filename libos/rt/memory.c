@@ -3,7 +3,7 @@
  * where the kernel chooses, and the heap break — a range growing upwards
  * from the bootstrap page's heap_start, mapped at fixed addresses one
  * page run at a time and unmapped when it shrinks.  newlib's sbrk hook
- * (issue 4) is capos_sbrk.
+ * (libos/libc/sbrk.c) is capos_sbrk.
  */
 #include <capos/prot.h>
 #include <capos/rt.h>

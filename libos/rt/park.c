@@ -3,7 +3,8 @@
  * on it: the classic three-state futex mutex (0 unlocked, 1 locked,
  * 2 locked and maybe contended).  Unlocking a state-2 mutex wakes one
  * waiter.  Without "park" the mutex spins (pause), which is correct but
- * burns the waiter's time slice; issue 4's pthread mutex builds on this.
+ * burns the waiter's time slice.  The C library's locks (libos/libc/lock.c)
+ * build on this mutex.
  */
 #include <capos/rt.h>
 #include "rt_internal.h"

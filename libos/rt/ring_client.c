@@ -71,6 +71,7 @@ int capos_ring_init(struct capos_ring_client *rc, void *ring_addr, uint64_t ring
 	rc->fence = 0;
 	rc->lock = 0;
 	rc->clock = NULL;
+	rc->interrupt = NULL;
 	capos_stash_init(&rc->stash);
 	for (uint32_t i = 0; i < CAPOS_RC_WATCH_MAX; i++)
 		rc->watches[i] = (struct capos_ring_watch){ 0, NULL, NULL };
@@ -80,6 +81,11 @@ int capos_ring_init(struct capos_ring_client *rc, void *ring_addr, uint64_t ring
 void capos_ring_set_clock(struct capos_ring_client *rc, uint64_t (*now)(void))
 {
 	rc->clock = now;
+}
+
+void capos_ring_set_interrupt(struct capos_ring_client *rc, void (*fn)(void))
+{
+	rc->interrupt = fn;
 }
 
 void capos_ring_set_shared(struct capos_ring_client *rc)
@@ -302,6 +308,11 @@ static int wait_until(struct capos_ring_client *rc, take_fn take, void *arg, uin
 	for (;;) {
 		int err;
 
+		if (rc->interrupt) {
+			capos_ring_unlock(rc);
+			rc->interrupt();
+			capos_ring_lock(rc);
+		}
 		reap_locked(rc);
 		if (take(rc, arg, c) == 0)
 			return 0;

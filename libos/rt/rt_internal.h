@@ -33,4 +33,7 @@ int rt_set_fs_base(uint64_t fs_base);
 /* Reclaim the memory of detached threads that have ended (threads.c). */
 void rt_threads_reap(void);
 
+/* The ring client's interrupt: ends the calling thread once the process is exiting (exit.c). */
+void rt_exit_interrupt(void);
+
 #endif

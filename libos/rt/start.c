@@ -1,10 +1,20 @@
 /*
- * Process start-up and thread exit (the model: capos/rt.h).  capos_rt_start
- * runs once, on the main thread, before anything else of the program: it
- * trusts nothing it has not checked in the bootstrap page, and when the
- * page or the ring is unusable it stops with ud2 — there is no console to
- * complain on yet, and the fault is reported by the kernel.
+ * Process start-up (the model: capos/rt.h).  capos_rt_start runs once, on
+ * the main thread, before anything else of the program: it trusts nothing
+ * it has not checked in the bootstrap page, and when the page or the ring
+ * is unusable it stops with ud2 — there is no console to complain on yet,
+ * and the fault is reported by the kernel.
+ *
+ * Order: bootstrap page, ring client, runtime capabilities, main thread
+ * TLS (FS base), the ring's clock and exit interrupt, then the C library's
+ * start: __libc_init_array (.preinit_array, .init_array: constructors),
+ * atexit(__libc_fini_array) (destructors run by exit), argv, and
+ * exit(main(argc, argv)) — newlib's exit, so atexit handlers run and stdio
+ * is flushed before the process ends (capos_process_exit).  stdio itself
+ * needs no set-up: newlib opens its streams on first use.
  */
+#include <stdlib.h>
+#include <sys/lock.h>
 #include <capos/rt.h>
 #include "rt_internal.h"
 
@@ -20,9 +30,16 @@ static char arg_text[CAPOS_ARGS_MAX];
 static char name_text[CAPOS_PROC_NAME_MAX];
 static char *argv_table[RT_ARGV_MAX + 1];
 
-/* Constructors, from capos-app.ld. */
-extern void (*__init_array_start[])(void) __attribute__((weak));
-extern void (*__init_array_end[])(void) __attribute__((weak));
+void __libc_init_array(void);
+void __libc_fini_array(void);
+
+/*
+ * newlib's locks must come from libos/libc/lock.c, never from the dummies
+ * in libc.a: referring to one of them here (start.o is always linked)
+ * takes lock.o from libcapos_rt before libc.a is searched.
+ */
+extern struct __lock __lock___malloc_recursive_mutex;
+struct __lock *const capos_rt_libc_locks = &__lock___malloc_recursive_mutex;
 
 __attribute__((noreturn)) static void rt_die(void)
 {
@@ -98,14 +115,6 @@ static void main_tls(void)
 		rt_die();
 }
 
-static void run_constructors(void)
-{
-	size_t n = (size_t)(__init_array_end - __init_array_start);
-
-	for (size_t i = 0; i < n; i++)
-		__init_array_start[i]();
-}
-
 /* Copy the name and the argument string, split the words: argc. */
 static int split_args(void)
 {
@@ -148,23 +157,11 @@ void capos_rt_start(const struct capos_bootstrap *boot)
 	main_tls();
 	if (rt_cap(RT_CAP_TIMER))
 		capos_ring_set_clock(&rt_ring, rt_clock);
-	run_constructors();
+	capos_ring_set_interrupt(&rt_ring, rt_exit_interrupt);
+	__libc_init_array();
+	atexit(__libc_fini_array);
 	argc = split_args();
-	capos_thread_exit(main(argc, argv_table));
-}
-
-void capos_thread_exit(int64_t code)
-{
-	struct capos_thread_control_exit_in in = { .exit_code = code };
-	uint32_t cap = rt_cap(RT_CAP_THREAD);
-	struct capos_sqe s;
-
-	if (cap) {
-		capos_sqe_call(&s, 0, cap, CAPOS_IFACE_THREAD_CONTROL, CAPOS_THREAD_CONTROL_EXIT, &in,
-			       sizeof in, NULL, 0);
-		capos_submit_self_noreturn(&rt_ring, &s);
-	}
-	rt_die();
+	exit(main(argc, argv_table));
 }
 
 struct capos_tcb *capos_tcb_self(void)

@@ -37,8 +37,10 @@ extern char capos_rt_thread_entry[];
 void capos_rt_thread_main(struct capos_tcb *tcb)
 {
 	struct capos_thread *t = tcb->thread;
+	int64_t code = t->fn(t->arg);
 
-	capos_thread_exit(t->fn(t->arg));
+	capos_libc_thread_end();
+	capos_thread_exit(code);
 }
 
 uint32_t capos_thread_id(const struct capos_thread *t)

@@ -103,6 +103,7 @@ struct capos_ring_client {
 	uint32_t fence;              /* [lock] its SQ index + 1; the gate opens once consumed */
 	volatile uint32_t lock;
 	uint64_t (*clock)(void);     /* monotonic ns for finite waits, or NULL */
+	void (*interrupt)(void);     /* called unlocked before each wait step, or NULL */
 	struct capos_stash stash;    /* [lock] */
 	struct capos_ring_watch watches[CAPOS_RC_WATCH_MAX]; /* [lock] */
 };
@@ -126,6 +127,16 @@ void capos_ring_set_clock(struct capos_ring_client *rc, uint64_t (*now)(void));
 
 /* Say that more than one thread uses the ring (the runtime does, at the first thread create). */
 void capos_ring_set_shared(struct capos_ring_client *rc);
+
+/*
+ * A function every wait for a completion calls (without the lock) before
+ * it looks at the queues and after each sleep in cap_enter: the runtime
+ * ends the calling thread there once the process is exiting (exit() on
+ * another thread).  With a shared ring, sleepers wake at least every
+ * CAPOS_RC_CONTENDED_SLICE_NS, so a thread blocked in a long call notices
+ * within a slice.
+ */
+void capos_ring_set_interrupt(struct capos_ring_client *rc, void (*fn)(void));
 
 /* --- the system call --- */
 

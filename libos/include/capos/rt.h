@@ -1,31 +1,40 @@
 /*
- * The capOS runtime (libcapos_rt): what every program links before the
- * C library arrives (issue 4 puts newlib's hooks on top of these calls).
+ * The capOS runtime (libcapos_rt): start-up, the ring client, typed
+ * capability calls, memory, time, threads, processes — and, in the same
+ * archive, the OS hooks newlib (the C library, libos/libc/) calls:
+ * write, sbrk, clock_gettime, _exit, __getreent, its locks, ...
+ * Programs use standard C (<stdio.h>, <stdlib.h>, <time.h>, ...) and this
+ * header for what is capOS's own.
  *
  * Start-up.  crt0's _start receives the bootstrap page (capos/process.h)
  * in %rdi and calls capos_rt_start, which checks the page, attaches the
  * ring client, sets up the main thread's TLS (x86_64 variant II: the TLS
  * block sits just below the thread pointer, and %fs:0 holds the TCB's own
- * address), runs constructors (.init_array), splits the argument string
- * into argv (argv[0] is the process name) and calls main(argc, argv).
- * Returning from main ends the main thread with main's return value.
+ * address), runs constructors (newlib's __libc_init_array), registers
+ * destructors with atexit, splits the argument string into argv (argv[0]
+ * is the process name) and calls exit(main(argc, argv)).
  *
  * Ending.  A thread ends with ThreadControl.exit on the capability named
- * "thread"; the process ends when its last thread does, and the exit code
- * of that thread reaches the parent's ProcessHandle.wait.  Every process
- * therefore needs "thread" to exit cleanly (and to use TLS, whose FS base
- * is set through it).  Without it, capos_thread_exit executes ud2: the
- * deliberate fault makes the kernel end the process (reason fault, code
- * -6) instead of leaving it spinning.
+ * "thread" (capos_thread_exit); the process ends when its last thread
+ * does, and the exit code of that thread reaches the parent's
+ * ProcessHandle.wait.  exit() and returning from main end the whole
+ * process (capos_process_exit: the other threads follow at their next
+ * runtime call).  Every process therefore needs "thread" to exit cleanly
+ * (and to use TLS, whose FS base is set through it).  Without it, the
+ * exit executes ud2: the deliberate fault makes the kernel end the
+ * process (reason fault, code -6) instead of leaving it spinning.
  *
  * Capabilities are found by the names the spawner gave them
  * (capos_cap_find).  The runtime looks up the ones it uses itself:
- * "console" (capos_printf), "thread", "threads", "vm" (heap, thread
- * stacks), "timer" (time, sleep, the ring client's clock), "park"
- * (capos_mutex).  A call whose capability is missing fails with
- * -CAPOS_ENOENT.
+ * "console" (stdout, stderr, capos_printf), "thread", "threads", "vm"
+ * (heap, thread stacks), "timer" (time, sleep, the ring client's clock),
+ * "park" (capos_mutex, the C library's locks), and "entropy"
+ * (getentropy) when asked.  A call whose capability is missing fails
+ * with -CAPOS_ENOENT (the C library hooks say ENOSYS, EBADF or ENOMEM:
+ * see libos/libc/).
  *
- * Errors are negative CAPOS_E* codes; capos_strerror gives the text.
+ * Errors are negative CAPOS_E* codes; capos_strerror gives the text,
+ * capos_errno_from the matching errno value.
  */
 #ifndef CAPOS_RT_H
 #define CAPOS_RT_H
@@ -57,13 +66,30 @@ const struct capos_bootstrap *capos_bootstrap(void);
 struct capos_ring_client *capos_ring(void);
 /* Handle of the capability granted under name, 0 when absent; *iface (optional) gets its interface. */
 uint32_t capos_cap_find(const char *name, uint32_t *iface);
-/* End the calling thread (the process with its last thread). */
+/* End the calling thread (the process with its last thread).  Uses no TLS: bare threads may call it. */
 __attribute__((noreturn)) void capos_thread_exit(int64_t code);
+/*
+ * Give back the calling thread's C library state (what its errno/strtok/
+ * rand48/... block allocated); for a thread of capos_thread_create about
+ * to end by itself (the runtime calls it when the thread function
+ * returns; pthread_exit calls it before capos_thread_exit).  Nothing for
+ * the main thread.
+ */
+void capos_libc_thread_end(void);
+/*
+ * End the process with code (what _exit does; exit() flushes stdio
+ * first): the calling thread ends now, every other thread at its next
+ * wait in the ring client (at most a 2 ms slice later when it is blocked
+ * in a call), all with this code.  The first caller's code wins.  A
+ * thread computing without runtime calls delays the end until it makes
+ * one.  Exact for a single-threaded process.
+ */
+__attribute__((noreturn)) void capos_process_exit(int64_t code);
 
 /* Entry from crt0 (not for programs). */
 __attribute__((noreturn)) void capos_rt_start(const struct capos_bootstrap *boot);
 
-/* --- output --- */
+/* --- output (beside stdio: unbuffered, no malloc, one Console.write per call when it fits) --- */
 
 /* Write bytes to "console" (in chunks of at most 4 KiB): bytes written or a negative code. */
 int capos_write(const char *buf, size_t len);
@@ -73,6 +99,8 @@ int capos_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((
 int capos_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 /* Text for a CAPOS_E* code (either sign); "unknown error" otherwise. */
 const char *capos_strerror(int code);
+/* The errno value for a CAPOS_E* code (either sign): ENOMEM for EQUOTA, EIO for unknown codes. */
+int capos_errno_from(int code);
 
 /* --- time --- */
 
@@ -89,7 +117,7 @@ int capos_pages_free(void *addr, uint64_t pages);
 /*
  * Grow (or shrink) the heap, which starts at the bootstrap page's
  * heap_start and is mapped page by page: the old break, or (void *)-1
- * with *err (optional) set.  newlib's sbrk hook in issue 4.
+ * with *err (optional) set.  sbrk (and so malloc) is built on it.
  */
 void *capos_sbrk(intptr_t increment, int *err);
 

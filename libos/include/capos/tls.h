@@ -21,7 +21,7 @@ struct capos_tcb {
 	uint64_t stack_guard;        /* %fs:0x28, gcc's -fstack-protector canary */
 	uint64_t pointer_guard;      /* %fs:0x30 */
 	struct capos_thread *thread; /* the runtime's record (NULL for the main thread) */
-	void *libc;                  /* per-thread C library state (issue 4) */
+	void *libc;                  /* free for the C library layer (newlib's per-thread state is TLS: libos/libc/reent.c) */
 };
 _Static_assert(__builtin_offsetof(struct capos_tcb, stack_guard) == 0x28, "capos_tcb layout");
 
