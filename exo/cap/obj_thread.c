@@ -180,8 +180,13 @@ int kcap_thread_handle_join(struct kcall *call, const struct capos_thread_handle
 	uint64_t flags;
 
 	(void)in; (void)in_len; (void)out; (void)out_len;
-	if (h->t == sched_current())
-		return -CAPOS_EINVAL;             /* a thread cannot join itself */
+	/*
+	 * No "cannot join itself" check: whichever thread of the process enters
+	 * the kernel performs every queued SQE, so the current thread is not
+	 * necessarily the submitter (an exiting thread used to fail its joiner's
+	 * legitimate join with -CAPOS_EINVAL).  A real self-join just completes
+	 * when the thread ends, like any other.
+	 */
 	if (h->joined || h->detached)
 		return -CAPOS_EINVAL;             /* join once; never after detach */
 	k = kcall_defer(call, sizeof *k);

@@ -93,8 +93,8 @@ static void init_exited(struct process *p)
 {
 	bool ok = p->exit_reason == CAPOS_EXIT_NORMAL && p->exit_code == 0;
 
-	kinfo("init exited (%s, code %lld); the system has stopped", ok ? "success" : "failure",
-	      (long long)p->exit_code);
+	kinfo("init exited (%s, code %lld); %s", ok ? "success" : "failure", (long long)p->exit_code,
+	      leak_checking ? "leakcheck runs once every process has ended" : "the system has stopped");
 	init_succeeded = ok;
 	if (leak_checking)
 		sched_when_idle(leakcheck_finish);

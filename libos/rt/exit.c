@@ -45,13 +45,9 @@ __attribute__((noreturn)) static void thread_exit_now(int64_t code)
 {
 	struct capos_thread_control_exit_in in = { .exit_code = code };
 	uint32_t cap = rt_cap(RT_CAP_THREAD);
-	struct capos_sqe s;
 
-	if (cap) {
-		capos_sqe_call(&s, 0, cap, CAPOS_IFACE_THREAD_CONTROL, CAPOS_THREAD_CONTROL_EXIT, &in,
-			       sizeof in, NULL, 0);
-		capos_submit_self_noreturn(capos_ring(), &s);
-	}
+	if (cap)
+		capos_thread_control_exit(capos_ring(), cap, &in);  /* capos_submit_self_noreturn */
 	rt_die();
 }
 

@@ -265,35 +265,67 @@ struct wait_budget {
 };
 
 /*
+ * Read the client's clock with the lock dropped.  The clock (Timer.now)
+ * is itself a call through this ring, so it passes gate() and may wait
+ * there for a capos_submit_self; that one waits in take_gate until no
+ * thread is counted in waiters.  So the clock is read only outside the
+ * waiters window (never between waiters++ and waiters--), or the two
+ * threads would wait for each other forever.
+ */
+static uint64_t clock_unlocked(struct capos_ring_client *rc)
+{
+	uint64_t now;
+
+	capos_ring_unlock(rc);
+	now = rc->clock();
+	capos_ring_lock(rc);
+	return now;
+}
+
+/* Take what has passed since t0 (or the slice, without a clock) from a finite budget.  Lock held. */
+static void charge(struct capos_ring_client *rc, struct wait_budget *b, int timed, uint64_t t0,
+		   uint64_t slice)
+{
+	uint64_t spent;
+
+	if (b->left == CAPOS_TIMEOUT_INFINITE)
+		return;
+	spent = timed ? clock_unlocked(rc) - t0 : slice;
+	b->left = spent >= b->left ? 0 : b->left - spent;
+}
+
+/*
  * Sleep in cap_enter until one more completion than the CQ holds now is
  * visible, or the budget (or a contended slice) passes.  Called with the
- * lock held; drops it around the system call.  0 or a negative code.
+ * lock held; drops it around the system call (and around the clock
+ * reads, which happen before this thread counts as a waiter and after it
+ * stopped counting).  use_clock 0: charge the slice instead of reading
+ * the clock (make_progress, which the clock's own call may run: reading
+ * the clock there would recurse).  0 or a negative code.
  */
-static int sleep_for_completion(struct capos_ring_client *rc, struct wait_budget *b)
+static int sleep_for_completion(struct capos_ring_client *rc, struct wait_budget *b, int use_clock)
 {
+	int timed = use_clock && rc->clock && b->left != CAPOS_TIMEOUT_INFINITE;
+	uint64_t slice, t0 = timed ? clock_unlocked(rc) : 0;
 	uint32_t ready = capos_ring_cq_ready(rc);
-	uint64_t slice = b->left, t0 = 0;
 	int64_t r;
 
 	gate(rc);
-	if (capos_ring_cq_ready(rc) != ready)
-		return 0;  /* completions arrived while at the gate: let the caller reap first */
+	if (capos_ring_cq_ready(rc) != ready) {
+		charge(rc, b, timed, t0, 0);
+		return 0;  /* completions arrived meanwhile: let the caller reap first */
+	}
 	if (ready >= rc->cq_entries)
 		return -CAPOS_EBUSY;  /* CQ and stash full of unclaimed completions */
+	slice = b->left;
 	rc->waiters++;
 	if ((rc->waiters > 1 || rc->shared) && slice > CAPOS_RC_CONTENDED_SLICE_NS)
 		slice = CAPOS_RC_CONTENDED_SLICE_NS;
 	capos_ring_unlock(rc);
-	if (rc->clock && b->left != CAPOS_TIMEOUT_INFINITE)
-		t0 = rc->clock();
 	r = capos_cap_enter(ready + 1, slice);
-	if (b->left != CAPOS_TIMEOUT_INFINITE) {
-		uint64_t spent = rc->clock ? rc->clock() - t0 : slice;
-
-		b->left = spent >= b->left ? 0 : b->left - spent;
-	}
 	capos_ring_lock(rc);
 	rc->waiters--;
+	charge(rc, b, timed, t0, slice);
 	return r < 0 ? (int)r : 0;
 }
 
@@ -318,7 +350,7 @@ static int wait_until(struct capos_ring_client *rc, take_fn take, void *arg, uin
 			return 0;
 		if (b.left == 0)
 			return -CAPOS_ETIMEDOUT;
-		err = sleep_for_completion(rc, &b);
+		err = sleep_for_completion(rc, &b, 1);
 		if (err)
 			return err;
 	}
@@ -356,7 +388,7 @@ static int make_progress(struct capos_ring_client *rc)
 	reap_locked(rc);
 	if (rc->stash.count != stashed || capos_ring_cq_ready(rc) < ready)
 		return 0;
-	return sleep_for_completion(rc, &b);
+	return sleep_for_completion(rc, &b, 0);  /* one slice: no clock needed */
 }
 
 /* Publish a copy of proto with user_data ud and wait until it is consumed.  Lock held. */
@@ -432,10 +464,20 @@ static int take_gate(struct capos_ring_client *rc)
 	return 0;
 }
 
-/* Publish proto, then enter the kernel without the lock until it is consumed.  Lock held. */
+/*
+ * Publish proto, then enter the kernel without the lock until it is
+ * consumed.  Lock held.  The loop watches this call's own fence, not
+ * rc->fence: while we are in the kernel, another thread may see our entry
+ * consumed and open the gate, and a third may close it again for its own
+ * entry (rc->fence then names that one).  Entering the kernel for that
+ * entry would perform it on the wrong thread, and clearing the gate at
+ * the end would open it under the new owner; so only a gate still ours
+ * is opened here.
+ */
 static int submit_exclusive(struct capos_ring_client *rc, const struct capos_sqe *proto, uint64_t ud)
 {
 	struct capos_sqe *s = capos_ring_get_sqe(rc);
+	uint32_t fence;
 	int64_t r = 0;
 
 	if (!s) {
@@ -444,16 +486,20 @@ static int submit_exclusive(struct capos_ring_client *rc, const struct capos_sqe
 	}
 	*s = *proto;
 	s->user_data = ud;
-	rc->fence = rc->sq_tail;
+	fence = rc->sq_tail;
+	rc->fence = fence;
 	capos_ring_publish(rc);
-	while (r >= 0 && !sq_consumed(rc, rc->fence - 1)) {
+	/* cap_enter fails only on a ring the kernel marked corrupt: nobody performs anything then */
+	while (r >= 0 && !sq_consumed(rc, fence - 1)) {
 		capos_ring_unlock(rc);
 		r = capos_cap_enter(0, 0);
 		capos_ring_lock(rc);
 	}
-	rc->exclusive = 0;
-	rc->fence = 0;
-	return r < 0 ? (int)r : 0;
+	if (rc->exclusive && rc->fence == fence) {
+		rc->exclusive = 0;
+		rc->fence = 0;
+	}
+	return sq_consumed(rc, fence - 1) ? 0 : (int)r;
 }
 
 int capos_submit_self(struct capos_ring_client *rc, struct capos_sqe *proto, struct capos_completion *done)
@@ -512,6 +558,29 @@ int capos_call_sync(struct capos_ring_client *rc, uint32_t cap, uint32_t iface, 
 	if (out_len)
 		*out_len = c.result_len;
 	return status;
+}
+
+int capos_call_self(struct capos_ring_client *rc, uint32_t cap, uint32_t iface, uint16_t method,
+		    const void *in, uint32_t in_len, void *out, uint32_t out_cap, uint32_t *out_len)
+{
+	struct capos_completion c = { 0 };
+	struct capos_sqe s;
+	int status;
+
+	capos_sqe_call(&s, 0, cap, iface, method, in, in_len, out, out_cap);
+	status = capos_submit_self(rc, &s, &c);
+	if (out_len)
+		*out_len = c.result_len;
+	return status;
+}
+
+int capos_call_self_noreturn(struct capos_ring_client *rc, uint32_t cap, uint32_t iface,
+			     uint16_t method, const void *in, uint32_t in_len)
+{
+	struct capos_sqe s;
+
+	capos_sqe_call(&s, 0, cap, iface, method, in, in_len, NULL, 0);
+	return capos_submit_self_noreturn(rc, &s);
 }
 
 int capos_submit_async(struct capos_ring_client *rc, struct capos_sqe *proto, int private_ud,

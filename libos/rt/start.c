@@ -83,15 +83,12 @@ uint32_t capos_cap_find(const char *name, uint32_t *iface)
 
 int rt_set_fs_base(uint64_t fs_base)
 {
-	struct capos_sqe s;
 	struct capos_thread_control_set_fs_base_in in = { .fs_base = fs_base };
 	uint32_t cap = rt_cap(RT_CAP_THREAD);
 
 	if (!cap)
 		return -CAPOS_ENOENT;
-	capos_sqe_call(&s, 0, cap, CAPOS_IFACE_THREAD_CONTROL, CAPOS_THREAD_CONTROL_SET_FS_BASE,
-		       &in, sizeof in, NULL, 0);
-	return capos_submit_self(&rt_ring, &s, NULL);
+	return capos_thread_control_set_fs_base(&rt_ring, cap, &in);  /* capos_submit_self */
 }
 
 /* The main thread's TLS: a static area when it fits, else pages; FS base set when "thread" exists. */

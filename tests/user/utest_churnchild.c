@@ -59,6 +59,14 @@ static void fail(const char *what, int err)
 		page->errors++;
 }
 
+static void fail_code(const char *what, int64_t got, int64_t want)
+{
+	capos_printf("utest-churnchild: %s: FAILED (%lld, expected %lld)\n", what, (long long)got, (long long)want);
+	failures++;
+	if (page)
+		page->errors++;
+}
+
 static void expect_ok(const char *what, int err)
 {
 	if (err)
@@ -181,8 +189,10 @@ static int64_t joiner(void *arg)
 	err = capos_thread_join(sleeper_t, &code);
 	if (!exit_mode)
 		return 1;
-	if (err || code != 7)
-		fail("joiner ThreadHandle.join of the sleeper", err ? err : -CAPOS_EINVAL);
+	if (err)
+		fail("joiner ThreadHandle.join of the sleeper", err);
+	else if (code != 7)
+		fail_code("joiner: the sleeper's exit code", code, 7);
 	submit_pending();
 	return 0;
 }
@@ -217,8 +227,10 @@ static void join_ok(const char *what, struct capos_thread *t)
 	int64_t code = -1;
 	int err = capos_thread_join(t, &code);
 
-	if (err || code != 0)
-		fail(what, err ? err : -CAPOS_EINVAL);
+	if (err)
+		fail(what, err);
+	else if (code != 0)
+		fail_code(what, code, 0);
 }
 
 /* exit: release the parker, collect the workers, return with operations still pending. */

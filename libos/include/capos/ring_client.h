@@ -121,7 +121,9 @@ int capos_ring_init(struct capos_ring_client *rc, void *ring_addr, uint64_t ring
  * Give the client a monotonic clock (the runtime passes Timer.now) so
  * finite waits end on time.  Without one, each sleep in cap_enter counts
  * as its full length, so a wait may end early when unrelated completions
- * arrive.  The clock may itself use the ring (it is called unlocked).
+ * arrive.  The clock may itself use the ring: it is called unlocked, and
+ * never while the calling thread counts as a sleeper (a capos_submit_self
+ * waits for those to come back).
  */
 void capos_ring_set_clock(struct capos_ring_client *rc, uint64_t (*now)(void));
 
@@ -208,6 +210,22 @@ int capos_submit_self(struct capos_ring_client *rc, struct capos_sqe *proto, str
  * kernel refused the operation the thread simply comes back: 0.
  */
 int capos_submit_self_noreturn(struct capos_ring_client *rc, struct capos_sqe *proto);
+
+/*
+ * capos_call_sync through capos_submit_self: a call on the calling thread
+ * (the generated ThreadControl stubs use it).  Same results as
+ * capos_call_sync.
+ */
+int capos_call_self(struct capos_ring_client *rc, uint32_t cap, uint32_t iface, uint16_t method,
+		    const void *in, uint32_t in_len, void *out, uint32_t out_cap, uint32_t *out_len);
+
+/*
+ * A call that ends the calling thread, through capos_submit_self_noreturn
+ * (the generated ThreadControl.exit stub): comes back only with a negative
+ * code (not submitted) or 0 (the kernel refused to end the thread).
+ */
+int capos_call_self_noreturn(struct capos_ring_client *rc, uint32_t cap, uint32_t iface,
+			     uint16_t method, const void *in, uint32_t in_len);
 
 /*
  * Submit one CALL and return at once with its user_data in *user_data.
