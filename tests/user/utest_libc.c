@@ -38,32 +38,15 @@
 #include <unistd.h>
 #include <capos/rt.h>
 
+#include "utest.h"
+
 #define NAME "utest-libc"
 #define MS 1000000ll
 
-static int failures;
-
-static void check(int ok, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void check(int ok, const char *what, const char *fmt, ...)
-{
-	char detail[200];
-	va_list ap;
-
-	if (ok) {
-		printf(NAME ": %s: ok\n", what);
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof detail, fmt, ap);
-	va_end(ap);
-	printf(NAME ": %s: FAILED (%s)\n", what, detail);
-	failures++;
-}
 
 static void check_str(const char *what, const char *got, const char *want)
 {
-	check(strcmp(got, want) == 0, what, "got \"%s\", expected \"%s\"", got, want);
+	ut_check(strcmp(got, want) == 0, what, "got \"%s\", expected \"%s\"", got, want);
 }
 
 /* A call that must fail with -1 and errno e. */
@@ -71,7 +54,7 @@ static void check_fail(const char *what, int ret, int e)
 {
 	int got = errno;
 
-	check(ret == -1 && got == e, what, "returned %d, errno %d (%s), expected -1 and %d (%s)", ret, got,
+	ut_check(ret == -1 && got == e, what, "returned %d, errno %d (%s), expected -1 and %d (%s)", ret, got,
 	      strerror(got), e, strerror(e));
 }
 
@@ -105,14 +88,14 @@ static void test_stdio(void)
 	check_str("snprintf long double and C99 lengths", buf, "3.1 -3 -5");
 	volatile size_t small = 8;  /* not a constant: gcc would warn about the truncation we test */
 	n = snprintf(buf, small, "%s", "truncated text");
-	check(n == 14 && strcmp(buf, "truncat") == 0, "snprintf truncates and returns the full length",
+	ut_check(n == 14 && strcmp(buf, "truncat") == 0, "snprintf truncates and returns the full length",
 	      "n %d, \"%s\"", n, buf);
-	check(printf(NAME ": printf %d %s %.2f\n", 12, "twelve", 12.5) > 0, "printf returns the count", "-");
-	check(puts(NAME ": puts line") >= 0, "puts", "-");
-	check(fputs(NAME ": fputs line\n", stdout) >= 0, "fputs to stdout", "-");
+	ut_check(printf(NAME ": printf %d %s %.2f\n", 12, "twelve", 12.5) > 0, "printf returns the count", "-");
+	ut_check(puts(NAME ": puts line") >= 0, "puts", "-");
+	ut_check(fputs(NAME ": fputs line\n", stdout) >= 0, "fputs to stdout", "-");
 	fflush(stdout);
-	check(fprintf(stderr, NAME ": fprintf to stderr %d\n", 2) > 0, "fprintf to stderr", "-");
-	check(isatty(1) == 1 && isatty(2) == 1, "stdout and stderr are terminals (line-buffered stdout)", "-");
+	ut_check(fprintf(stderr, NAME ": fprintf to stderr %d\n", 2) > 0, "fprintf to stderr", "-");
+	ut_check(isatty(1) == 1 && isatty(2) == 1, "stdout and stderr are terminals (line-buffered stdout)", "-");
 }
 
 /* -------------------------------------------------------------- malloc */
@@ -233,38 +216,38 @@ static void test_malloc(void)
 	size_t huge = (size_t)1 << 30;
 
 	ops = malloc_pressure(slots, ROUNDS, &bad);
-	check(ops == ROUNDS && bad == 0, "malloc/realloc/free: 6000 random operations, contents intact",
+	ut_check(ops == ROUNDS && bad == 0, "malloc/realloc/free: 6000 random operations, contents intact",
 	      "ops %d, corrupted %d", ops, bad);
 	free_slots(slots, &bad);
-	check(bad == 0, "every block intact when freed", "corrupted %d", bad);
+	ut_check(bad == 0, "every block intact when freed", "corrupted %d", bad);
 
 	p = malloc(100000);
 	memset(p, 0xa5, 100000);
 	free(p);
 	z = calloc(25000, 4);
-	check(z != NULL, "calloc 100000 bytes", "NULL");
+	ut_check(z != NULL, "calloc 100000 bytes", "NULL");
 	if (z) {
 		size_t nonzero = 0;
 
 		for (size_t i = 0; i < 100000; i++)
 			nonzero += z[i] != 0;
-		check(nonzero == 0, "calloc memory is zeroed (after dirty frees)", "%zu non-zero bytes", nonzero);
+		ut_check(nonzero == 0, "calloc memory is zeroed (after dirty frees)", "%zu non-zero bytes", nonzero);
 		free(z);
 	}
 	volatile size_t count = SIZE_MAX / 2;  /* not a constant: gcc would warn */
-	check(calloc(count, 4) == NULL && errno == ENOMEM, "calloc overflow gives NULL and ENOMEM",
+	ut_check(calloc(count, 4) == NULL && errno == ENOMEM, "calloc overflow gives NULL and ENOMEM",
 	      "errno %d", errno);
 
 	errno = 0;
 	p = malloc(huge);
-	check(p == NULL && errno == ENOMEM, "malloc 1 GiB beyond the frame quota gives NULL and ENOMEM",
+	ut_check(p == NULL && errno == ENOMEM, "malloc 1 GiB beyond the frame quota gives NULL and ENOMEM",
 	      "%p, errno %d (%s)", (void *)p, errno, strerror(errno));
 	free(p);
 	p = malloc(1 << 20);
-	check(p != NULL, "malloc recovers: 1 MiB after the failure", "NULL, errno %d", errno);
+	ut_check(p != NULL, "malloc recovers: 1 MiB after the failure", "NULL, errno %d", errno);
 	if (p) {
 		memset(p, 0x5a, 1 << 20);
-		check(p[0] == 0x5a && p[(1 << 20) - 1] == 0x5a, "the 1 MiB block is usable", "-");
+		ut_check(p[0] == 0x5a && p[(1 << 20) - 1] == 0x5a, "the 1 MiB block is usable", "-");
 		free(p);
 	}
 
@@ -273,7 +256,7 @@ static void test_malloc(void)
 	brk_big = sbrk(0);
 	free(p);
 	brk_after = sbrk(0);
-	check(p && brk_big > brk_before && brk_after < brk_big,
+	ut_check(p && brk_big > brk_before && brk_after < brk_big,
 	      "freeing 8 MiB gives the pages back (the break shrinks)", "break %p -> %p -> %p", brk_before,
 	      brk_big, brk_after);
 
@@ -285,7 +268,7 @@ static void test_malloc(void)
 		total += workers[i].ops;
 		wbad += workers[i].bad;
 	}
-	check(created == 4 && total == 8000 && wbad == 0,
+	ut_check(created == 4 && total == 8000 && wbad == 0,
 	      "malloc from 4 threads at once: 8000 operations, contents intact", "threads %d, ops %d, corrupted %d",
 	      created, total, wbad);
 }
@@ -317,38 +300,38 @@ static void test_time(void)
 	for (volatile int i = 0; i < 100000; i++)
 		;
 	rb = clock_gettime(CLOCK_MONOTONIC, &b);
-	check(ra == 0 && rb == 0 && ns_of(&b) > ns_of(&a) && a.tv_nsec >= 0 && a.tv_nsec < 1000000000,
+	ut_check(ra == 0 && rb == 0 && ns_of(&b) > ns_of(&a) && a.tv_nsec >= 0 && a.tv_nsec < 1000000000,
 	      "clock_gettime(CLOCK_MONOTONIC) increases", "%lld then %lld", (long long)ns_of(&a),
 	      (long long)ns_of(&b));
-	check(clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0, "clock_getres", "-");
+	ut_check(clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0, "clock_getres", "-");
 
 	t0 = mono_ns();
 	ra = nanosleep(&req, &rem);
 	slept = mono_ns() - t0;
-	check(ra == 0 && slept >= 30 * MS && rem.tv_sec == 0 && rem.tv_nsec == 0, "nanosleep 30 ms lasts >= 30 ms",
+	ut_check(ra == 0 && slept >= 30 * MS && rem.tv_sec == 0 && rem.tv_nsec == 0, "nanosleep 30 ms lasts >= 30 ms",
 	      "returned %d after %lld ns", ra, (long long)slept);
 	t0 = mono_ns();
 	ra = usleep(10000);
 	slept = mono_ns() - t0;
-	check(ra == 0 && slept >= 10 * MS, "usleep 10 ms lasts >= 10 ms", "returned %d after %lld ns", ra,
+	ut_check(ra == 0 && slept >= 10 * MS, "usleep 10 ms lasts >= 10 ms", "returned %d after %lld ns", ra,
 	      (long long)slept);
 	req.tv_nsec = 1000000000;
 	check_fail("nanosleep with tv_nsec out of range: EINVAL", nanosleep(&req, NULL), EINVAL);
 
 	ra = gettimeofday(&tv, NULL);
-	check(ra == 0 && tv.tv_usec >= 0 && tv.tv_usec < 1000000 && tv.tv_sec < 24 * 3600,
+	ut_check(ra == 0 && tv.tv_usec >= 0 && tv.tv_usec < 1000000 && tv.tv_sec < 24 * 3600,
 	      "gettimeofday: boot-relative wall clock (no RTC capability)", "%lld.%06ld", (long long)tv.tv_sec,
 	      (long)tv.tv_usec);
 	now = time(NULL);
-	check(now >= tv.tv_sec && now <= tv.tv_sec + 1, "time() agrees with gettimeofday", "%lld vs %lld",
+	ut_check(now >= tv.tv_sec && now <= tv.tv_sec + 1, "time() agrees with gettimeofday", "%lld vs %lld",
 	      (long long)now, (long long)tv.tv_sec);
 	tv2.tv_sec = 1700000000;
 	tv2.tv_usec = 0;
 	ra = settimeofday(&tv2, NULL);
 	gettimeofday(&tv, NULL);
-	check(ra == 0 && tv.tv_sec >= 1700000000 && tv.tv_sec <= 1700000001,
+	ut_check(ra == 0 && tv.tv_sec >= 1700000000 && tv.tv_sec <= 1700000001,
 	      "settimeofday sets this process's wall clock", "now %lld", (long long)tv.tv_sec);
-	check(clock_gettime(CLOCK_REALTIME, &a) == 0 && a.tv_sec >= 1700000000, "CLOCK_REALTIME follows it", "%lld",
+	ut_check(clock_gettime(CLOCK_REALTIME, &a) == 0 && a.tv_sec >= 1700000000, "CLOCK_REALTIME follows it", "%lld",
 	      (long long)a.tv_sec);
 	/* CLOCK_PROCESS_CPUTIME_ID is 2; newlib declares it only with _POSIX_CPUTIME, which capOS leaves unset. */
 	check_fail("clock_gettime(CLOCK_PROCESS_CPUTIME_ID): EINVAL (no CPU-time accounting)",
@@ -365,15 +348,15 @@ static void test_entropy(void)
 	int nonzero = 0;
 
 	if (ra == -1 && errno == ENOSYS) {
-		check(1, "getentropy without a hardware random source: ENOSYS", "-");
+		ut_check(1, "getentropy without a hardware random source: ENOSYS", "-");
 	} else {
 		rb = getentropy(b, sizeof b);
 		for (size_t i = 0; i < sizeof a; i++)
 			nonzero |= a[i];
-		check(ra == 0 && rb == 0 && nonzero && memcmp(a, b, sizeof a) != 0,
+		ut_check(ra == 0 && rb == 0 && nonzero && memcmp(a, b, sizeof a) != 0,
 		      "getentropy 32 bytes: not zero, differs between calls", "returned %d %d", ra, rb);
-		check(getentropy(big, 256) == 0, "getentropy 256 bytes", "errno %d", errno);
-		check(arc4random() != arc4random() || arc4random() != arc4random(), "arc4random (seeded by getentropy)",
+		ut_check(getentropy(big, 256) == 0, "getentropy 256 bytes", "errno %d", errno);
+		ut_check(arc4random() != arc4random() || arc4random() != arc4random(), "arc4random (seeded by getentropy)",
 		      "-");
 	}
 	check_fail("getentropy 257 bytes: EIO", getentropy(big, 257), EIO);
@@ -408,28 +391,28 @@ static void test_errno(void)
 	check_fail("mkdir: ENOSYS", mkdir("d", 0755), ENOSYS);
 	check_fail("rename: ENOSYS", rename("a", "b"), ENOSYS);
 	errno = 0;
-	check(times(&tms) == (clock_t)-1 && errno == ENOSYS, "times: ENOSYS", "errno %d", errno);
+	ut_check(times(&tms) == (clock_t)-1 && errno == ENOSYS, "times: ENOSYS", "errno %d", errno);
 	sigemptyset(&set);
 	check_fail("sigprocmask: ENOSYS", sigprocmask(SIG_BLOCK, &set, NULL), ENOSYS);
 	check_fail("open: ENOENT (no file system)", open("/etc/passwd", O_RDONLY), ENOENT);
 	check_fail("stat: ENOENT", stat("/", &st), ENOENT);
 	errno = 0;
-	check(fopen("data.txt", "r") == NULL && errno == ENOENT, "fopen: NULL and ENOENT", "errno %d", errno);
+	ut_check(fopen("data.txt", "r") == NULL && errno == ENOENT, "fopen: NULL and ENOENT", "errno %d", errno);
 	check_fail("kill another process: EPERM", kill(getpid() + 1, SIGTERM), EPERM);
-	check(kill(getpid(), 0) == 0, "kill(getpid(), 0)", "-");
-	check(getpid() == (pid_t)capos_bootstrap()->pid, "getpid is the bootstrap pid", "%d", (int)getpid());
-	check(read(0, &c, 1) == 0, "read stdin: end of file (no input capability)", "-");
-	check(fgets(line, sizeof line, stdin) == NULL && feof(stdin), "fgets(stdin): end of file", "-");
+	ut_check(kill(getpid(), 0) == 0, "kill(getpid(), 0)", "-");
+	ut_check(getpid() == (pid_t)capos_bootstrap()->pid, "getpid is the bootstrap pid", "%d", (int)getpid());
+	ut_check(read(0, &c, 1) == 0, "read stdin: end of file (no input capability)", "-");
+	ut_check(fgets(line, sizeof line, stdin) == NULL && feof(stdin), "fgets(stdin): end of file", "-");
 	check_fail("write to stdin: EBADF", write(0, "x", 1), EBADF);
 	check_fail("lseek stdout: ESPIPE", (int)lseek(1, 0, SEEK_SET), ESPIPE);
 	check_fail("write to descriptor 7: EBADF", write(7, "x", 1), EBADF);
-	check(strcmp(strerror(ENOSYS), "Function not implemented") == 0, "strerror(ENOSYS)", "\"%s\"",
+	ut_check(strcmp(strerror(ENOSYS), "Function not implemented") == 0, "strerror(ENOSYS)", "\"%s\"",
 	      strerror(ENOSYS));
 
 	errno = ERANGE;
 	if (capos_thread_create(&t, errno_thread, NULL, 0) == 0)
 		capos_thread_join(t, &code);
-	check(code == 0 && errno == ERANGE, "errno is per thread", "thread %lld, main errno %d", (long long)code, errno);
+	ut_check(code == 0 && errno == ERANGE, "errno is per thread", "thread %lld, main errno %d", (long long)code, errno);
 }
 
 /* ---------------------------------------------------------------- libm */
@@ -440,14 +423,14 @@ static void test_libm(void)
 	char *end;
 	double d = strtod("3.25e2xyz", &end);
 
-	check(d == 325.0 && strcmp(end, "xyz") == 0, "strtod", "%g, rest \"%s\"", d, end);
-	check(strtod("-0.125", NULL) == -0.125 && atof("1e-3") == 0.001, "strtod and atof fractions", "-");
-	check(sin(zero) == 0.0 && fabs(sin(half_pi) - 1.0) < 1e-15, "sin", "%.17g", sin(half_pi));
-	check(fabs(cos(pi) + 1.0) < 1e-15 && fabs(cos(zero) - 1.0) < 1e-15, "cos", "%.17g", cos(pi));
-	check(fabs(sqrt(two) * sqrt(two) - 2.0) < 1e-15 && sqrt(ten * ten) == 10.0, "sqrt", "%.17g", sqrt(two));
-	check(fabs(exp(log(ten)) - 10.0) < 1e-13 && pow(two, ten) == 1024.0, "exp, log, pow", "%.17g",
+	ut_check(d == 325.0 && strcmp(end, "xyz") == 0, "strtod", "%g, rest \"%s\"", d, end);
+	ut_check(strtod("-0.125", NULL) == -0.125 && atof("1e-3") == 0.001, "strtod and atof fractions", "-");
+	ut_check(sin(zero) == 0.0 && fabs(sin(half_pi) - 1.0) < 1e-15, "sin", "%.17g", sin(half_pi));
+	ut_check(fabs(cos(pi) + 1.0) < 1e-15 && fabs(cos(zero) - 1.0) < 1e-15, "cos", "%.17g", cos(pi));
+	ut_check(fabs(sqrt(two) * sqrt(two) - 2.0) < 1e-15 && sqrt(ten * ten) == 10.0, "sqrt", "%.17g", sqrt(two));
+	ut_check(fabs(exp(log(ten)) - 10.0) < 1e-13 && pow(two, ten) == 1024.0, "exp, log, pow", "%.17g",
 	      exp(log(ten)));
-	check(isnan(sqrt(-two)) && isinf(1.0 / zero), "NaN and infinity", "-");
+	ut_check(isnan(sqrt(-two)) && isinf(1.0 / zero), "NaN and infinity", "-");
 }
 
 /* ---------------------------------------------------------------- exit */
@@ -465,7 +448,7 @@ static void run_child(const char *args, int64_t want, const char *what)
 	took = mono_ns() - t0;
 	if (proc)
 		capos_release(capos_ring(), proc);
-	check(!err && reason == CAPOS_EXIT_NORMAL && code == want && took < 3000 * MS, what,
+	ut_check(!err && reason == CAPOS_EXIT_NORMAL && code == want && took < 3000 * MS, what,
 	      "error %d, reason %u, code %lld, %lld ms", err, reason, (long long)code, (long long)(took / MS));
 }
 
@@ -482,8 +465,9 @@ static void test_exit(void)
 
 int main(int argc, char **argv)
 {
-	check(constructor_ran, "constructors ran before main", "-");
-	check(argc >= 1 && strcmp(argv[0], NAME) == 0 && argv[argc] == NULL, "argv[0] is the program name",
+	ut_init(NAME);
+	ut_check(constructor_ran, "constructors ran before main", "-");
+	ut_check(argc >= 1 && strcmp(argv[0], NAME) == 0 && argv[argc] == NULL, "argv[0] is the program name",
 	      "argc %d", argc);
 	test_stdio();
 	test_malloc();
@@ -492,6 +476,6 @@ int main(int argc, char **argv)
 	test_errno();
 	test_libm();
 	test_exit();
-	printf(NAME ": %d failures\n", failures);
-	return failures;
+	printf(NAME ": %d failures\n", ut_failures());
+	return ut_failures();
 }

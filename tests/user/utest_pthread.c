@@ -25,27 +25,10 @@
 #include <unistd.h>
 #include <capos/pthread_np.h>
 
+#include "utest.h"
+
 #define NAME "utest-pthread"
 
-static int failures;
-
-static void check(int ok, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void check(int ok, const char *what, const char *fmt, ...)
-{
-	char detail[200];
-	va_list ap;
-
-	if (ok) {
-		printf(NAME ": %s: ok\n", what);
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof detail, fmt, ap);
-	va_end(ap);
-	printf(NAME ": %s: FAILED (%s)\n", what, detail);
-	failures++;
-}
 
 static int64_t now_ns(clockid_t clock)
 {
@@ -103,10 +86,10 @@ static void test_many(void)
 		if (pthread_equal(seen_self[i], t[i]) && !pthread_equal(t[i], pthread_self()))
 			selfs++;
 	}
-	check(created == MANY && joined == MANY && right == MANY,
+	ut_check(created == MANY && joined == MANY && right == MANY,
 	      "32 threads created and joined, exit values (returned and pthread_exit) right",
 	      "created %d, joined %d, right values %d", created, joined, right);
-	check(selfs == MANY && pthread_equal(pthread_self(), pthread_self()),
+	ut_check(selfs == MANY && pthread_equal(pthread_self(), pthread_self()),
 	      "pthread_self in each thread equals its pthread_t, differs from the main thread",
 	      "%d of %d", selfs, MANY);
 }
@@ -131,14 +114,14 @@ static void test_stack_attr(void)
 	pthread_attr_init(&a);
 	err = pthread_attr_setstacksize(&a, 256 * 1024);
 	pthread_attr_getstacksize(&a, &got);
-	check(err == 0 && got == 256 * 1024, "attr stack size set and read back", "err %d, got %zu", err,
+	ut_check(err == 0 && got == 256 * 1024, "attr stack size set and read back", "err %d, got %zu", err,
 	      got);
-	check(pthread_attr_setstacksize(&a, 100) == EINVAL, "attr stack size below PTHREAD_STACK_MIN: EINVAL",
+	ut_check(pthread_attr_setstacksize(&a, 100) == EINVAL, "attr stack size below PTHREAD_STACK_MIN: EINVAL",
 	      "accepted");
 	err = pthread_create(&t, &a, stack_fn, NULL);
 	if (err == 0)
 		err = pthread_join(t, &v);
-	check(err == 0 && (uintptr_t)v == 0xb4, "thread with a 256 KiB stack uses 200 KiB of it",
+	ut_check(err == 0 && (uintptr_t)v == 0xb4, "thread with a 256 KiB stack uses 200 KiB of it",
 	      "err %d, value %#lx", err, (unsigned long)(uintptr_t)v);
 	pthread_attr_destroy(&a);
 }
@@ -169,7 +152,7 @@ static void test_contention(void)
 			n++;
 	for (int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
-	check(n == 8 && counter == 80000, "mutex: 8 threads x 10000 increments: exactly 80000",
+	ut_check(n == 8 && counter == 80000, "mutex: 8 threads x 10000 increments: exactly 80000",
 	      "threads %d, counter %llu", n, (unsigned long long)counter);
 }
 
@@ -211,7 +194,7 @@ static void test_mutex_kinds(void)
 	u2 = pthread_mutex_unlock(&rec);
 	u3 = pthread_mutex_unlock(&rec);
 	after = trylock_elsewhere(&rec);  /* the other thread ends holding it: only a test */
-	check(type == PTHREAD_MUTEX_RECURSIVE && !r1 && !r2 && !r3 && busy == EBUSY && !u1 && !u2 && !u3 &&
+	ut_check(type == PTHREAD_MUTEX_RECURSIVE && !r1 && !r2 && !r3 && busy == EBUSY && !u1 && !u2 && !u3 &&
 	      after == 0,
 	      "recursive mutex: locked 3 times by its owner, EBUSY elsewhere, free after 3 unlocks",
 	      "type %d, locks %d %d %d, other %d, unlocks %d %d %d, after %d", type, r1, r2, r3, busy, u1,
@@ -223,7 +206,7 @@ static void test_mutex_kinds(void)
 	r2 = pthread_mutex_lock(&ec);
 	u1 = pthread_mutex_unlock(&ec);
 	u2 = pthread_mutex_unlock(&ec);
-	check(!r1 && r2 == EDEADLK && !u1 && u2 == EPERM,
+	ut_check(!r1 && r2 == EDEADLK && !u1 && u2 == EPERM,
 	      "error-checking mutex: relock EDEADLK, unlock when not held EPERM", "%d %d %d %d", r1, r2,
 	      u1, u2);
 	pthread_mutex_destroy(&ec);
@@ -232,11 +215,11 @@ static void test_mutex_kinds(void)
 	r1 = pthread_mutex_lock(&normal);
 	r2 = pthread_mutex_trylock(&normal);
 	busy = trylock_elsewhere(&normal);
-	check(!r1 && r2 == EBUSY && busy == EBUSY, "trylock of a held mutex: EBUSY (owner and other thread)",
+	ut_check(!r1 && r2 == EBUSY && busy == EBUSY, "trylock of a held mutex: EBUSY (owner and other thread)",
 	      "lock %d, own trylock %d, other %d", r1, r2, busy);
-	check(pthread_mutex_destroy(&normal) == EBUSY, "destroying a held mutex: EBUSY", "accepted");
+	ut_check(pthread_mutex_destroy(&normal) == EBUSY, "destroying a held mutex: EBUSY", "accepted");
 	pthread_mutex_unlock(&normal);
-	check(pthread_mutex_destroy(&normal) == 0, "destroying a free mutex: 0", "refused");
+	ut_check(pthread_mutex_destroy(&normal) == 0, "destroying a free mutex: 0", "refused");
 }
 
 /* ------------------------------------------------------------ condvars */
@@ -317,7 +300,7 @@ static void test_producer_consumer(void)
 		pthread_join(c[i], &v);
 		total += (intptr_t)v;
 	}
-	check(np == PRODUCERS && nc == CONSUMERS && total == want,
+	ut_check(np == PRODUCERS && nc == CONSUMERS && total == want,
 	      "condvar: 4 producers x 2000 items through an 8-slot queue to 4 consumers, ended by broadcast: every item once",
 	      "producers %d, consumers %d, sum %lld, expected %lld", np, nc, (long long)total,
 	      (long long)want);
@@ -360,7 +343,7 @@ static void test_broadcast(void)
 	pthread_mutex_unlock(&gate_lock);
 	for (int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
-	check(n == 6 && waiting == 6 && gate_through == 6, "condvar: one broadcast releases 6 waiters",
+	ut_check(n == 6 && waiting == 6 && gate_through == 6, "condvar: one broadcast releases 6 waiters",
 	      "threads %d, waiting %d, through %d", n, waiting, gate_through);
 }
 
@@ -379,10 +362,10 @@ static void test_timedwait(void)
 	t0 = now_ns(CLOCK_MONOTONIC);
 	err = pthread_cond_timedwait(&c_rt, &m, &dl);
 	spent = now_ns(CLOCK_MONOTONIC) - t0;
-	check(err == ETIMEDOUT && spent >= 50 * 1000000 && spent < 2000 * 1000000LL,
+	ut_check(err == ETIMEDOUT && spent >= 50 * 1000000 && spent < 2000 * 1000000LL,
 	      "timedwait with a CLOCK_REALTIME deadline 50 ms ahead: ETIMEDOUT after >= 50 ms",
 	      "err %d, %lld ns", err, (long long)spent);
-	check(pthread_mutex_trylock(&m) == EBUSY, "timedwait returns with the mutex held", "mutex free");
+	ut_check(pthread_mutex_trylock(&m) == EBUSY, "timedwait returns with the mutex held", "mutex free");
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -392,17 +375,17 @@ static void test_timedwait(void)
 	t0 = now_ns(CLOCK_MONOTONIC);
 	err = pthread_cond_timedwait(&c_mono, &m, &dl);
 	spent = now_ns(CLOCK_MONOTONIC) - t0;
-	check(clk == CLOCK_MONOTONIC && err == ETIMEDOUT && spent >= 30 * 1000000 && spent < 2000 * 1000000LL,
+	ut_check(clk == CLOCK_MONOTONIC && err == ETIMEDOUT && spent >= 30 * 1000000 && spent < 2000 * 1000000LL,
 	      "timedwait with a CLOCK_MONOTONIC deadline (condattr_setclock) 30 ms ahead: ETIMEDOUT after >= 30 ms",
 	      "clock %d, err %d, %lld ns", (int)clk, err, (long long)spent);
 
 	dl = deadline_in(CLOCK_MONOTONIC, -1000000);
-	check(pthread_cond_timedwait(&c_mono, &m, &dl) == ETIMEDOUT, "timedwait with a past deadline: ETIMEDOUT",
+	ut_check(pthread_cond_timedwait(&c_mono, &m, &dl) == ETIMEDOUT, "timedwait with a past deadline: ETIMEDOUT",
 	      "no timeout");
 	dl.tv_nsec = 1000000000;
-	check(pthread_cond_timedwait(&c_mono, &m, &dl) == EINVAL, "timedwait with tv_nsec 1e9: EINVAL",
+	ut_check(pthread_cond_timedwait(&c_mono, &m, &dl) == EINVAL, "timedwait with tv_nsec 1e9: EINVAL",
 	      "accepted");
-	check(pthread_condattr_setclock(&ca, (clockid_t)1234) == EINVAL, "condattr_setclock of an unknown clock: EINVAL",
+	ut_check(pthread_condattr_setclock(&ca, (clockid_t)1234) == EINVAL, "condattr_setclock of an unknown clock: EINVAL",
 	      "accepted");
 	pthread_mutex_unlock(&m);
 	pthread_cond_destroy(&c_mono);
@@ -436,7 +419,7 @@ static void test_timedwait_signalled(void)
 		err = pthread_cond_timedwait(&sig_cond, &sig_lock, &dl);
 	pthread_mutex_unlock(&sig_lock);
 	pthread_join(t, NULL);
-	check(err == 0 && sig_flag, "timedwait (5 s deadline) woken by a signal after 20 ms: 0",
+	ut_check(err == 0 && sig_flag, "timedwait (5 s deadline) woken by a signal after 20 ms: 0",
 	      "err %d, flag %d", err, sig_flag);
 }
 
@@ -474,7 +457,7 @@ static void test_once(void)
 		saw += (intptr_t)v == 42;
 	}
 	pthread_once(&once, once_init);
-	check(n == 12 && once_runs == 1 && saw == 12,
+	ut_check(n == 12 && once_runs == 1 && saw == 12,
 	      "pthread_once from 12 threads: the routine ran once, every caller saw it finished",
 	      "threads %d, runs %d, saw %d", n, once_runs, saw);
 }
@@ -533,17 +516,17 @@ static void test_keys(void)
 		pthread_join(t[i], &v);
 		ok += (intptr_t)v == 1;
 	}
-	check(err == 0 && n == 8 && ok == 8 && pthread_getspecific(key) == &mine,
+	ut_check(err == 0 && n == 8 && ok == 8 && pthread_getspecific(key) == &mine,
 	      "keys: each thread sees only its own value, the main thread keeps its own", "err %d, threads %d, ok %d",
 	      err, n, ok);
-	check(dtor_calls == 8 && dtor_sum == 36,
+	ut_check(dtor_calls == 8 && dtor_sum == 36,
 	      "keys: the destructor ran once per thread at exit (return and pthread_exit) with its value",
 	      "calls %d, sum %d", dtor_calls, dtor_sum);
-	check(dtor2_rounds == 2, "keys: a value set again by a destructor gets a second round",
+	ut_check(dtor2_rounds == 2, "keys: a value set again by a destructor gets a second round",
 	      "rounds %d", dtor2_rounds);
 	pthread_key_delete(key);
 	pthread_key_create(&k3, NULL);
-	check(pthread_getspecific(k3) == NULL && pthread_setspecific(key, &mine) == (k3 == key ? 0 : EINVAL),
+	ut_check(pthread_getspecific(k3) == NULL && pthread_setspecific(key, &mine) == (k3 == key ? 0 : EINVAL),
 	      "keys: a new key starts NULL after delete; a deleted key is refused", "value %p",
 	      pthread_getspecific(k3));
 	pthread_key_delete(k3);
@@ -599,7 +582,7 @@ static void test_detach(void)
 			detached++;
 	for (int i = 0; i < 3000 && __atomic_load_n(&detached_done, __ATOMIC_ACQUIRE) < 20; i++)
 		sleep_ms(1);
-	check(state == PTHREAD_CREATE_DETACHED && created == 10 && detached == 10 &&
+	ut_check(state == PTHREAD_CREATE_DETACHED && created == 10 && detached == 10 &&
 	      __atomic_load_n(&detached_done, __ATOMIC_ACQUIRE) == 20,
 	      "detach: 10 threads detached by attribute, 10 by pthread_detach, all ran",
 	      "created %d, detached %d, ran %u", created, detached, detached_done);
@@ -609,7 +592,7 @@ static void test_detach(void)
 	pthread_create(&t, NULL, held_fn, NULL);
 	pthread_detach(t);
 	join_err = pthread_join(t, NULL);
-	check(join_err == EINVAL && pthread_detach(t) == EINVAL,
+	ut_check(join_err == EINVAL && pthread_detach(t) == EINVAL,
 	      "join or detach again of a detached thread: EINVAL", "join %d", join_err);
 	release_held();
 }
@@ -632,7 +615,7 @@ static void test_errors(void)
 	void *v = NULL;
 	int second, first = -1, stale;
 
-	check(pthread_join(pthread_self(), NULL) == EDEADLK, "join self: EDEADLK", "other result");
+	ut_check(pthread_join(pthread_self(), NULL) == EDEADLK, "join self: EDEADLK", "other result");
 
 	hold_release = 0;
 	pthread_create(&join_target, NULL, held_fn, (void *)7);
@@ -644,17 +627,20 @@ static void test_errors(void)
 	release_held();
 	pthread_join(joiner, &v);
 	first = (int)(intptr_t)v;
-	check(second == EINVAL && first == 0, "a second join while one is under way: EINVAL (the first: 0)",
+	ut_check(second == EINVAL && first == 0, "a second join while one is under way: EINVAL (the first: 0)",
 	      "second %d, first %d", second, first);
 	stale = pthread_join(join_target, NULL);
-	check(stale == ESRCH, "join of an already joined thread: ESRCH", "got %d", stale);
+	ut_check(stale == ESRCH, "join of an already joined thread: ESRCH", "got %d", stale);
 
-	check(pthread_create(&t, &(pthread_attr_t){ 0 }, held_fn, NULL) == EINVAL,
+	ut_check(pthread_create(&t, &(pthread_attr_t){ 0 }, held_fn, NULL) == EINVAL,
 	      "create with an uninitialised attr: EINVAL", "accepted");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	(void)argc;
+	(void)argv;
+	ut_init(NAME);
 	test_many();
 	test_stack_attr();
 	test_contention();
@@ -667,6 +653,6 @@ int main(void)
 	test_keys();
 	test_detach();
 	test_errors();
-	printf(NAME ": %d failures\n", failures);
-	return failures;
+	printf(NAME ": %d failures\n", ut_failures());
+	return ut_failures();
 }
