@@ -59,16 +59,27 @@ static size_t ua_chunk(uint64_t va, size_t len)
 	return len < left ? len : (size_t)left;
 }
 
+/*
+ * The frame behind va in a range the caller has already checked under the
+ * space's lock: a miss here is a kernel bug, so it traps (a kernel #UD
+ * dump and panic) instead of copying through an undefined address.
+ */
+static uint64_t ua_checked_phys(struct aspace *as, uint64_t va)
+{
+	uint64_t phys = 0;
+
+	if (ua_translate(as, va, UA_READ, &phys) != 0)
+		__builtin_trap();
+	return phys;
+}
+
 /* Copy between a checked user range and a kernel buffer. */
 static void ua_copy_locked(struct aspace *as, uint64_t va, uint8_t *kbuf, size_t len, bool to_user)
 {
 	while (len > 0) {
 		size_t n = ua_chunk(va, len);
-		uint64_t phys;
-		uint8_t *p;
+		uint8_t *p = uvm_phys_ptr(ua_checked_phys(as, va));
 
-		(void)ua_translate(as, va, UA_READ, &phys);  /* checked by the caller */
-		p = uvm_phys_ptr(phys);
 		if (to_user)
 			memcpy(p, kbuf, n);
 		else
@@ -127,11 +138,8 @@ static void ua_copy_between(struct aspace *dst_as, uint64_t dst, struct aspace *
 {
 	while (len > 0) {
 		size_t n = ua_chunk(src, len), m = ua_chunk(dst, n);
-		uint64_t dphys, sphys;
 
-		(void)ua_translate(dst_as, dst, UA_READ, &dphys);  /* both checked by the caller */
-		(void)ua_translate(src_as, src, UA_READ, &sphys);
-		memcpy(uvm_phys_ptr(dphys), uvm_phys_ptr(sphys), m);
+		memcpy(uvm_phys_ptr(ua_checked_phys(dst_as, dst)), uvm_phys_ptr(ua_checked_phys(src_as, src)), m);
 		dst += m;
 		src += m;
 		len -= m;
