@@ -27,8 +27,9 @@ Layout under PREFIX
   share/capos/tools/                   mkesp.py qemu_run.py
   share/capos/sdk.txt                  version, gcc version, what is where
 """
-import os
 import glob
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -40,12 +41,18 @@ TRIPLE = "x86_64-capos"
 # The flavour's flags (libos/meson.build's capos_user_c_args and
 # capos_user_link_args), with every path relative to the SDK.  Keep in step
 # with libos/meson.build and subprojects/packagefiles/newlib/meson.build.
-C_FLAGS = ["-fno-stack-protector", "-fno-pic", "-fno-pie",
-           "-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables",
-           "-fno-strict-aliasing", "-mcmodel=small",
-           "-U__linux__", "-U__gnu_linux__", "-DCAPOS_USER=1"]
-LINK_FLAGS = ["-nostdlib", "-static", "-no-pie",
-              "-Wl,-z,max-page-size=4096", "-Wl,-z,noexecstack", "-Wl,--build-id=none"]
+# The user flavour's path-free flags, as libos/meson.build defines them
+# (written to BUILD/libos/user-flavour.json): one definition for both.
+C_FLAGS = []
+LINK_FLAGS = []
+
+
+def load_flavour(build):
+    path = need(os.path.join(build, "libos", "user-flavour.json"), "user flavour flags")
+    with open(path) as f:
+        flavour = json.load(f)
+    C_FLAGS[:] = flavour["c_args"]
+    LINK_FLAGS[:] = flavour["link_args"]
 
 
 def die(msg):
@@ -115,7 +122,6 @@ def write(path, text, mode=0o644):
 
 def project_version(build):
     # meson-info/intro-projectinfo.json carries the version.
-    import json
     with open(need(os.path.join(build, "meson-info", "intro-projectinfo.json"), "meson introspection")) as f:
         return json.load(f)["version"]
 
@@ -239,6 +245,7 @@ def main(argv):
     build = os.path.abspath(argv[1])
     prefix = os.path.abspath(argv[2])
     need(os.path.join(build, "build.ninja"), "build directory")
+    load_flavour(build)
     version = project_version(build)
     newlib_build = os.path.join(build, "subprojects", "newlib-3.3.0")
     newlib_inc = need(os.path.join(newlib_build, "sysroot", "x86_64-elf", "include"), "newlib headers")
