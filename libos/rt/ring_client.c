@@ -426,15 +426,15 @@ static uint64_t new_user_data(struct capos_ring_client *rc, int private_ud)
 	return private_ud ? ud | CAPOS_UD_PRIVATE : ud;
 }
 
-int capos_submit_sync(struct capos_ring_client *rc, struct capos_sqe *proto, struct capos_completion *done)
+/*
+ * The common tail of a synchronous submission (lock held, entry `ud`
+ * submitted unless err): wait for its completion, drop the lock, hand the
+ * completion back; returns err, or the completion's status.
+ */
+static int await_own(struct capos_ring_client *rc, int err, uint64_t ud, struct capos_completion *done)
 {
 	struct capos_completion c;
-	uint64_t ud;
-	int err;
 
-	capos_ring_lock(rc);
-	ud = new_user_data(rc, 1);
-	err = submit_locked(rc, proto, ud);
 	if (!err)
 		err = wait_until(rc, take_user_data, &ud, CAPOS_TIMEOUT_INFINITE, &c);
 	capos_ring_unlock(rc);
@@ -443,6 +443,15 @@ int capos_submit_sync(struct capos_ring_client *rc, struct capos_sqe *proto, str
 	if (done)
 		*done = c;
 	return c.status;
+}
+
+int capos_submit_sync(struct capos_ring_client *rc, struct capos_sqe *proto, struct capos_completion *done)
+{
+	uint64_t ud;
+
+	capos_ring_lock(rc);
+	ud = new_user_data(rc, 1);
+	return await_own(rc, submit_locked(rc, proto, ud), ud, done);
 }
 
 /*
@@ -504,7 +513,6 @@ static int submit_exclusive(struct capos_ring_client *rc, const struct capos_sqe
 
 int capos_submit_self(struct capos_ring_client *rc, struct capos_sqe *proto, struct capos_completion *done)
 {
-	struct capos_completion c;
 	uint64_t ud;
 	int err;
 
@@ -513,14 +521,7 @@ int capos_submit_self(struct capos_ring_client *rc, struct capos_sqe *proto, str
 	err = take_gate(rc);
 	if (!err)
 		err = submit_exclusive(rc, proto, ud);
-	if (!err)
-		err = wait_until(rc, take_user_data, &ud, CAPOS_TIMEOUT_INFINITE, &c);
-	capos_ring_unlock(rc);
-	if (err)
-		return err;
-	if (done)
-		*done = c;
-	return c.status;
+	return await_own(rc, err, ud, done);
 }
 
 int capos_submit_self_noreturn(struct capos_ring_client *rc, struct capos_sqe *proto)
