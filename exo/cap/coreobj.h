@@ -15,5 +15,10 @@ struct kobj *coreobj_console(void);
 struct kobj *coreobj_timer(void);
 struct kobj *coreobj_entropy(void);
 struct kobj *coreobj_bootpkg(void);
+struct kobj *coreobj_endpoints(void);   /* endpoint.c */
+struct kobj *coreobj_capspace(void);    /* obj_capspace.c */
+
+/* 64 random bits for kernel keys (RDSEED/RDRAND; a TSC mix without them). */
+uint64_t entropy_u64(void);
 
 #endif

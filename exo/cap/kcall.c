@@ -7,6 +7,7 @@
 #include <capos/cap.h>
 #include <capos/error.h>
 #include "kcall.h"
+#include "endpoint.h"
 #include "iface_kernel.h"
 #include "../kern/log.h"
 #include "../lib/string.h"
@@ -35,27 +36,47 @@ static int fields_zero(const struct capos_sqe *s, bool params, bool result, bool
 	return aux || !s->aux;
 }
 
-/* Every check a CALL needs, in order; fills info and slot. */
-static int decode_call(struct kcall *c, const struct iface_method_info **info, struct cap_slot **slot)
+/* The live object behind a handle (through revocable copies); fills c->obj and c->handle. */
+static int decode_target(struct kcall *c, uint32_t handle, struct cap_slot **slot)
+{
+	int err = cap_lookup(process_caps(c->proc), handle, 0, slot);
+
+	if (err)
+		return err;
+	c->obj = kobj_resolve((*slot)->object, &err);
+	c->handle = handle;
+	return c->obj ? 0 : err;
+}
+
+/*
+ * Every check a CALL needs, in order.  For a kernel object, info is its
+ * method's row; for an endpoint client capability it is NULL (the server
+ * checks method and parameters).
+ */
+static int decode_call(struct kcall *c, const struct iface_method_info **info)
 {
 	const struct capos_sqe *s = c->sqe;
+	struct cap_slot *slot;
 	int err;
 
 	if (!fields_zero(s, true, true, true, false))
 		return -CAPOS_EINVAL;
-	err = cap_lookup(process_caps(c->proc), s->cap, 0, slot);
+	err = decode_target(c, s->cap, &slot);
 	if (err)
 		return err;
-	if ((*slot)->iface != s->iface)
+	if (slot->iface != s->iface)
 		return -CAPOS_ETYPE;
-	*info = iface_method_lookup(s->iface, s->method);
-	if (!*info)
-		return -CAPOS_ENOSYS;
-	if (s->params_len < (*info)->in_min || s->params_len > (*info)->in_max)
-		return -CAPOS_ERANGE;
+	*info = NULL;
+	if (c->obj->kind != KOBJ_ENDPOINT_CLIENT) {
+		*info = iface_method_lookup(s->iface, s->method);
+		if (!*info)
+			return -CAPOS_ENOSYS;
+		if (s->params_len < (*info)->in_min || s->params_len > (*info)->in_max)
+			return -CAPOS_ERANGE;
+		if (s->result_len < (*info)->out_min)
+			return -CAPOS_ERANGE;
+	}
 	if (s->result_len > CAPOS_MSG_MAX)
-		return -CAPOS_ERANGE;
-	if (s->result_len < (*info)->out_min)
 		return -CAPOS_ERANGE;
 	if (s->result_len && uaccess_check(process_aspace(c->proc), s->result_addr, s->result_len, 1))
 		return -CAPOS_EFAULT;
@@ -83,6 +104,8 @@ static int decode_xfers(struct kcall *c)
 			return -CAPOS_EINVAL;
 		if (!(slot->rights & CAPOS_RIGHT_TRANSFER))
 			return -CAPOS_EPERM;
+		if (!kobj_resolve(slot->object, &err))
+			return err;  /* a revoked copy travels nowhere */
 		for (uint32_t j = 0; j < i; j++)
 			if (c->xfer[j].handle == x[i].cap)
 				return -CAPOS_EINVAL;  /* the same capability twice */
@@ -92,25 +115,32 @@ static int decode_xfers(struct kcall *c)
 	return 0;
 }
 
-/* Moves hold their source slot reserved until the call's outcome is known. */
-static void reserve_moves(struct kcall *c)
+void kcall_reserve_moves(struct process *p, const struct kcall_xfer *x, uint32_t n)
 {
-	for (uint32_t i = 0; i < c->xfer_count; i++)
-		if (c->xfer[i].mode == CAPOS_XFER_MOVE)
-			cap_reserve(process_caps(c->proc), c->xfer[i].handle);
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+
+	for (uint32_t i = 0; i < n; i++)
+		if (x[i].mode == CAPOS_XFER_MOVE)
+			cap_reserve(process_caps(p), x[i].handle);
+	spin_unlock_irqrestore(&p->lock, flags);
 }
 
-static void settle_moves(struct kcall *c, bool success)
+void kcall_settle_moves(struct process *p, const struct kcall_xfer *x, uint32_t n, bool commit)
 {
-	for (uint32_t i = 0; i < c->xfer_count; i++) {
-		void *obj;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t flags;
+		void *obj = NULL;
 
-		if (c->xfer[i].mode != CAPOS_XFER_MOVE)
+		if (x[i].mode != CAPOS_XFER_MOVE)
 			continue;
-		if (success && cap_commit_move(process_caps(c->proc), c->xfer[i].handle, &obj) == 0)
+		flags = spin_lock_irqsave(&p->lock);
+		if (commit)
+			cap_commit_move(process_caps(p), x[i].handle, &obj);
+		else
+			cap_abort_move(process_caps(p), x[i].handle);
+		spin_unlock_irqrestore(&p->lock, flags);
+		if (obj)
 			kobj_unref(obj);
-		else if (!success)
-			cap_abort_move(process_caps(c->proc), c->xfer[i].handle);
 	}
 }
 
@@ -118,26 +148,25 @@ static int do_call(struct kcall *c, uint32_t *out_len)
 {
 	const struct capos_sqe *s = c->sqe;
 	const struct iface_method_info *info;
-	struct cap_slot *slot;
 	uint32_t cap_out;
-	int err = decode_call(c, &info, &slot);
+	int err = decode_call(c, &info);
 
 	if (!err)
 		err = decode_xfers(c);
 	if (err)
 		return err;
+	if (!info)
+		return ipc_call(c, ep_client_core(c->obj));
 	memset(params_buf, 0, info->in_max);
 	if (s->params_len &&
 	    uaccess_copy_from(process_aspace(c->proc), params_buf, s->params_addr, s->params_len))
 		return -CAPOS_EFAULT;
-	c->obj = slot->object;
-	c->handle = s->cap;
 	cap_out = s->result_len < info->out_max ? s->result_len : info->out_max;
 	memset(result_buf, 0, info->out_max);
 	*out_len = cap_out;
-	reserve_moves(c);
+	kcall_reserve_moves(c->proc, c->xfer, c->xfer_count);
 	err = iface_dispatch(c, info, params_buf, s->params_len, result_buf, out_len);
-	settle_moves(c, err >= 0);
+	kcall_settle_moves(c->proc, c->xfer, c->xfer_count, err >= 0);
 	if (err)
 		return err;
 	if (*out_len && uaccess_copy_to(process_aspace(c->proc), s->result_addr, result_buf, *out_len))
@@ -159,28 +188,62 @@ static int do_release(struct kcall *c)
 	return 0;
 }
 
-/*
- * RECV waits on an endpoint; RETURN answers a CALL received there.  No
- * kernel object is an endpoint until endpoint IPC lands, so after the
- * common checks RECV finds the wrong type and RETURN an unknown token.
- */
-static int decode_recv(struct kcall *c)
+/* RECV waits on an endpoint (ipc.c): cap is an Endpoint, a result buffer, nothing else. */
+static int do_recv(struct kcall *c)
 {
 	struct cap_slot *slot;
+	struct ep_core *core;
 	int err;
 
 	if (!fields_zero(c->sqe, false, true, false, false) || c->sqe->iface || c->sqe->method)
 		return -CAPOS_EINVAL;
-	err = cap_lookup(process_caps(c->proc), c->sqe->cap, 0, &slot);
-	return err ? err : -CAPOS_ETYPE;
+	err = decode_target(c, c->sqe->cap, &slot);
+	if (err)
+		return err;
+	core = endpoint_core(c->obj);
+	return core ? ipc_recv(c, core) : -CAPOS_ETYPE;
 }
 
-static int decode_return(struct kcall *c)
+/* A well-formed application error: a struct capos_app_error whose message fills the rest. */
+static int decode_app_error(struct kcall *c)
 {
-	if (!fields_zero(c->sqe, true, false, true, true) || c->sqe->cap || c->sqe->iface ||
-	    c->sqe->method)
+	const struct capos_sqe *s = c->sqe;
+	struct capos_app_error e;
+
+	if (s->params_len < sizeof e ||
+	    uaccess_copy_from(process_aspace(c->proc), &e, s->params_addr, sizeof e))
 		return -CAPOS_EINVAL;
-	return -CAPOS_ENOENT;
+	if (e.message_len > CAPOS_APP_ERROR_MESSAGE_MAX || e.message_len != s->params_len - sizeof e)
+		return -CAPOS_EINVAL;
+	return 0;
+}
+
+/*
+ * RETURN answers the call named by the reply token in aux (a Reply handle
+ * of the caller's own table) with params and transfer descriptors.
+ */
+static int do_return(struct kcall *c)
+{
+	const struct capos_sqe *s = c->sqe;
+	struct cap_slot *slot;
+	int err;
+
+	if (s->reserved || (s->flags & ~CAPOS_SQE_F_APP_ERROR) || s->cap || s->iface || s->method ||
+	    s->result_addr || s->result_len)
+		return -CAPOS_EINVAL;
+	if (s->aux > UINT32_MAX)
+		return -CAPOS_EBADF;
+	err = cap_lookup(process_caps(c->proc), (uint32_t)s->aux, CAPOS_IFACE_REPLY, &slot);
+	if (err)
+		return err;
+	if (s->params_len > CAPOS_MSG_MAX)
+		return -CAPOS_ERANGE;
+	if (s->params_len && uaccess_check(process_aspace(c->proc), s->params_addr, s->params_len, false))
+		return -CAPOS_EFAULT;
+	if ((s->flags & CAPOS_SQE_F_APP_ERROR) && (err = decode_app_error(c)) != 0)
+		return err;
+	err = decode_xfers(c);
+	return err ? err : ipc_return(c);
 }
 
 void kcall_execute(struct ring *r, const struct capos_sqe *sqe)
@@ -204,10 +267,10 @@ void kcall_execute(struct ring *r, const struct capos_sqe *sqe)
 		status = fields_zero(sqe, false, false, false, true) ? ring_cancel(r, sqe->aux) : -CAPOS_EINVAL;
 		break;
 	case CAPOS_OP_RECV:
-		status = decode_recv(&c);
+		status = do_recv(&c);
 		break;
 	case CAPOS_OP_RETURN:
-		status = decode_return(&c);
+		status = do_return(&c);
 		break;
 	default:
 		status = -CAPOS_EINVAL;
@@ -237,4 +300,23 @@ int64_t kcall_grant(struct kcall *call, struct kobj *obj, uint32_t rights)
 			call->aux = (uint64_t)h;
 	}
 	return h;
+}
+
+int kcall_grant_pair(struct kcall *call, struct kobj *a, uint32_t ra, struct kobj *b, uint32_t rb,
+		     uint32_t *ha, uint32_t *hb)
+{
+	int64_t h1 = kcall_grant(call, a, ra);
+	int64_t h2 = h1 < 0 ? h1 : kcall_grant(call, b, rb);
+	void *obj;
+
+	if (h2 < 0) {
+		if (h1 > 0 && process_cap_remove(call->proc, (uint32_t)h1, &obj) == 0)
+			kobj_unref(obj);
+		call->caps = 0;
+		call->aux = 0;
+		return (int)h2;
+	}
+	*ha = (uint32_t)h1;
+	*hb = (uint32_t)h2;
+	return 0;
 }

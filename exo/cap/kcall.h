@@ -12,6 +12,7 @@
 #ifndef EXO_CAP_KCALL_H
 #define EXO_CAP_KCALL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <capos/ring.h>
@@ -56,6 +57,18 @@ struct kop *kcall_defer(struct kcall *call, size_t size);
 
 /* Give the caller a new capability to obj (takes a reference); returns the handle or -CAPOS_EQUOTA. */
 int64_t kcall_grant(struct kcall *call, struct kobj *obj, uint32_t rights);
+
+/*
+ * Moves hold their source slots (in p's table) reserved until the outcome
+ * of the operation is known; then commit (the slots are freed) or not
+ * (they are live again).
+ */
+void kcall_reserve_moves(struct process *p, const struct kcall_xfer *x, uint32_t n);
+void kcall_settle_moves(struct process *p, const struct kcall_xfer *x, uint32_t n, bool commit);
+
+/* Give the caller two new capabilities, or neither: 0 or the error of the failing grant. */
+int kcall_grant_pair(struct kcall *call, struct kobj *a, uint32_t ra, struct kobj *b, uint32_t rb,
+		     uint32_t *ha, uint32_t *hb);
 
 /* Registered-kop plumbing shared with ring.c. */
 struct kop *kop_register(struct ring *r, const struct capos_sqe *sqe, size_t size);

@@ -6,6 +6,13 @@
  * pointer across a lock release takes its own.  At zero, ops->destroy frees
  * the object.  Objects are immutable in type; their own fields say which
  * lock guards them.
+ *
+ * Kinds.  Most objects are kernel objects: a CALL goes to the handler
+ * generated for (iface, method).  Two kinds are not: a client capability
+ * of an endpoint (KOBJ_ENDPOINT_CLIENT, iface = the service's interface id;
+ * its calls travel to a server, docs/ipc.md) and a revocable copy
+ * (KOBJ_FORWARD, iface = its target's; every use goes through
+ * ops->forward to the target, or fails once it is revoked).
  */
 #ifndef EXO_CAP_KOBJ_H
 #define EXO_CAP_KOBJ_H
@@ -17,20 +24,46 @@ struct kobj;
 
 struct kobj_ops {
 	void (*destroy)(struct kobj *o);   /* last reference gone; may be NULL for static objects */
+	/* KOBJ_FORWARD: the next object on the way to the target, NULL once revoked. */
+	struct kobj *(*forward)(struct kobj *o);
 };
+
+enum kobj_kind { KOBJ_KERNEL = 0, KOBJ_ENDPOINT_CLIENT = 1, KOBJ_FORWARD = 2 };
 
 struct kobj {
-	uint32_t iface;        /* CAPOS_IFACE_* */
+	uint32_t iface;        /* CAPOS_IFACE_* or a service's interface id */
 	uint32_t refs;         /* atomic */
 	const struct kobj_ops *ops;
+	uint32_t kind;         /* enum kobj_kind; fixed at creation */
 };
 
-static inline void kobj_init(struct kobj *o, uint32_t iface, const struct kobj_ops *ops)
+static inline void kobj_init_kind(struct kobj *o, uint32_t iface, const struct kobj_ops *ops,
+				  enum kobj_kind kind)
 {
 	o->iface = iface;
 	o->refs = 1;
 	o->ops = ops;
+	o->kind = kind;
 }
+
+static inline void kobj_init(struct kobj *o, uint32_t iface, const struct kobj_ops *ops)
+{
+	kobj_init_kind(o, iface, ops, KOBJ_KERNEL);
+}
+
+/* A machine-wide object created at boot and never freed. */
+#define KOBJ_STATIC(id) { .iface = (id), .refs = 1, .ops = NULL, .kind = KOBJ_KERNEL }
+
+/* Longest chain of revocable copies (CapSpace.derive refuses deeper). */
+#define KOBJ_FORWARD_DEPTH 8
+
+/*
+ * The object a capability acts on: o itself, or the end of its chain of
+ * revocable copies.  -CAPOS_EREVOKED (in *err) and NULL when a link is cut.
+ * No reference is taken: valid while the caller's slot holds o and no
+ * lock is dropped (capOS runs one kernel call at a time).
+ */
+struct kobj *kobj_resolve(struct kobj *o, int *err);
 
 static inline struct kobj *kobj_ref(struct kobj *o)
 {

@@ -11,7 +11,7 @@
 #include "../kern/boot.h"
 #include "../lib/string.h"
 
-static struct kobj bootpkg_obj = { CAPOS_IFACE_BOOT_PACKAGE, 1, NULL };
+static struct kobj bootpkg_obj = KOBJ_STATIC(CAPOS_IFACE_BOOT_PACKAGE);
 
 struct kobj *coreobj_bootpkg(void)
 {

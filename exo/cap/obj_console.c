@@ -8,7 +8,7 @@
 #include "iface_kernel.h"
 #include "../kern/log.h"
 
-static struct kobj console_obj = { CAPOS_IFACE_CONSOLE, 1, NULL };
+static struct kobj console_obj = KOBJ_STATIC(CAPOS_IFACE_CONSOLE);
 
 struct kobj *coreobj_console(void)
 {

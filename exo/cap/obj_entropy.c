@@ -9,11 +9,12 @@
 #include "coreobj.h"
 #include "iface_kernel.h"
 #include "../arch/x86_64/arch.h"
+#include "../arch/x86_64/cpu.h"
 #include "../lib/string.h"
 
 #define ENTROPY_RETRIES 64
 
-static struct kobj entropy_obj = { CAPOS_IFACE_ENTROPY_SOURCE, 1, NULL };
+static struct kobj entropy_obj = KOBJ_STATIC(CAPOS_IFACE_ENTROPY_SOURCE);
 
 struct kobj *coreobj_entropy(void)
 {
@@ -34,6 +35,19 @@ static bool hw_random(uint64_t *v)
 		__asm__ volatile("pause");
 	}
 	return false;
+}
+
+uint64_t entropy_u64(void)
+{
+	uint64_t v;
+
+	if (hw_random(&v))
+		return v;
+	/* No RDRAND/RDSEED answer: the TSC mixed through a 64-bit finaliser (weak, but unique). */
+	v = rdtsc() ^ 0x9e3779b97f4a7c15ull;
+	v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ull;
+	v = (v ^ (v >> 27)) * 0x94d049bb133111ebull;
+	return v ^ (v >> 31);
 }
 
 int kcap_entropy_source_read(struct kcall *call, const struct capos_entropy_source_read_in *in,

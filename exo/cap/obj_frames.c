@@ -21,7 +21,7 @@
 #include "../proc/memobj.h"
 #include "../proc/process.h"
 
-static struct kobj frames_obj = { CAPOS_IFACE_FRAME_ALLOCATOR, 1, NULL };
+static struct kobj frames_obj = KOBJ_STATIC(CAPOS_IFACE_FRAME_ALLOCATOR);
 
 struct kobj *coreobj_frames(void)
 {

@@ -48,7 +48,7 @@ static void memcap_destroy(struct kobj *o)
 	kfree(mc);
 }
 
-static const struct kobj_ops memcap_ops = { memcap_destroy };
+static const struct kobj_ops memcap_ops = { .destroy = memcap_destroy };
 
 struct kobj *memcap_create(struct memobj *mo)
 {

@@ -3,7 +3,7 @@
 #include "coreobj.h"
 #include "iface_kernel.h"
 
-static struct kobj null_obj = { CAPOS_IFACE_NULL, 1, NULL };
+static struct kobj null_obj = KOBJ_STATIC(CAPOS_IFACE_NULL);
 
 struct kobj *coreobj_null(void)
 {

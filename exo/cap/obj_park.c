@@ -138,7 +138,7 @@ static void parkspace_destroy(struct kobj *o)
 	kfree(ps);
 }
 
-static const struct kobj_ops parkspace_ops = { parkspace_destroy };
+static const struct kobj_ops parkspace_ops = { .destroy = parkspace_destroy };
 
 struct kobj *parkspace_create(struct process *p)
 {

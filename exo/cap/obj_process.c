@@ -37,7 +37,7 @@ struct process_handle {
 	struct process *p;
 };
 
-static struct kobj spawner_obj = { CAPOS_IFACE_PROCESS_SPAWNER, 1, NULL };
+static struct kobj spawner_obj = KOBJ_STATIC(CAPOS_IFACE_PROCESS_SPAWNER);
 
 struct kobj *coreobj_spawner(void)
 {
@@ -212,7 +212,7 @@ static void handle_destroy(struct kobj *o)
 	kfree(ph);
 }
 
-static const struct kobj_ops handle_ops = { handle_destroy };
+static const struct kobj_ops handle_ops = { .destroy = handle_destroy };
 
 static struct kobj *handle_create(struct process *p)
 {

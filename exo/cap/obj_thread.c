@@ -41,7 +41,7 @@ static void bound_destroy(struct kobj *o)
 	kfree(b);
 }
 
-static const struct kobj_ops bound_ops = { bound_destroy };
+static const struct kobj_ops bound_ops = { .destroy = bound_destroy };
 
 static struct kobj *bound_create(uint32_t iface, struct process *p)
 {
@@ -87,7 +87,7 @@ static void handle_destroy(struct kobj *o)
 	kfree(h);
 }
 
-static const struct kobj_ops handle_ops = { handle_destroy };
+static const struct kobj_ops handle_ops = { .destroy = handle_destroy };
 
 static struct kobj *handle_create(struct thread *t)
 {

@@ -16,7 +16,7 @@ struct sleep_op {
 	struct ktimer timer;
 };
 
-static struct kobj timer_obj = { CAPOS_IFACE_TIMER, 1, NULL };
+static struct kobj timer_obj = KOBJ_STATIC(CAPOS_IFACE_TIMER);
 
 struct kobj *coreobj_timer(void)
 {

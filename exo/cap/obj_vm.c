@@ -50,7 +50,7 @@ static void vmcap_destroy(struct kobj *o)
 	kfree(vm);
 }
 
-static const struct kobj_ops vmcap_ops = { vmcap_destroy };
+static const struct kobj_ops vmcap_ops = { .destroy = vmcap_destroy };
 
 struct kobj *vmcap_create(struct process *p)
 {

@@ -138,6 +138,12 @@ void kop_finish_locked(struct kop *k, int32_t status)
 		sched_wake_all_locked(&k->ring->waiters);
 }
 
+void kop_finish_handoff_locked(struct kop *k, int32_t status)
+{
+	if (finish_to_done(k, status))
+		sched_wake_all_first_locked(&k->ring->waiters);
+}
+
 void kop_finish(struct kop *k, int32_t status)
 {
 	uint64_t flags = sched_lock_irqsave();
@@ -152,7 +158,11 @@ static void post_kop(struct ring *r, struct kop *k)
 	int32_t status = k->status;
 	uint32_t len = 0;
 
-	if (status >= 0 && k->out_len) {
+	if (k->settle)
+		k->settle(k, true);
+	if (status >= 0 && k->direct_len) {
+		len = k->direct_len;
+	} else if (status >= 0 && k->out_len) {
 		if (k->result_cap < k->out_len)
 			status = -CAPOS_ERANGE;
 		else if (uaccess_copy_to(process_aspace(r->proc), k->result_va, k->out, k->out_len) != 0)
@@ -308,7 +318,21 @@ int64_t ring_enter(struct ring *r, uint32_t min_complete, uint64_t timeout_ns)
 		return consumed;
 	if (min_complete && timeout_ns)
 		wait_for_completions(r, min_complete, deadline);
+	if (sched_take_handoff())
+		sched_yield();  /* an IPC peer woken by this call runs now */
 	return consumed;
+}
+
+static void discard_kops(struct kop **list)
+{
+	while (*list) {
+		struct kop *k = *list;
+
+		*list = k->next;
+		if (k->settle)
+			k->settle(k, false);
+		kfree(k);
+	}
 }
 
 void ring_destroy(struct ring *r)
@@ -320,18 +344,8 @@ void ring_destroy(struct ring *r)
 		if (k->cancel)
 			k->cancel(k);
 	sched_unlock_irqrestore(flags);
-	while (r->pending) {
-		struct kop *k = r->pending;
-
-		r->pending = k->next;
-		kfree(k);
-	}
-	while (r->done) {
-		struct kop *k = r->done;
-
-		r->done = k->next;
-		kfree(k);
-	}
+	discard_kops(&r->pending);
+	discard_kops(&r->done);
 	frame_free_contig(r->phys, r->pages);
 	kfree(r);
 }

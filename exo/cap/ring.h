@@ -40,12 +40,20 @@ struct kop {
 	uint64_t result_va;
 	uint32_t result_cap;
 	uint32_t out_len;        /* bytes of out[] valid once done */
+	uint32_t direct_len;     /* or: bytes already written to result_va (IPC) */
 	int32_t status;
 	uint16_t caps;
 	bool done;
 	uint64_t aux;
 	/* Unlink from whatever the operation waits on (sched_lock held).  */
 	void (*cancel)(struct kop *k);
+	/*
+	 * Last word before the kop is freed, in its owner's context with no
+	 * lock held (posted: the CQE was written; false: the ring is being
+	 * destroyed).  Settles what the operation held: IPC calls commit or
+	 * give back moved capabilities and drop their references here.
+	 */
+	void (*settle)(struct kop *k, bool posted);
 	void *ctx;               /* what it waits on, for cancel */
 	struct kop *next;        /* [cq_lock] pending or done list */
 	struct kop *next_waiter; /* [sched] the waited-on object's list */
@@ -90,5 +98,11 @@ void ring_post(struct ring *r, uint64_t user_data, int32_t status, uint32_t resu
 /* Finish a kop (see above); _locked when the caller holds sched_lock. */
 void kop_finish(struct kop *k, int32_t status);
 void kop_finish_locked(struct kop *k, int32_t status);
+/*
+ * Finish k and hand the CPU to its waiting thread: the woken thread goes to
+ * the front of the run queue and the current thread gives way at the end
+ * of its cap_enter (direct IPC hand-off).  sched_lock held.
+ */
+void kop_finish_handoff_locked(struct kop *k, int32_t status);
 
 #endif

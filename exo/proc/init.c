@@ -51,6 +51,8 @@ static const struct init_grant init_grants[] = {
 	{ "spawner", coreobj_spawner, NULL },
 	{ "entropy", coreobj_entropy, NULL },
 	{ "null", coreobj_null, NULL },
+	{ "endpoints", coreobj_endpoints, NULL },
+	{ "capspace", coreobj_capspace, NULL },
 };
 
 static void finish(bool ok)

@@ -21,6 +21,7 @@
 #include "../mm/mm.h"
 
 static uint32_t next_pid = 1;
+static uint64_t next_session = 1;
 static uint32_t live_processes;
 
 uint32_t process_count(void)
@@ -104,6 +105,7 @@ int process_create(const char *name, const struct quota_limits *limits, struct p
 	if (!p)
 		return -CAPOS_ENOMEM;
 	p->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
+	p->session = __atomic_fetch_add(&next_session, 1, __ATOMIC_RELAXED);
 	p->refs = 1;
 	for (size_t i = 0; name[i] && i + 1 < sizeof p->name; i++)
 		p->name[i] = name[i];

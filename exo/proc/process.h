@@ -56,6 +56,12 @@ struct process {
 	struct capos_bootstrap *boot;   /* kernel view through the direct map */
 	bool started;                   /* counted in process_count */
 	void (*on_exit)(struct process *p);  /* kernel hook, run after teardown */
+	/*
+	 * The session the process acts in: fixed at creation, never visible to
+	 * any process; endpoint servers see it only through a keyed hash
+	 * (docs/ipc.md).  Until sessions exist (issue 7) each process is its own.
+	 */
+	uint64_t session;
 };
 
 /* Limits a spawner can set (manifest-driven later). */

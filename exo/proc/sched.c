@@ -62,6 +62,14 @@ static void run_enqueue(struct thread *t)
 	run_tail = t;
 }
 
+static void run_push_front(struct thread *t)
+{
+	t->run_next = run_head;
+	run_head = t;
+	if (!run_tail)
+		run_tail = t;
+}
+
 static struct thread *run_dequeue(void)
 {
 	struct thread *t = run_head;
@@ -211,6 +219,7 @@ enum wake_reason sched_wait(struct waitq *wq, uint64_t deadline_ns)
 		wq->head = t;
 	wq->tail = t;
 	t->wake_reason = WAKE_SIGNALED;
+	t->handoff = false;  /* blocking gives the CPU away anyway */
 	if (deadline_ns != SCHED_NO_DEADLINE) {
 		t->timeout.fire = thread_timeout_fired;
 		ktimer_arm_locked(&t->timeout, deadline_ns);
@@ -228,6 +237,41 @@ void sched_wake_thread_locked(struct thread *t, enum wake_reason why)
 	ktimer_cancel_locked(&t->timeout);
 	t->wake_reason = why;
 	sched_make_ready_locked(t);
+}
+
+uint32_t sched_wake_all_first_locked(struct waitq *wq)
+{
+	uint32_t n = 0;
+
+	while (wq->head) {
+		struct thread *t = wq->head;
+
+		sched_wake_thread_locked(t, WAKE_SIGNALED);
+		/* sched_wake_thread_locked queued t last; it is the newest entry: move it to the front. */
+		if (run_tail == t && run_head != t) {
+			struct thread *p = run_head;
+
+			while (p->run_next != t)
+				p = p->run_next;
+			p->run_next = NULL;
+			run_tail = p;
+			run_push_front(t);
+		}
+		n++;
+	}
+	if (n && current != &idle_thread)
+		current->handoff = true;
+	return n;
+}
+
+bool sched_take_handoff(void)
+{
+	uint64_t flags = sched_lock_irqsave();
+	bool h = current->handoff;
+
+	current->handoff = false;
+	sched_unlock_irqrestore(flags);
+	return h;
 }
 
 uint32_t sched_wake_one_locked(struct waitq *wq)

@@ -66,6 +66,13 @@ enum wake_reason sched_wait(struct waitq *wq, uint64_t deadline_ns);
 /* Wake one / all waiters (sched_lock held); returns how many woke. */
 uint32_t sched_wake_one_locked(struct waitq *wq);
 uint32_t sched_wake_all_locked(struct waitq *wq);
+/*
+ * Wake all waiters of wq at the FRONT of the run queue and note that the
+ * current thread should give way (sched_take_handoff): direct IPC hand-off.
+ */
+uint32_t sched_wake_all_first_locked(struct waitq *wq);
+/* Whether a hand-off was requested since the current thread last blocked; clears it. */
+bool sched_take_handoff(void);
 /* Wake a particular blocked thread with a reason (sched_lock held). */
 void sched_wake_thread_locked(struct thread *t, enum wake_reason why);
 

@@ -28,6 +28,7 @@ static const unsigned char errno_of[CAPOS_ERROR_COUNT] = {
 	[CAPOS_EIO] = EIO,
 	[CAPOS_ENOTSUP] = ENOTSUP,
 	[CAPOS_EPEER] = EPIPE,
+	[CAPOS_EREVOKED] = EACCES,
 };
 
 int capos_errno_from(int capos_err)

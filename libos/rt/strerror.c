@@ -27,6 +27,7 @@ static const char *const error_text[CAPOS_ERROR_COUNT] = {
 	[CAPOS_EIO] = "input/output error",
 	[CAPOS_ENOTSUP] = "not supported",
 	[CAPOS_EPEER] = "the other side is gone",
+	[CAPOS_EREVOKED] = "capability revoked",
 };
 
 const char *capos_strerror(int code)

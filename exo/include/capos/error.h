@@ -29,6 +29,7 @@ enum capos_error {
 	CAPOS_EIO = 18,
 	CAPOS_ENOTSUP = 19,   /* valid but unsupported (e.g. a CPU feature) */
 	CAPOS_EPEER = 20,     /* the other side died */
+	CAPOS_EREVOKED = 21,  /* the capability was revoked */
 	CAPOS_ERROR_COUNT
 };
 

@@ -54,6 +54,7 @@ enum capos_ring_op {
 
 /* struct capos_sqe.flags */
 #define CAPOS_SQE_F_NONE 0u
+#define CAPOS_SQE_F_APP_ERROR 1u  /* RETURN: params are a struct capos_app_error */
 
 /*
  * Submission queue entry: 64 bytes.  Buffers are user virtual addresses in
@@ -155,6 +156,52 @@ struct capos_app_error {
 	uint32_t message_len;  /* bytes of message that follow */
 	char message[];
 };
+
+/*
+ * Endpoint IPC (docs/ipc.md).
+ *
+ * CALL on a client capability of an endpoint carries iface, method,
+ * parameters and transfer descriptors to the server.  RECV (cap = the
+ * Endpoint handle, result buffer) completes with one message written to
+ * the result buffer: a struct capos_ipc_msg followed by the parameter
+ * bytes; the CQE's aux is the reply token, its caps the number of
+ * capabilities received (listed in the header with their interface ids).
+ * RETURN (aux = token, params = the reply, transfer descriptors, flag
+ * CAPOS_SQE_F_APP_ERROR for an application error) completes the CALL:
+ * the caller's result buffer gets the reply bytes and, when capabilities
+ * came back, a struct capos_ipc_cap per capability at the next multiple of
+ * 8 bytes after them; the CALL's CQE has result_len = reply bytes, caps =
+ * how many, aux = the first handle, status 0 or CAPOS_STATUS_APP_ERROR.
+ *
+ * caller is an opaque reference to the caller's session, supplied by the
+ * kernel and stable per endpoint: the same session calling the same
+ * endpoint always gives the same value, two endpoints see unrelated values.
+ */
+#define CAPOS_IFACE_USER_MIN 0x1000u   /* interface ids below are the kernel's */
+
+struct capos_ipc_cap {
+	uint32_t handle;       /* in the receiver's table */
+	uint32_t iface;
+};
+_Static_assert(sizeof(struct capos_ipc_cap) == 8, "capos_ipc_cap layout");
+
+struct capos_ipc_msg {
+	uint64_t caller;       /* opaque caller session reference */
+	uint32_t iface;        /* as the caller named it (the client capability's interface) */
+	uint16_t method;
+	uint16_t cap_count;    /* entries of caps[] used */
+	uint32_t params_len;   /* bytes that follow this header */
+	uint32_t result_cap;   /* capacity of the caller's result buffer */
+	struct capos_ipc_cap caps[CAPOS_XFER_MAX];
+	uint8_t params[];
+};
+_Static_assert(sizeof(struct capos_ipc_msg) == 88, "capos_ipc_msg layout");
+_Static_assert(__builtin_offsetof(struct capos_ipc_msg, caps) == 24, "capos_ipc_msg layout");
+
+/* Where the received capabilities start in a CALL's result buffer. */
+static inline uint32_t capos_ipc_caps_offset(uint32_t reply_len) { return (reply_len + 7u) & ~7u; }
+
+#define CAPOS_APP_ERROR_MESSAGE_MAX 256u
 
 /* Limits on buffers named by an SQE. */
 #define CAPOS_RING_MAX_ENTRIES 4096u

@@ -1,0 +1,246 @@
+/*
+ * Endpoint objects and their methods (see endpoint.h): the shared core's
+ * life, closing when the last receive side goes, reply tokens that fail
+ * their call when dropped unanswered, EndpointFactory.create,
+ * Endpoint.mint and Endpoint.info.  The ring operations are in ipc.c.
+ */
+#include <capos/cap.h>
+#include <capos/error.h>
+#include <capos/iface.h>
+#include "endpoint.h"
+#include "coreobj.h"
+#include "iface_kernel.h"
+#include "../mm/mm.h"
+#include "../proc/process.h"
+#include "../proc/sched.h"
+
+static struct kobj endpoints_obj = KOBJ_STATIC(CAPOS_IFACE_ENDPOINT_FACTORY);
+
+struct kobj *coreobj_endpoints(void)
+{
+	return &endpoints_obj;
+}
+
+/* ------------------------------------------------------------ the core */
+
+void ep_core_ref(struct ep_core *c)
+{
+	__atomic_fetch_add(&c->refs, 1, __ATOMIC_RELAXED);
+}
+
+void ep_core_unref(struct ep_core *c)
+{
+	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(c);
+}
+
+static struct ep_core *core_create(void)
+{
+	struct ep_core *c = kzalloc(sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->refs = 1;
+	c->key.k0 = entropy_u64();
+	c->key.k1 = entropy_u64();
+	return c;
+}
+
+/* The last receive side is gone: fail every queued call and waiting RECV.  sched_lock held. */
+static void core_close_locked(struct ep_core *c)
+{
+	c->closed = true;
+	while (c->queue_head) {
+		struct ep_call *call = c->queue_head;
+
+		c->queue_head = call->next;
+		call->next = NULL;
+		call->state = EP_CALL_DONE;
+		kop_finish_locked(&call->k, -CAPOS_EPEER);
+	}
+	c->queue_tail = NULL;
+	c->queued = 0;
+	while (c->recv_head) {
+		struct ep_recv *r = c->recv_head;
+
+		c->recv_head = r->next;
+		r->next = NULL;
+		r->waiting = false;
+		kop_finish_locked(&r->k, -CAPOS_ECANCELED);
+	}
+	c->recv_tail = NULL;
+	c->receivers = 0;
+}
+
+/* ------------------------------------------------------ receive side */
+
+static void endpoint_destroy(struct kobj *o)
+{
+	struct endpoint *e = KOBJ_CONTAINER(o, struct endpoint, base);
+	uint64_t flags = sched_lock_irqsave();
+
+	if (--e->core->servers == 0)
+		core_close_locked(e->core);
+	sched_unlock_irqrestore(flags);
+	ep_core_unref(e->core);
+	kfree(e);
+}
+
+static const struct kobj_ops endpoint_ops = { .destroy = endpoint_destroy };
+
+static struct kobj *endpoint_create(struct ep_core *c)
+{
+	struct endpoint *e = kzalloc(sizeof *e);
+
+	if (!e)
+		return NULL;
+	kobj_init(&e->base, CAPOS_IFACE_ENDPOINT, &endpoint_ops);
+	ep_core_ref(c);
+	e->core = c;
+	c->servers++;  /* a new core is private to its creator until granted */
+	return &e->base;
+}
+
+struct ep_core *endpoint_core(struct kobj *o)
+{
+	return o->ops == &endpoint_ops ? KOBJ_CONTAINER(o, struct endpoint, base)->core : NULL;
+}
+
+/* ------------------------------------------------------------ clients */
+
+static void client_destroy(struct kobj *o)
+{
+	struct ep_client *cl = KOBJ_CONTAINER(o, struct ep_client, base);
+
+	ep_core_unref(cl->core);
+	kfree(cl);
+}
+
+static const struct kobj_ops client_ops = { .destroy = client_destroy };
+
+static struct kobj *client_create(struct ep_core *c, uint32_t iface)
+{
+	struct ep_client *cl = kzalloc(sizeof *cl);
+
+	if (!cl)
+		return NULL;
+	kobj_init_kind(&cl->base, iface, &client_ops, KOBJ_ENDPOINT_CLIENT);
+	ep_core_ref(c);
+	cl->core = c;
+	return &cl->base;
+}
+
+struct ep_core *ep_client_core(struct kobj *o)
+{
+	return o->kind == KOBJ_ENDPOINT_CLIENT ? KOBJ_CONTAINER(o, struct ep_client, base)->core : NULL;
+}
+
+/* -------------------------------------------------------- reply tokens */
+
+/* Dropped: a call still attached was never answered, so its caller learns the server is gone. */
+static void reply_destroy(struct kobj *o)
+{
+	struct ep_reply *r = KOBJ_CONTAINER(o, struct ep_reply, base);
+	uint64_t flags = sched_lock_irqsave();
+	struct ep_call *call = r->call;
+
+	if (call) {
+		r->call = NULL;
+		call->reply = NULL;
+		call->state = EP_CALL_DONE;
+		r->core->in_flight--;
+		kop_finish_locked(&call->k, -CAPOS_EPEER);
+	}
+	sched_unlock_irqrestore(flags);
+	ep_core_unref(r->core);
+	kfree(r);
+}
+
+static const struct kobj_ops reply_ops = { .destroy = reply_destroy };
+
+struct ep_reply *ep_reply_create(struct ep_core *core, struct ep_call *call)
+{
+	struct ep_reply *r = kzalloc(sizeof *r);
+
+	if (!r)
+		return NULL;
+	kobj_init(&r->base, CAPOS_IFACE_REPLY, &reply_ops);
+	ep_core_ref(core);
+	r->core = core;
+	r->call = call;
+	return r;
+}
+
+/* ------------------------------------------------------------- methods */
+
+static int valid_client_iface(uint32_t iface)
+{
+	return iface >= CAPOS_IFACE_USER_MIN;
+}
+
+int kcap_endpoint_factory_create(struct kcall *call, const struct capos_endpoint_factory_create_in *in,
+				 uint32_t in_len, struct capos_endpoint_factory_create_out *out,
+				 uint32_t *out_len)
+{
+	struct ep_core *core;
+	struct kobj *server = NULL, *client = NULL;
+	int err = -CAPOS_ENOMEM;
+
+	(void)in_len;
+	if (!valid_client_iface(in->iface))
+		return -CAPOS_EINVAL;
+	core = core_create();
+	if (core) {
+		server = endpoint_create(core);
+		client = client_create(core, in->iface);
+	}
+	if (server && client)
+		err = kcall_grant_pair(call, server, CAPOS_RIGHT_ALL, client, CAPOS_RIGHT_ALL, &out->server,
+				       &out->client);
+	if (client)
+		kobj_unref(client);
+	if (server)
+		kobj_unref(server);
+	if (core)
+		ep_core_unref(core);
+	if (!err)
+		*out_len = sizeof *out;
+	return err;
+}
+
+int kcap_endpoint_mint(struct kcall *call, const struct capos_endpoint_mint_in *in, uint32_t in_len,
+		       struct capos_endpoint_mint_out *out, uint32_t *out_len)
+{
+	struct kobj *client;
+	int64_t h;
+
+	(void)in_len;
+	if (!valid_client_iface(in->iface) || (in->rights & ~CAPOS_RIGHT_ALL))
+		return -CAPOS_EINVAL;
+	client = client_create(endpoint_core(call->obj), in->iface);
+	if (!client)
+		return -CAPOS_ENOMEM;
+	h = kcall_grant(call, client, in->rights);
+	kobj_unref(client);
+	if (h < 0)
+		return (int)h;
+	out->client = (uint32_t)h;
+	*out_len = sizeof *out;
+	return 0;
+}
+
+int kcap_endpoint_info(struct kcall *call, const struct capos_endpoint_info_in *in, uint32_t in_len,
+		       struct capos_endpoint_info_out *out, uint32_t *out_len)
+{
+	struct ep_core *c = endpoint_core(call->obj);
+	uint64_t flags = sched_lock_irqsave();
+
+	(void)in; (void)in_len;
+	out->queued = c->queued;
+	out->receivers = c->receivers;
+	out->in_flight = c->in_flight;
+	out->servers = __atomic_load_n(&call->obj->refs, __ATOMIC_RELAXED);
+	sched_unlock_irqrestore(flags);
+	*out_len = sizeof *out;
+	return 0;
+}

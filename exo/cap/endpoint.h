@@ -1,0 +1,110 @@
+/*
+ * Endpoints (model and ABI: docs/ipc.md, capos/ring.h).
+ *
+ * One struct ep_core per endpoint holds what server and clients share:
+ * the FIFO of CALLs waiting for a RECV, the FIFO of RECVs waiting for a
+ * CALL, counters and the key that makes caller references opaque.  Three
+ * kinds of kernel objects point at it:
+ *   struct endpoint   the receive side (interface Endpoint); counted in
+ *                     core->servers: when the last goes, the core closes;
+ *   struct ep_client  a client capability (kind KOBJ_ENDPOINT_CLIENT,
+ *                     iface = the service's interface id);
+ *   struct ep_reply   a reply token in a server's table (interface
+ *                     Reply), naming one call in service.
+ * A call is a struct ep_call, a kop on the caller's ring; a waiting RECV
+ * is a struct ep_recv, a kop on the server's ring.
+ *
+ * Invariants ([sched]: guarded by sched_lock):
+ *   - a call is in exactly one state: QUEUED (on core->queue, counted in
+ *     queued), IN_SERVICE (call->reply and reply->call point at each
+ *     other, counted in in_flight) or DONE (finished, on no list);
+ *   - a RECV kop is on core->receivers exactly while it waits;
+ *   - a closed core has no queued calls and no waiting receivers and
+ *     accepts neither;
+ *   - core->refs counts endpoint, ep_client and ep_reply objects, and
+ *     live ep_call and ep_recv kops; the core is freed at zero.
+ */
+#ifndef EXO_CAP_ENDPOINT_H
+#define EXO_CAP_ENDPOINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "kcall.h"
+#include "kobj.h"
+#include "ring.h"
+#include "../lib/siphash.h"
+
+struct ep_call;
+struct ep_recv;
+
+struct ep_core {
+	uint32_t refs;                        /* atomic */
+	uint32_t servers;                     /* [sched] live struct endpoint objects */
+	bool closed;                          /* [sched] servers reached zero */
+	struct siphash_key key;               /* fixed at creation */
+	struct ep_call *queue_head, *queue_tail;  /* [sched] */
+	struct ep_recv *recv_head, *recv_tail;    /* [sched] */
+	uint32_t queued, receivers, in_flight;    /* [sched] */
+};
+
+struct endpoint {
+	struct kobj base;
+	struct ep_core *core;
+};
+
+struct ep_client {
+	struct kobj base;
+	struct ep_core *core;
+};
+
+struct ep_reply {
+	struct kobj base;
+	struct ep_core *core;
+	struct ep_call *call;                 /* [sched] NULL once answered, cancelled or orphaned */
+};
+
+enum ep_call_state { EP_CALL_QUEUED, EP_CALL_IN_SERVICE, EP_CALL_DONE };
+
+struct ep_call {
+	struct kop k;                         /* first: on the caller's ring */
+	struct ep_core *core;                 /* one reference */
+	struct ep_call *next;                 /* [sched] queue link */
+	enum ep_call_state state;             /* [sched] */
+	struct ep_reply *reply;               /* [sched] IN_SERVICE */
+	bool delivered;                       /* the server holds the capabilities: moves commit */
+	struct process *caller;               /* lives as long as this kop */
+	uint64_t caller_ref;
+	uint32_t iface;
+	uint16_t method;
+	uint32_t params_len;
+	uint64_t params_va;                   /* the caller's parameters (while not copied) */
+	uint8_t *params;                      /* kernel copy while QUEUED (NULL when empty) */
+	uint32_t xfer_count;
+	struct kcall_xfer xfer[CAPOS_XFER_MAX];  /* each object referenced by the call */
+};
+
+struct ep_recv {
+	struct kop k;                         /* first: on the server's ring */
+	struct ep_core *core;                 /* one reference */
+	struct ep_recv *next;                 /* [sched] receivers link */
+	bool waiting;                         /* [sched] on core->receivers */
+};
+
+struct kobj *coreobj_endpoints(void);
+
+/* The core behind a client capability, or NULL when o is not one. */
+struct ep_core *ep_client_core(struct kobj *o);
+/* The core behind an Endpoint (receive side) object, or NULL. */
+struct ep_core *endpoint_core(struct kobj *o);
+/* A new reply token object for call (one reference for the caller), or NULL. */
+struct ep_reply *ep_reply_create(struct ep_core *core, struct ep_call *call);
+
+void ep_core_ref(struct ep_core *c);
+void ep_core_unref(struct ep_core *c);
+
+/* The three ring operations on endpoints (ipc.c); kcall.c has decoded the common fields. */
+int ipc_call(struct kcall *c, struct ep_core *core);
+int ipc_recv(struct kcall *c, struct ep_core *core);
+int ipc_return(struct kcall *c);
+
+#endif

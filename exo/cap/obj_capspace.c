@@ -1,0 +1,195 @@
+/*
+ * Revocation (docs/ipc.md, "Revocation"): CapSpace.derive makes a
+ * revocable copy — a forwarding object (KOBJ_FORWARD) holding one
+ * reference to what it copies — and a Revoker for it.  Handles to the copy
+ * travel like any other; every use resolves the chain of copies to the
+ * real object (kobj_resolve), so cutting one link (Revoker.revoke drops
+ * the copy's reference to its target) makes every handle to the copy and
+ * to copies derived from it stale at once, in every process.
+ *
+ * Invariants: a copy's target is NULL exactly when it is revoked; depth is
+ * 1 + the depth of a target that is itself a copy, at most
+ * KOBJ_FORWARD_DEPTH; a Revoker holds one reference to its copy (not to
+ * the target), so revoking needs no lookup and a released Revoker leaves
+ * the copy valid.
+ */
+#include <capos/cap.h>
+#include <capos/error.h>
+#include <capos/iface.h>
+#include "coreobj.h"
+#include "iface_kernel.h"
+#include "kcall.h"
+#include "../mm/mm.h"
+#include "../proc/process.h"
+#include "../proc/sched.h"
+
+struct revocable {
+	struct kobj base;        /* kind KOBJ_FORWARD, iface of the target */
+	struct kobj *target;     /* [sched] one reference; NULL once revoked */
+	uint32_t depth;
+};
+
+struct revoker {
+	struct kobj base;
+	struct revocable *copy;  /* one reference */
+};
+
+static struct kobj capspace_obj = KOBJ_STATIC(CAPOS_IFACE_CAP_SPACE);
+
+struct kobj *coreobj_capspace(void)
+{
+	return &capspace_obj;
+}
+
+/* ------------------------------------------------------ revocable copies */
+
+static struct kobj *revocable_forward(struct kobj *o)
+{
+	return KOBJ_CONTAINER(o, struct revocable, base)->target;
+}
+
+static void revocable_destroy(struct kobj *o)
+{
+	struct revocable *r = KOBJ_CONTAINER(o, struct revocable, base);
+
+	if (r->target)
+		kobj_unref(r->target);
+	kfree(r);
+}
+
+static const struct kobj_ops revocable_ops = { .destroy = revocable_destroy, .forward = revocable_forward };
+
+struct kobj *kobj_resolve(struct kobj *o, int *err)
+{
+	for (uint32_t hops = 0; o->kind == KOBJ_FORWARD; hops++) {
+		o = hops < KOBJ_FORWARD_DEPTH ? o->ops->forward(o) : NULL;  /* derive bounds the depth */
+		if (!o) {
+			*err = -CAPOS_EREVOKED;
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static uint32_t depth_of(struct kobj *o)
+{
+	return o->kind == KOBJ_FORWARD ? KOBJ_CONTAINER(o, struct revocable, base)->depth : 0;
+}
+
+static struct revocable *revocable_create(struct kobj *target)
+{
+	struct revocable *r = kzalloc(sizeof *r);
+
+	if (!r)
+		return NULL;
+	kobj_init_kind(&r->base, target->iface, &revocable_ops, KOBJ_FORWARD);
+	r->target = kobj_ref(target);
+	r->depth = depth_of(target) + 1;
+	return r;
+}
+
+/* Cut the copy: its target loses the reference the copy held.  Idempotent. */
+static void revocable_cut(struct revocable *r)
+{
+	uint64_t flags = sched_lock_irqsave();
+	struct kobj *target = r->target;
+
+	r->target = NULL;
+	sched_unlock_irqrestore(flags);
+	if (target)
+		kobj_unref(target);
+}
+
+/* -------------------------------------------------------------- revokers */
+
+static void revoker_destroy(struct kobj *o)
+{
+	struct revoker *v = KOBJ_CONTAINER(o, struct revoker, base);
+
+	kobj_unref(&v->copy->base);
+	kfree(v);
+}
+
+static const struct kobj_ops revoker_ops = { .destroy = revoker_destroy };
+
+static struct kobj *revoker_create(struct revocable *copy)
+{
+	struct revoker *v = kzalloc(sizeof *v);
+
+	if (!v)
+		return NULL;
+	kobj_init(&v->base, CAPOS_IFACE_REVOKER, &revoker_ops);
+	kobj_ref(&copy->base);
+	v->copy = copy;
+	return &v->base;
+}
+
+int kcap_revoker_revoke(struct kcall *call, const struct capos_revoker_revoke_in *in, uint32_t in_len,
+			struct capos_revoker_revoke_out *out, uint32_t *out_len)
+{
+	(void)in; (void)in_len; (void)out;
+	revocable_cut(KOBJ_CONTAINER(call->obj, struct revoker, base)->copy);
+	*out_len = 0;
+	return 0;
+}
+
+/* -------------------------------------------------------------- CapSpace */
+
+/* The caller's slot for handle, refusing revoked ones. */
+static int lookup_live(struct kcall *call, uint32_t handle, struct cap_slot **slot)
+{
+	int err = cap_lookup(process_caps(call->proc), handle, 0, slot);
+
+	if (!err && !kobj_resolve((*slot)->object, &err))
+		return err;
+	return err;
+}
+
+int kcap_cap_space_derive(struct kcall *call, const struct capos_cap_space_derive_in *in, uint32_t in_len,
+			  struct capos_cap_space_derive_out *out, uint32_t *out_len)
+{
+	struct cap_slot *slot;
+	struct revocable *copy;
+	struct kobj *revoker;
+	int err = lookup_live(call, in->cap, &slot);
+
+	(void)in_len;
+	if (err)
+		return err;
+	if (in->rights & ~CAPOS_RIGHT_ALL)
+		return -CAPOS_EINVAL;
+	if (depth_of(slot->object) >= KOBJ_FORWARD_DEPTH)
+		return -CAPOS_ERANGE;
+	if (cap_table_free(process_caps(call->proc)) < 2)
+		return -CAPOS_EQUOTA;
+	copy = revocable_create(slot->object);
+	revoker = copy ? revoker_create(copy) : NULL;
+	if (!revoker) {
+		if (copy)
+			kobj_unref(&copy->base);
+		return -CAPOS_ENOMEM;
+	}
+	err = kcall_grant_pair(call, &copy->base, slot->rights & in->rights, revoker, CAPOS_RIGHT_ALL,
+			       &out->copy, &out->revoker);
+	kobj_unref(&copy->base);
+	kobj_unref(revoker);
+	if (!err)
+		*out_len = sizeof *out;
+	return err;
+}
+
+int kcap_cap_space_inspect(struct kcall *call, const struct capos_cap_space_inspect_in *in,
+			   uint32_t in_len, struct capos_cap_space_inspect_out *out, uint32_t *out_len)
+{
+	struct cap_slot *slot;
+	int err = cap_lookup(process_caps(call->proc), in->cap, 0, &slot);
+
+	(void)in_len;
+	if (err)
+		return err;
+	out->iface = slot->iface;
+	out->rights = slot->rights;
+	out->revocable = ((struct kobj *)slot->object)->kind == KOBJ_FORWARD;
+	*out_len = sizeof *out;
+	return 0;
+}
