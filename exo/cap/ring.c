@@ -319,7 +319,7 @@ int64_t ring_enter(struct ring *r, uint32_t min_complete, uint64_t timeout_ns)
 	if (min_complete && timeout_ns)
 		wait_for_completions(r, min_complete, deadline);
 	if (sched_take_handoff())
-		sched_yield();  /* an IPC peer woken by this call runs now */
+		sched_yield_handoff();  /* an IPC peer woken by this call runs now */
 	return consumed;
 }
 

@@ -179,6 +179,23 @@ void sched_yield(void)
 	sched_unlock_irqrestore(flags);
 }
 
+void sched_yield_handoff(void)
+{
+	uint64_t flags = sched_lock_irqsave();
+
+	need_resched = false;
+	if (run_head && current != &idle_thread) {
+		/* Second in line: the peer runs now, this thread as soon as the peer waits. */
+		current->state = THREAD_READY;
+		current->run_next = run_head->run_next;
+		run_head->run_next = current;
+		if (run_tail == run_head)
+			run_tail = current;
+		switch_to(pick_next());
+	}
+	sched_unlock_irqrestore(flags);
+}
+
 static void waitq_remove(struct waitq *wq, struct thread *t)
 {
 	struct thread **link = &wq->head;

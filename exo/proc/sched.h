@@ -73,6 +73,12 @@ uint32_t sched_wake_all_locked(struct waitq *wq);
 uint32_t sched_wake_all_first_locked(struct waitq *wq);
 /* Whether a hand-off was requested since the current thread last blocked; clears it. */
 bool sched_take_handoff(void);
+/*
+ * Give the CPU to the thread at the front of the run queue (the woken IPC
+ * peer) and stay second in line, so this thread runs again as soon as the
+ * peer blocks — not after everything else that is runnable.
+ */
+void sched_yield_handoff(void);
 /* Wake a particular blocked thread with a reason (sched_lock held). */
 void sched_wake_thread_locked(struct thread *t, enum wake_reason why);
 
