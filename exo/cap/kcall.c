@@ -236,6 +236,8 @@ static int do_return(struct kcall *c)
 	err = cap_lookup(process_caps(c->proc), (uint32_t)s->aux, CAPOS_IFACE_REPLY, &slot);
 	if (err)
 		return err;
+	if (((struct kobj *)slot->object)->kind != KOBJ_KERNEL)
+		return -CAPOS_ETYPE;  /* only the token itself answers, never a copy of it */
 	if (s->params_len > CAPOS_MSG_MAX)
 		return -CAPOS_ERANGE;
 	if (s->params_len && uaccess_check(process_aspace(c->proc), s->params_addr, s->params_len, false))

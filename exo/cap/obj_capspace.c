@@ -158,6 +158,8 @@ int kcap_cap_space_derive(struct kcall *call, const struct capos_cap_space_deriv
 		return err;
 	if (in->rights & ~CAPOS_RIGHT_ALL)
 		return -CAPOS_EINVAL;
+	if (slot->iface == CAPOS_IFACE_REPLY)
+		return -CAPOS_ETYPE;  /* a reply token is used once, by the server it was given to */
 	if (depth_of(slot->object) >= KOBJ_FORWARD_DEPTH)
 		return -CAPOS_ERANGE;
 	if (cap_table_free(process_caps(call->proc)) < 2)
