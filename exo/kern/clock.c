@@ -30,6 +30,12 @@ uint64_t tsc_hz(void)
 	return hz;
 }
 
+void clock_params(uint64_t *tsc_base, uint64_t *ns_mult)
+{
+	*tsc_base = hz ? boot_tsc : 0;
+	*ns_mult = hz ? mult : 0;
+}
+
 uint64_t tsc_to_ns(uint64_t ticks)
 {
 	return (uint64_t)(((unsigned __int128)ticks * mult) >> 32);

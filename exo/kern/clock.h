@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 void clock_set_boot_tsc(uint64_t tsc);  /* TSC value that is time zero */
+/* What user space needs to compute clock_ns itself (capos/process.h); zeros before calibration. */
+void clock_params(uint64_t *tsc_base, uint64_t *ns_mult);
 void tsc_set_hz(uint64_t hz);           /* set once calibrated */
 uint64_t tsc_hz(void);                  /* 0 until calibrated */
 uint64_t clock_ns(void);                /* nanoseconds since boot */

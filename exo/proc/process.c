@@ -15,6 +15,7 @@
 #include "uelf.h"
 #include "../cap/kobj.h"
 #include "../cap/ring.h"
+#include "../kern/clock.h"
 #include "../kern/log.h"
 #include "../kern/panic.h"
 #include "../lib/string.h"
@@ -79,6 +80,8 @@ static int map_bootstrap(struct process *p)
 	p->boot->ring_addr = p->ring->user_va;
 	p->boot->ring_size = (uint32_t)ring_size(p->ring);
 	p->boot->pid = p->pid;
+	p->boot->tsc_hz = tsc_hz();
+	clock_params(&p->boot->clock_tsc_base, &p->boot->clock_ns_mult);
 	memcpy(p->boot->name, p->name, sizeof p->name);
 	return 0;
 }

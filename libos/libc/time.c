@@ -1,15 +1,17 @@
 /*
- * Time over "timer" (Timer.now: monotonic nanoseconds since boot;
- * Timer.sleep).
+ * Time: the kernel's monotonic clock (capos_time_ns: computed from the TSC
+ * with the parameters in the bootstrap page, the value Timer.now gives,
+ * no system call) and Timer.sleep over "timer".
  *
- * CLOCK_MONOTONIC (and _RAW, _COARSE, CLOCK_BOOTTIME) is Timer.now.
+ * CLOCK_MONOTONIC (and _RAW, _COARSE, CLOCK_BOOTTIME) is that clock.
  * CLOCK_REALTIME has no source: capOS has no RTC or network time
  * capability, so wall-clock time starts at the Unix epoch at boot
  * (realtime = monotonic + offset, offset 0).  clock_settime(CLOCK_REALTIME)
  * and settimeofday set this process's offset only (there is nothing
  * shared to set).  The CPU-time clocks are EINVAL: the kernel does not
  * account CPU time to processes.  gettimeofday and time() are realtime.
- * Without "timer" every clock and sleep fails with ENOSYS.
+ * Without "timer" sleeps fail with ENOSYS, and so do the clocks when the
+ * kernel published no clock parameters.
  *
  * Sleeps are Timer.sleep on the calling thread (other threads go on) and
  * last at least as long as asked; nothing interrupts them (no signals),
@@ -29,16 +31,12 @@ static int64_t realtime_offset_ns;  /* realtime - monotonic */
 
 static int now_ns(uint64_t *ns)
 {
-	struct capos_timer_now_out out = { 0 };
-	uint32_t cap = rt_cap(RT_CAP_TIMER);
-	int err;
-
-	if (!cap)
+	capos_errno = 0;
+	*ns = capos_time_ns();
+	if (*ns == 0 && capos_errno == -CAPOS_ENOENT)
 		return libc_fail(ENOSYS);
-	err = capos_timer_now(capos_ring(), cap, &out);
-	if (err)
-		return libc_fail_capos(err);
-	*ns = out.ns;
+	if (*ns == 0 && capos_errno)
+		return libc_fail_capos(capos_errno);
 	return 0;
 }
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define CAPOS_BOOTSTRAP_MAGIC 0x50414f42u  /* "BOAP" */
-#define CAPOS_BOOTSTRAP_VERSION 1u
+#define CAPOS_BOOTSTRAP_VERSION 2u
 #define CAPOS_BOOTSTRAP_MAX_CAPS 32
 #define CAPOS_CAP_NAME_MAX 24       /* bytes including the NUL */
 #define CAPOS_ARGS_MAX 256          /* bytes including the NUL */
@@ -38,6 +38,15 @@ struct capos_bootstrap {
 	uint64_t tls_filesz, tls_memsz, tls_align;
 	uint64_t heap_start;        /* first page after the program image */
 	uint64_t stack_top, stack_size;
+	/*
+	 * The kernel's monotonic clock, readable without a system call:
+	 * ns = ((rdtsc() - clock_tsc_base) * clock_ns_mult) >> 32 (128-bit
+	 * product) gives exactly what Timer.now answers.  tsc_hz is the
+	 * calibrated TSC rate.  All zero when the TSC could not be calibrated.
+	 */
+	uint64_t tsc_hz;
+	uint64_t clock_tsc_base;
+	uint64_t clock_ns_mult;     /* ns per TSC tick, 32.32 fixed point */
 	char name[CAPOS_PROC_NAME_MAX];
 	char args[CAPOS_ARGS_MAX];  /* NUL-terminated, words separated by spaces */
 	struct capos_bootstrap_cap caps[CAPOS_BOOTSTRAP_MAX_CAPS];

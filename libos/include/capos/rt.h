@@ -104,10 +104,17 @@ int capos_errno_from(int code);
 
 /* --- time --- */
 
-/* Monotonic nanoseconds since boot (Timer.now), 0 without "timer". */
+/*
+ * Monotonic nanoseconds since boot: the kernel's clock computed from the TSC
+ * with the parameters in the bootstrap page (no system call, the value
+ * Timer.now would give); Timer.now over "timer" when the kernel published
+ * none, and then 0 without "timer".
+ */
 uint64_t capos_time_ns(void);
 /* Timer.sleep: 0 or a negative code. */
 int capos_sleep_ns(uint64_t ns);
+/* The raw time-stamp counter (rdtsc): tsc_hz in the bootstrap page says its rate. */
+uint64_t capos_tsc(void);
 
 /* --- memory (over "vm") --- */
 
