@@ -113,7 +113,7 @@ static void test_malformed(void)
 	s = (struct capos_sqe){ .opcode = CAPOS_OP_RECV, .cap = ut_cap("null") };
 	ut_status("RECV on a capability that is not an endpoint", raw(&s), -CAPOS_ETYPE);
 	s = (struct capos_sqe){ .opcode = CAPOS_OP_RETURN, .aux = 12345 };
-	ut_status("RETURN with an unknown reply token", raw(&s), -CAPOS_ENOENT);
+	ut_status("RETURN with an unknown reply token", raw(&s), -CAPOS_EBADF);
 	s = (struct capos_sqe){ .opcode = CAPOS_OP_CANCEL, .aux = 0xdeadbeef };
 	ut_status("CANCEL of an unknown operation", raw(&s), -CAPOS_ENOENT);
 	s = (struct capos_sqe){ .opcode = CAPOS_OP_RELEASE, .cap = 0 };
