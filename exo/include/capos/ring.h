@@ -205,7 +205,7 @@ static inline uint32_t capos_ipc_caps_offset(uint32_t reply_len) { return (reply
 
 /* Limits on buffers named by an SQE. */
 #define CAPOS_RING_MAX_ENTRIES 4096u
-#define CAPOS_MSG_MAX 65536u   /* params_len and result_len bound */
+#define CAPOS_MSG_MAX 65536u   /* bounds params_len and result_len (a RECV buffer may add sizeof(struct capos_ipc_msg)) */
 
 /* System call number of cap_enter (the only one): rax = 0, rdi = min_complete, rsi = timeout_ns. */
 #define CAPOS_SYS_CAP_ENTER 0
