@@ -1,9 +1,12 @@
 /*
  * Compiled-manifest checker (see manifest.h): header, CRC, table bounds,
- * then every string offset and every service/cap/export index.
+ * then every string offset, every export's interface id, and every
+ * service/cap/export index: a capability taken from a service names an
+ * earlier service and one of its exports.
  */
 #include <stddef.h>
 #include <capos/error.h>
+#include <capos/ring.h>
 #include "manifest.h"
 #include "crc32.h"
 
@@ -57,9 +60,60 @@ static int check_header(const struct capos_manifest_header *h, uint64_t size, co
 	return 0;
 }
 
+int manifest_export_find(const struct manifest_view *v, uint32_t service, const char *name)
+{
+	const struct capos_manifest_service *s = &v->services[service];
+
+	for (uint32_t e = s->export_first; e < s->export_first + s->export_count; e++) {
+		const char *a = manifest_str(v, v->exports[e].name), *b = name;
+
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
+			return (int)e;
+	}
+	return -1;
+}
+
+static int check_exports(const struct manifest_view *v, const struct capos_manifest_service *s,
+			 const char **what)
+{
+	for (uint32_t e = s->export_first; e < s->export_first + s->export_count; e++) {
+		if (!str_ok(v, v->exports[e].name))
+			return fail(what, "an export name is out of bounds", CAPOS_EFORMAT);
+		if (v->exports[e].iface < CAPOS_IFACE_USER_MIN)
+			return fail(what, "an export's interface id is a kernel one", CAPOS_EFORMAT);
+	}
+	return 0;
+}
+
+/* The capabilities of services[i]; services before i are already checked. */
+static int check_caps(const struct manifest_view *v, uint32_t i, const char **what)
+{
+	const struct capos_manifest_service *s = &v->services[i];
+
+	for (uint32_t c = s->cap_first; c < s->cap_first + s->cap_count; c++) {
+		const struct capos_manifest_cap *cap = &v->caps[c];
+
+		if (!str_ok(v, cap->name) || !str_ok(v, cap->source_name))
+			return fail(what, "a capability name is out of bounds", CAPOS_EFORMAT);
+		if (cap->source != CAPOS_CAP_FROM_KERNEL && cap->source != CAPOS_CAP_FROM_SERVICE)
+			return fail(what, "unknown capability source", CAPOS_EFORMAT);
+		if (cap->source == CAPOS_CAP_FROM_KERNEL)
+			continue;
+		/* Start order: a service imports only from services before it. */
+		if (cap->source_service >= i)
+			return fail(what, "a capability comes from a service that starts later", CAPOS_EFORMAT);
+		if (manifest_export_find(v, cap->source_service, manifest_str(v, cap->source_name)) < 0)
+			return fail(what, "a capability names an export its service does not have", CAPOS_EFORMAT);
+	}
+	return 0;
+}
+
 static int check_service(const struct manifest_view *v, uint32_t i, const char **what)
 {
 	const struct capos_manifest_service *s = &v->services[i];
+	int err;
 
 	if (!str_ok(v, s->name) || !str_ok(v, s->binary) || !str_ok(v, s->args))
 		return fail(what, "a service name, binary or args string is out of bounds", CAPOS_EFORMAT);
@@ -68,21 +122,8 @@ static int check_service(const struct manifest_view *v, uint32_t i, const char *
 	if (s->cap_first > v->hdr->cap_count || s->cap_count > v->hdr->cap_count - s->cap_first ||
 	    s->export_first > v->hdr->export_count || s->export_count > v->hdr->export_count - s->export_first)
 		return fail(what, "a service's capability or export range is out of bounds", CAPOS_EFORMAT);
-	for (uint32_t c = s->cap_first; c < s->cap_first + s->cap_count; c++) {
-		const struct capos_manifest_cap *cap = &v->caps[c];
-
-		if (!str_ok(v, cap->name) || !str_ok(v, cap->source_name))
-			return fail(what, "a capability name is out of bounds", CAPOS_EFORMAT);
-		if (cap->source != CAPOS_CAP_FROM_KERNEL && cap->source != CAPOS_CAP_FROM_SERVICE)
-			return fail(what, "unknown capability source", CAPOS_EFORMAT);
-		/* Start order: a service imports only from services before it. */
-		if (cap->source == CAPOS_CAP_FROM_SERVICE && cap->source_service >= i)
-			return fail(what, "a capability comes from a service that starts later", CAPOS_EFORMAT);
-	}
-	for (uint32_t e = s->export_first; e < s->export_first + s->export_count; e++)
-		if (!str_ok(v, v->exports[e].name))
-			return fail(what, "an export name is out of bounds", CAPOS_EFORMAT);
-	return 0;
+	err = check_exports(v, s, what);
+	return err ? err : check_caps(v, i, what);
 }
 
 int manifest_open(struct manifest_view *v, const void *buf, uint64_t size, const char **what)

@@ -23,6 +23,13 @@ struct manifest_view {
 /* 0, or -CAPOS_EFORMAT / -CAPOS_ETRUNC with *what naming the problem. */
 int manifest_open(struct manifest_view *v, const void *buf, uint64_t size, const char **what);
 
+/*
+ * Index (into v->exports) of the export called name of services[service],
+ * or -1.  After manifest_open, every CAPOS_CAP_FROM_SERVICE capability's
+ * (source_service, source_name) is known to resolve.
+ */
+int manifest_export_find(const struct manifest_view *v, uint32_t service, const char *name);
+
 /* A string by offset (checked by manifest_open to be NUL-terminated inside). */
 static inline const char *manifest_str(const struct manifest_view *v, uint32_t off)
 {

@@ -8,11 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <capos/process.h>
 #include "mfmodel.h"
 
 const char *const mf_kernel_caps[] = {
 	"console", "bootpkg", "frames", "vm", "timer", "threads", "thread", "park",
-	"spawner", "entropy", "null",
+	"spawner", "entropy", "null", "endpoints", "capspace",
 };
 const int mf_kernel_cap_count = sizeof mf_kernel_caps / sizeof mf_kernel_caps[0];
 
@@ -20,6 +21,7 @@ static const char *const top_keys[] = { "version", "services", NULL };
 static const char *const service_keys[] = { "name", "binary", "args", "restart", "backoff_ms",
 					    "max_restarts", "quota", "caps", "exports", "after", NULL };
 static const char *const quota_keys[] = { "frames", "caps", "threads", "ring_ops", NULL };
+static const char *const export_keys[] = { "name", "interface", NULL };
 
 static int check_keys(const struct mnode *map, const char *const *allowed, const char *where,
 		      struct mdiag *d)
@@ -118,6 +120,16 @@ static int get_quota(const struct mnode *q, struct capos_manifest_quota *out, st
 	return 0;
 }
 
+static const char *kernel_cap_list(void)
+{
+	static char list[256];
+
+	list[0] = '\0';
+	for (int i = 0; i < mf_kernel_cap_count; i++)
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", mf_kernel_caps[i]);
+	return list;
+}
+
 /* "kernel:NAME" or "service:SERVICE/EXPORT". */
 static int parse_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d)
 {
@@ -133,9 +145,8 @@ static int parse_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d
 				strcpy(c->source_name, s + 7);
 				return 0;
 			}
-		return mdiag_error(d, n->line, n->col, "no kernel capability named '%s' (kernel capabilities: "
-				   "console, bootpkg, frames, vm, timer, threads, thread, park, spawner, entropy, null)",
-				   s + 7);
+		return mdiag_error(d, n->line, n->col, "no kernel capability named '%s' (kernel capabilities: %s)",
+				   s + 7, kernel_cap_list());
 	}
 	slash = strchr(s, '/');
 	if (strncmp(s, "service:", 8) != 0 || !slash || slash == s + 8 || !slash[1])
@@ -190,6 +201,83 @@ static int get_refs(const struct mnode *list, const char *what, size_t name_size
 	return 0;
 }
 
+/* An interface id: decimal or 0x-hex, CAPOS_IFACE_USER_MIN .. 2^32-1. */
+static int get_iface(const struct mnode *n, uint32_t *out, struct mdiag *d)
+{
+	const char *s;
+	uint64_t v = 0;
+	int base = 10;
+
+	if (want_kind(n, MNODE_SCALAR, "interface", d))
+		return -1;
+	s = n->scalar;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	if (!*s)
+		return mdiag_error(d, n->line, n->col, "interface must be a number, not '%s'", n->scalar);
+	for (; *s; s++) {
+		int digit = *s >= '0' && *s <= '9' ? *s - '0'
+			  : base == 16 && *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+			  : base == 16 && *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
+
+		if (digit < 0)
+			return mdiag_error(d, n->line, n->col,
+					   "interface must be a whole number (decimal or 0x hex), not '%s'", n->scalar);
+		v = v * (uint64_t)base + (uint64_t)digit;
+		if (v > UINT32_MAX)
+			return mdiag_error(d, n->line, n->col, "interface %s does not fit 32 bits", n->scalar);
+	}
+	if (v < CAPOS_IFACE_USER_MIN)
+		return mdiag_error(d, n->line, n->col,
+				   "interface %s is a kernel interface id (user interfaces start at 0x%x)", n->scalar,
+				   (unsigned)CAPOS_IFACE_USER_MIN);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* One entry of exports: NAME, or {name: NAME, interface: ID}. */
+static int get_export(const struct mnode *n, struct mf_export *e, struct mdiag *d)
+{
+	const struct mnode *name = n, *iface = NULL;
+
+	e->iface = CAPOS_IFACE_USER_MIN;
+	e->line = n->line;
+	e->col = n->col;
+	if (n->kind == MNODE_MAP) {
+		if (check_keys(n, export_keys, "an export", d))
+			return -1;
+		if (!(name = mfyaml_get(n, "name")))
+			return mdiag_error(d, n->line, n->col, "export has no 'name'");
+		iface = mfyaml_get(n, "interface");
+		e->line = name->line;
+		e->col = name->col;
+	} else if (n->kind != MNODE_SCALAR) {
+		return mdiag_error(d, n->line, n->col, "an export must be a name or a mapping {name, interface}");
+	}
+	if (get_name(name, "exports", MF_CAP_NAME_MAX, e->name, d))
+		return -1;
+	return iface ? get_iface(iface, &e->iface, d) : 0;
+}
+
+static int get_exports(const struct mnode *list, struct mf_service *s, struct mdiag *d)
+{
+	if (want_kind(list, MNODE_SEQ, "exports", d))
+		return -1;
+	if ((int)list->count > MF_MAX_EXPORTS)
+		return mdiag_error(d, list->line, list->col, "more than %d entries in exports", MF_MAX_EXPORTS);
+	for (size_t i = 0; i < list->count; i++) {
+		struct mf_export *e = &s->exports[s->export_count];
+
+		if (get_export(list->items[i], e, d))
+			return -1;
+		for (int j = 0; j < s->export_count; j++)
+			if (strcmp(s->exports[j].name, e->name) == 0)
+				return mdiag_error(d, e->line, e->col, "'%s' appears twice in exports", e->name);
+		s->export_count++;
+	}
+	return 0;
+}
+
 static int check_binary(const struct mnode *n, const char *binary, const struct mf_env *env, struct mdiag *d)
 {
 	char list[512] = "";
@@ -237,6 +325,46 @@ static int get_restart(const struct mnode *svc, struct mf_service *s, struct mdi
 	return 0;
 }
 
+/* Kernel capabilities bound to the receiving process (ProcessSpawner NAME=@KIND), not transferred. */
+static int bound_kind(const struct mf_cap *c)
+{
+	static const char *const kinds[] = { "vm", "threads", "thread", "park" };
+
+	for (size_t i = 0; c->source == CAPOS_CAP_FROM_KERNEL && i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(c->source_name, kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * What one spawn can give (capos/process.h, capos/ring.h), checked after
+ * the graph so that graph errors are reported first: names unique
+ * across caps and exports (the service sees both in one table), at most
+ * CAPOS_BOOTSTRAP_MAX_CAPS in all, at most CAPOS_XFER_MAX by transfer.
+ */
+static int check_spawnable(const struct mf_service *s, struct mdiag *d)
+{
+	int transferred = s->export_count;
+
+	for (int e = 0; e < s->export_count; e++)
+		for (int c = 0; c < s->cap_count; c++)
+			if (strcmp(s->exports[e].name, s->caps[c].name) == 0)
+				return mdiag_error(d, s->exports[e].line, s->exports[e].col,
+						   "export '%s' has the name of a capability the service receives",
+						   s->exports[e].name);
+	if (s->cap_count + s->export_count > CAPOS_BOOTSTRAP_MAX_CAPS)
+		return mdiag_error(d, s->line, s->col, "service '%s' receives %d capabilities and exports; "
+				   "a process starts with at most %d", s->name, s->cap_count + s->export_count,
+				   CAPOS_BOOTSTRAP_MAX_CAPS);
+	for (int c = 0; c < s->cap_count; c++)
+		transferred += !bound_kind(&s->caps[c]);
+	if (transferred > (int)CAPOS_XFER_MAX)
+		return mdiag_error(d, s->line, s->col, "service '%s' receives %d capabilities by transfer "
+				   "(exports, imports, kernel capabilities but vm, threads, thread, park); at most %u",
+				   s->name, transferred, CAPOS_XFER_MAX);
+	return 0;
+}
+
 static int get_service(const struct mnode *svc, const struct mf_env *env, struct mf_service *s,
 		       struct mdiag *d)
 {
@@ -268,8 +396,7 @@ static int get_service(const struct mnode *svc, const struct mf_env *env, struct
 		return -1;
 	if ((n = mfyaml_get(svc, "caps")) && get_caps(n, s, d))
 		return -1;
-	if ((n = mfyaml_get(svc, "exports")) &&
-	    get_refs(n, "exports", MF_CAP_NAME_MAX, MF_MAX_EXPORTS, s->exports, &s->export_count, d))
+	if ((n = mfyaml_get(svc, "exports")) && get_exports(n, s, d))
 		return -1;
 	if ((n = mfyaml_get(svc, "after")) &&
 	    get_refs(n, "after", MF_NAME_MAX, MF_MAX_AFTER, s->after, &s->after_count, d))
@@ -320,7 +447,10 @@ int mf_build(const struct mnode *root, const struct mf_env *env, struct mf_manif
 		return -1;
 	if (!(n = mfyaml_get(root, "services")))
 		return mdiag_error(d, root->line, root->col, "the manifest has no 'services'");
-	if (get_services(n, env, m, d))
+	if (get_services(n, env, m, d) || mf_resolve(m, d))
 		return -1;
-	return mf_resolve(m, d);
+	for (int i = 0; i < m->count; i++)
+		if (check_spawnable(&m->services[i], d))
+			return -1;
+	return 0;
 }

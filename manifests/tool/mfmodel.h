@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <capos/manifest.h>
+#include <capos/ring.h>          /* CAPOS_IFACE_USER_MIN: the default export interface */
 #include "mfyaml.h"
 
 #define MF_MAX_SERVICES 64
@@ -24,6 +25,12 @@
 
 struct mf_ref {              /* a name written somewhere, with its position */
 	char name[MF_NAME_MAX];
+	int line, col;
+};
+
+struct mf_export {           /* an endpoint the service offers */
+	char name[MF_CAP_NAME_MAX];
+	uint32_t iface;          /* interface id its clients speak (>= CAPOS_IFACE_USER_MIN) */
 	int line, col;
 };
 
@@ -44,7 +51,7 @@ struct mf_service {
 	struct capos_manifest_quota quota;
 	struct mf_cap caps[MF_MAX_CAPS];
 	int cap_count;
-	struct mf_ref exports[MF_MAX_EXPORTS];
+	struct mf_export exports[MF_MAX_EXPORTS];
 	int export_count;
 	struct mf_ref after[MF_MAX_AFTER];
 	int after_count;

@@ -61,7 +61,9 @@ static void encode_service(const struct mf_manifest *m, const struct mf_service 
 		};
 	}
 	for (int e = 0; e < s->export_count; e++)
-		exps[(*exp_n)++].name = intern(t, s->exports[e].name);
+		exps[(*exp_n)++] = (struct capos_manifest_export){
+			.name = intern(t, s->exports[e].name), .iface = s->exports[e].iface,
+		};
 }
 
 int mf_encode(const struct mf_manifest *m, uint8_t **out, size_t *size)

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define CAPOS_MANIFEST_MAGIC "CAPOSMAN"
-#define CAPOS_MANIFEST_VERSION 1u
+#define CAPOS_MANIFEST_VERSION 2u   /* 2: exports carry an interface id */
 
 enum capos_restart_policy {
 	CAPOS_RESTART_NEVER = 0,
@@ -74,8 +74,9 @@ struct capos_manifest_cap {
 _Static_assert(sizeof(struct capos_manifest_cap) == 16, "manifest cap layout");
 
 struct capos_manifest_export {
-	uint32_t name;
+	uint32_t name;            /* the export's name (string offset) */
+	uint32_t iface;           /* interface id its clients speak, >= CAPOS_IFACE_USER_MIN */
 };
-_Static_assert(sizeof(struct capos_manifest_export) == 4, "manifest export layout");
+_Static_assert(sizeof(struct capos_manifest_export) == 8, "manifest export layout");
 
 #endif

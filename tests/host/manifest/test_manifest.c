@@ -7,6 +7,8 @@
 #include <string.h>
 #include "check.h"
 #include <capos/error.h>
+#include <capos/ring.h>
+#include "lib/crc32.h"
 #include "lib/manifest.h"
 #include "mfmodel.h"
 #include "mfwrite.h"
@@ -28,7 +30,7 @@ static const char good[] =
 	"      echo: service:echo/echo\n"
 	"  - name: echo\n"
 	"    binary: echo-server\n"
-	"    exports: [echo]\n"
+	"    exports: [echo, {name: admin, interface: 0x1234}]\n"
 	"    quota: {frames: 1024, caps: 16, threads: 2, ring_ops: 32}\n"
 	"    caps:\n"
 	"      console: kernel:console\n";
@@ -85,8 +87,13 @@ static void test_round_trip(void)
 	CHECK_STR(manifest_str(&v, echo->binary), "echo-server");
 	CHECK_EQ(echo->quota.frames, 1024);
 	CHECK_EQ(echo->quota.ring_ops, 32);
-	CHECK_EQ(echo->export_count, 1);
+	CHECK_EQ(echo->export_count, 2);
 	CHECK_STR(manifest_str(&v, v.exports[echo->export_first].name), "echo");
+	CHECK_EQ(v.exports[echo->export_first].iface, CAPOS_IFACE_USER_MIN);   /* the default */
+	CHECK_STR(manifest_str(&v, v.exports[echo->export_first + 1].name), "admin");
+	CHECK_EQ(v.exports[echo->export_first + 1].iface, 0x1234);
+	CHECK_EQ(manifest_export_find(&v, 0, "admin"), (int)echo->export_first + 1);
+	CHECK_EQ(manifest_export_find(&v, 0, "adm"), -1);
 	CHECK_STR(manifest_str(&v, client->args), "--rounds 3");
 	CHECK_EQ(client->restart, CAPOS_RESTART_ON_FAILURE);
 	CHECK_EQ(client->backoff_ms, 50);
@@ -126,6 +133,67 @@ static void test_truncation_refused(void)
 	free(bin);
 }
 
+/* Re-seal a modified binary so only the semantic checks can refuse it. */
+static void reseal(uint8_t *bin, size_t size)
+{
+	struct capos_manifest_header *h = (void *)bin;
+
+	h->crc32 = 0;
+	h->crc32 = crc32_update(0, bin, size);
+}
+
+static void test_reader_semantic_checks(void)
+{
+	struct manifest_view v;
+	const char *what = NULL;
+	size_t size;
+	uint8_t *bin = compile_good(&size);
+	struct capos_manifest_header *h = (void *)bin;
+	struct capos_manifest_export *e;
+	struct capos_manifest_cap *c;
+
+	CHECK(bin != NULL);
+	if (!bin)
+		return;
+	e = (void *)(bin + h->exports_off);
+	e[1].iface = 0x10;                       /* a kernel interface id */
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	CHECK_STR(what, "an export's interface id is a kernel one");
+	e[1].iface = 0x1234;
+	c = (void *)(bin + h->caps_off);
+	c[h->cap_count - 1].source_name = c[h->cap_count - 2].source_name;   /* "console": not an export */
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	CHECK_STR(what, "a capability names an export its service does not have");
+	free(bin);
+}
+
+static void test_export_interfaces(void)
+{
+	struct mdiag d = { .file = "t.yaml" };
+
+	CHECK_EQ(build("version: 1\nservices:\n  - name: a\n    binary: init\n"
+		       "    exports: [x, {name: y, interface: 4097}, {name: z, interface: 0xFFFFFFFF}]\n", &d), 0);
+	CHECK_EQ(model.services[0].exports[0].iface, 0x1000);
+	CHECK_EQ(model.services[0].exports[1].iface, 4097);
+	CHECK_EQ(model.services[0].exports[2].iface, 0xffffffffu);
+	CHECK(build("version: 1\nservices:\n  - name: a\n    binary: init\n"
+		    "    exports: [{name: y, interface: 0xfff}]\n", &d) != 0);
+	CHECK_EQ(d.line, 5);
+	CHECK_EQ(d.col, 36);
+	CHECK(strstr(d.msg, "kernel interface id") != NULL);
+}
+
+static void test_kernel_caps_include_ipc(void)
+{
+	struct mdiag d = { .file = "t.yaml" };
+
+	CHECK_EQ(build("version: 1\nservices:\n  - name: a\n    binary: init\n"
+		       "    caps: {e: kernel:endpoints, c: kernel:capspace}\n", &d), 0);
+	CHECK_EQ(model.services[0].cap_count, 2);
+}
+
 static void test_defaults(void)
 {
 	struct mdiag d = { .file = "t.yaml" };
@@ -153,6 +221,9 @@ int main(void)
 	RUN(test_round_trip);
 	RUN(test_every_byte_flip_refused);
 	RUN(test_truncation_refused);
+	RUN(test_reader_semantic_checks);
+	RUN(test_export_interfaces);
+	RUN(test_kernel_caps_include_ipc);
 	RUN(test_defaults);
 	RUN(test_positions);
 	return check_done();

@@ -1,0 +1,166 @@
+/*
+ * Wiring a service: the capabilities it receives are exactly the ones its
+ * manifest entry names, and nothing else.
+ *
+ *   kernel:vm, threads, thread, park  NAME=@KIND: an object the kernel binds
+ *                                     to the new process itself
+ *   kernel:NAME (any other)           a copy of init's own handle of NAME
+ *   service:SVC/EXPORT                a copy of the export's client capability
+ *   each export of the service        its Endpoint (receive side), under
+ *                                     the export's name
+ *
+ * Copies travel as COPY transfer descriptors of ProcessSpawner.spawn, in
+ * the order their names appear in the grant list (capos_spawn).  The
+ * endpoints of a service's exports are made with EndpointFactory.create
+ * (init's "endpoints") before the service first starts; init keeps the
+ * client capability for importers and, under `restart: on-failure`, the
+ * Endpoint for the next instance.  wire_check runs over the whole
+ * manifest before anything starts, so a grant init cannot give is a
+ * manifest error, not a half-started system.
+ */
+#include <string.h>
+#include "init.h"
+
+struct grants {
+	char names[256];                       /* ProcessSpawner grant_names */
+	size_t len;
+	uint32_t caps[CAPOS_XFER_MAX];         /* handles for the plain names, in order */
+	uint32_t ncaps;
+};
+
+static int bound_kind(const char *name)
+{
+	static const char *const kinds[] = { "vm", "threads", "thread", "park" };
+
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(name, kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int grants_add(struct grants *g, const char *name, const char *kind, uint32_t handle)
+{
+	size_t need = strlen(name) + (kind ? strlen(kind) + 2 : 0) + (g->len ? 1 : 0);
+
+	if (g->len + need >= sizeof g->names)
+		return -CAPOS_ERANGE;
+	if (!kind && g->ncaps == CAPOS_XFER_MAX)
+		return -CAPOS_EQUOTA;
+	capos_snprintf(g->names + g->len, sizeof g->names - g->len, "%s%s%s%s", g->len ? " " : "", name,
+		       kind ? "=@" : "", kind ? kind : "");
+	g->len += need;
+	if (!kind)
+		g->caps[g->ncaps++] = handle;
+	return 0;
+}
+
+/*
+ * The grants of s.  With handles == 0 (the check before anything starts)
+ * export handles are not looked at, since they do not exist yet.
+ * Reports what is wrong and returns a negative code.
+ */
+static int build_grants(const struct init_state *st, const struct svc *s, int handles, struct grants *g)
+{
+	const struct manifest_view *v = &st->view;
+	int err = 0;
+
+	g->len = 0;
+	g->ncaps = 0;
+	g->names[0] = '\0';
+	for (uint32_t c = s->m->cap_first; c < s->m->cap_first + s->m->cap_count && !err; c++) {
+		const struct capos_manifest_cap *cap = &v->caps[c];
+		const char *name = manifest_str(v, cap->name), *source = manifest_str(v, cap->source_name);
+		uint32_t h;
+
+		if (cap->source == CAPOS_CAP_FROM_KERNEL && bound_kind(source)) {
+			err = grants_add(g, name, source, 0);
+			continue;
+		}
+		if (cap->source == CAPOS_CAP_FROM_KERNEL)
+			h = capos_cap_find(source, NULL);
+		else
+			h = st->exports[manifest_export_find(v, cap->source_service, source)].client;
+		if (!h && (cap->source == CAPOS_CAP_FROM_KERNEL || handles)) {
+			report_manifest_error("service '%s': %s '%s' is not available to init", s->name,
+					      cap->source == CAPOS_CAP_FROM_KERNEL ? "kernel capability" : "export",
+					      source);
+			return -CAPOS_ENOENT;
+		}
+		err = grants_add(g, name, NULL, h);
+	}
+	for (uint32_t e = s->m->export_first; e < s->m->export_first + s->m->export_count && !err; e++)
+		err = grants_add(g, manifest_str(v, v->exports[e].name), NULL, st->exports[e].server);
+	if (err == -CAPOS_EQUOTA)
+		report_manifest_error("service '%s' receives more than %u capabilities by transfer", s->name,
+				      CAPOS_XFER_MAX);
+	else if (err)
+		report_manifest_error("service '%s': its capability names do not fit the %zu-byte grant list",
+				      s->name, sizeof g->names);
+	return err;
+}
+
+int wire_check(const struct init_state *st)
+{
+	struct grants g;
+	int err;
+
+	if (st->view.hdr->export_count && !capos_cap_find("endpoints", NULL)) {
+		report_manifest_error("the manifest has exports, but init holds no 'endpoints' (EndpointFactory)");
+		return -CAPOS_ENOENT;
+	}
+	for (uint32_t i = 0; i < st->count; i++) {
+		err = build_grants(st, &st->svcs[i], 0, &g);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int wire_exports(struct init_state *st, const struct svc *s)
+{
+	const struct manifest_view *v = &st->view;
+	uint32_t factory = capos_cap_find("endpoints", NULL);
+
+	for (uint32_t e = s->m->export_first; e < s->m->export_first + s->m->export_count; e++) {
+		struct capos_endpoint_factory_create_in in = { .iface = v->exports[e].iface };
+		struct capos_endpoint_factory_create_out out = { 0 };
+		int err;
+
+		if (st->exports[e].client)
+			continue;
+		err = capos_endpoint_factory_create(capos_ring(), factory, &in, &out);
+		if (err) {
+			report_note("cannot create the endpoint %s/%s (interface 0x%x): %s", s->name,
+				    manifest_str(v, v->exports[e].name), v->exports[e].iface, capos_strerror(err));
+			return err;
+		}
+		st->exports[e] = (struct export_caps){ .server = out.server, .client = out.client };
+	}
+	return 0;
+}
+
+int wire_spawn(struct init_state *st, struct svc *s)
+{
+	struct grants g;
+	int err = build_grants(st, s, 1, &g);
+
+	if (err)
+		return err;
+	return capos_spawn(manifest_str(&st->view, s->m->binary), g.names, manifest_str(&st->view, s->m->args),
+			   g.caps, g.ncaps, &s->proc, &s->pid);
+}
+
+void wire_retire(struct init_state *st, const struct svc *s)
+{
+	for (uint32_t e = s->m->export_first; e < s->m->export_first + s->m->export_count; e++) {
+		if (st->exports[e].server)
+			capos_release(capos_ring(), st->exports[e].server);
+		st->exports[e].server = 0;
+	}
+}
+
+void wire_started(struct init_state *st, const struct svc *s)
+{
+	if (s->m->restart == CAPOS_RESTART_NEVER)
+		wire_retire(st, s);
+}
