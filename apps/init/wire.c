@@ -142,12 +142,15 @@ int wire_exports(struct init_state *st, const struct svc *s)
 int wire_spawn(struct init_state *st, struct svc *s)
 {
 	struct grants g;
+	struct capos_spawn_quota quota;
 	int err = build_grants(st, s, 1, &g);
 
 	if (err)
 		return err;
-	return capos_spawn(manifest_str(&st->view, s->m->binary), g.names, manifest_str(&st->view, s->m->args),
-			   g.caps, g.ncaps, &s->proc, &s->pid);
+	quota = (struct capos_spawn_quota){ s->m->quota.frames, s->m->quota.caps, s->m->quota.threads,
+					    s->m->quota.ring_ops };
+	return capos_spawn_quota(manifest_str(&st->view, s->m->binary), g.names,
+				 manifest_str(&st->view, s->m->args), g.caps, g.ncaps, &quota, &s->proc, &s->pid);
 }
 
 void wire_retire(struct init_state *st, const struct svc *s)

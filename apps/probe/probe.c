@@ -7,6 +7,8 @@
  *   call=CAP    call method 0 of CAP's interface (an echo service) and say
  *               what came back
  *   sleep=MS    Timer.sleep (needs "timer")
+ *   alloc=PAGES map PAGES pages of memory (needs "vm") and say whether the
+ *               frame quota allowed it (the mapping is given back)
  *   exit=N      end with exit code N
  *   fault       write to address 0: the kernel ends the process (#PF)
  * Without exit= or fault, probe ends with 0 after the last word.
@@ -54,6 +56,21 @@ static void call(const char *name)
 	}
 }
 
+static void alloc_pages(uint64_t pages)
+{
+	void *p = capos_pages_alloc(pages);
+
+	if (!p) {
+		capos_printf("%s: alloc %llu pages: refused: %s\n", tag, (unsigned long long)pages,
+			     capos_strerror(capos_errno));
+		return;
+	}
+	for (uint64_t i = 0; i < pages; i++)
+		((volatile char *)p)[i * CAPOS_PAGE_SIZE] = 1;  /* every frame really taken */
+	capos_pages_free(p, pages);
+	capos_printf("%s: alloc %llu pages: ok\n", tag, (unsigned long long)pages);
+}
+
 static int act(const char *w)
 {
 	if (strncmp(w, "tag=", 4) == 0)
@@ -62,6 +79,8 @@ static int act(const char *w)
 		list_caps();
 	else if (strncmp(w, "call=", 5) == 0)
 		call(w + 5);
+	else if (strncmp(w, "alloc=", 6) == 0)
+		alloc_pages((uint64_t)atoi(w + 6));
 	else if (strncmp(w, "sleep=", 6) == 0)
 		capos_sleep_ns((uint64_t)atoi(w + 6) * 1000000ull);
 	else if (strncmp(w, "exit=", 5) == 0) {

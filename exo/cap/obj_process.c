@@ -2,7 +2,9 @@
  * ProcessSpawner and ProcessHandle.
  *
  * spawn(binary, grant_names, args) starts a boot-package program with
- * exactly the capabilities named: grant_names is a space-separated list;
+ * exactly the capabilities named and the quotas asked for (0: the kernel's
+ * default; otherwise within the capos/process.h ranges, -CAPOS_ERANGE):
+ * grant_names is a space-separated list;
  * a plain NAME takes the next transfer descriptor of the CALL (a
  * capability of the caller, copied or moved), NAME=@KIND gives the child
  * an object bound to itself (@vm, @threads, @thread, @park).  Every name
@@ -90,6 +92,28 @@ static int parse_grants(const char *text, struct grant *g, uint32_t *count)
 	return 0;
 }
 
+static int in_range(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v == 0 || (v >= lo && v <= hi);
+}
+
+/* The child's limits: each asked-for quota, or the default where 0. */
+static int spawn_limits(const struct capos_process_spawner_spawn_in *in, struct quota_limits *l)
+{
+	if (!in_range(in->quota_frames, CAPOS_QUOTA_FRAMES_MIN, CAPOS_QUOTA_FRAMES_MAX) ||
+	    !in_range(in->quota_caps, CAPOS_QUOTA_CAPS_MIN, CAPOS_QUOTA_CAPS_MAX) ||
+	    !in_range(in->quota_threads, CAPOS_QUOTA_THREADS_MIN, CAPOS_QUOTA_THREADS_MAX) ||
+	    !in_range(in->quota_ring_ops, CAPOS_QUOTA_RING_OPS_MIN, CAPOS_QUOTA_RING_OPS_MAX))
+		return -CAPOS_ERANGE;
+	*l = (struct quota_limits){
+		in->quota_frames ? in->quota_frames : PROCESS_DEFAULT_FRAMES,
+		in->quota_caps ? in->quota_caps : PROCESS_DEFAULT_CAPS,
+		in->quota_threads ? in->quota_threads : PROCESS_DEFAULT_THREADS,
+		in->quota_ring_ops ? in->quota_ring_ops : PROCESS_DEFAULT_RING_OPS,
+	};
+	return 0;
+}
+
 static int terminated(const char *s, size_t size)
 {
 	return strnlen(s, size) < size;
@@ -165,8 +189,7 @@ int kcap_process_spawner_spawn(struct kcall *call, const struct capos_process_sp
 			       uint32_t *out_len)
 {
 	struct grant grants[GRANTS_MAX];
-	struct quota_limits limits = { PROCESS_DEFAULT_FRAMES, PROCESS_DEFAULT_CAPS,
-				       PROCESS_DEFAULT_THREADS, PROCESS_DEFAULT_RING_OPS };
+	struct quota_limits limits;
 	struct elf_fault fault = { -1, "" };
 	struct process *child;
 	struct kobj *handle;
@@ -177,6 +200,8 @@ int kcap_process_spawner_spawn(struct kcall *call, const struct capos_process_sp
 	int err = decode_spawn(call, in, grants, &count, &elf, &size);
 
 	(void)in_len;
+	if (!err)
+		err = spawn_limits(in, &limits);
 	if (err)
 		return err;
 	err = process_create(in->binary, &limits, &child);

@@ -23,6 +23,12 @@ static int copy_text(char *dst, size_t size, const char *src)
 int capos_spawn(const char *binary, const char *grants, const char *args, const uint32_t *caps,
 		uint32_t ncaps, uint32_t *proc, uint32_t *pid)
 {
+	return capos_spawn_quota(binary, grants, args, caps, ncaps, NULL, proc, pid);
+}
+
+int capos_spawn_quota(const char *binary, const char *grants, const char *args, const uint32_t *caps,
+		      uint32_t ncaps, const struct capos_spawn_quota *quota, uint32_t *proc, uint32_t *pid)
+{
 	struct capos_process_spawner_spawn_in in = { 0 };
 	struct capos_process_spawner_spawn_out out = { 0 };
 	struct capos_xfer x[CAPOS_XFER_MAX];
@@ -36,6 +42,12 @@ int capos_spawn(const char *binary, const char *grants, const char *args, const 
 	if (copy_text(in.binary, sizeof in.binary, binary) || copy_text(in.grant_names, sizeof in.grant_names, grants) ||
 	    copy_text(in.args, sizeof in.args, args))
 		return -CAPOS_ERANGE;
+	if (quota) {
+		in.quota_frames = quota->frames;
+		in.quota_caps = quota->caps;
+		in.quota_threads = quota->threads;
+		in.quota_ring_ops = quota->ring_ops;
+	}
 	for (uint32_t i = 0; i < ncaps; i++)
 		x[i] = (struct capos_xfer){ caps[i], CAPOS_XFER_COPY };
 	err = capos_call_sync_xfer(capos_ring(), cap, CAPOS_IFACE_PROCESS_SPAWNER, CAPOS_PROCESS_SPAWNER_SPAWN,

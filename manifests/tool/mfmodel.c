@@ -99,7 +99,10 @@ static int get_name(const struct mnode *n, const char *what, size_t size, char *
 static int get_quota(const struct mnode *q, struct capos_manifest_quota *out, struct mdiag *d)
 {
 	static const struct { const char *key; uint64_t min, max; } limits[] = {
-		{ "frames", 64, 1u << 20 }, { "caps", 4, 65535 }, { "threads", 1, 1024 }, { "ring_ops", 1, 4096 },
+		{ "frames", CAPOS_QUOTA_FRAMES_MIN, CAPOS_QUOTA_FRAMES_MAX },
+		{ "caps", CAPOS_QUOTA_CAPS_MIN, CAPOS_QUOTA_CAPS_MAX },
+		{ "threads", CAPOS_QUOTA_THREADS_MIN, CAPOS_QUOTA_THREADS_MAX },
+		{ "ring_ops", CAPOS_QUOTA_RING_OPS_MIN, CAPOS_QUOTA_RING_OPS_MAX },
 	};
 	uint64_t v[4] = { out->frames, out->caps, out->threads, out->ring_ops };
 

@@ -552,6 +552,30 @@ static int spawn_raw(const char *binary, const char *grants, const struct capos_
 	return err;
 }
 
+/* Quotas outside capos/process.h's ranges are refused before anything is created. */
+static void test_spawn_quota_ranges(void)
+{
+	static const struct capos_spawn_quota bad[] = {
+		{ .frames = CAPOS_QUOTA_FRAMES_MIN - 1 }, { .frames = CAPOS_QUOTA_FRAMES_MAX + 1 },
+		{ .caps = CAPOS_QUOTA_CAPS_MIN - 1 }, { .caps = CAPOS_QUOTA_CAPS_MAX + 1 },
+		{ .threads = CAPOS_QUOTA_THREADS_MAX + 1 }, { .ring_ops = CAPOS_QUOTA_RING_OPS_MAX + 1 },
+	};
+	uint32_t proc = 0, console = ut_cap("console");
+	int64_t code = -1;
+	uint32_t reason = 99;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ut_status("ProcessSpawner.spawn with a quota out of range", capos_spawn_quota("utest-hello",
+			  "console thread=@thread", "", &console, 1, &bad[i], &proc, NULL), -CAPOS_ERANGE);
+	ut_status("ProcessSpawner.spawn with small quotas", capos_spawn_quota("utest-hello",
+		  "console thread=@thread", "", &console, 1,
+		  &(struct capos_spawn_quota){ 4096, CAPOS_QUOTA_CAPS_MIN, 1, 4 }, &proc, NULL), 0);
+	ut_status("... runs and exits", capos_process_wait(proc, &code, &reason), 0);
+	ut_check(code == 0 && reason == CAPOS_EXIT_NORMAL, "... with code 0", "code %lld reason %u",
+		 (long long)code, reason);
+	capos_release(rc, proc);
+}
+
 static void test_spawn_hello(void)
 {
 	uint32_t console = ut_cap("console"), proc = 0, pid = 0, reason = 99;
@@ -610,6 +634,7 @@ static void test_spawn_errors(void)
 static void test_processes(void)
 {
 	test_spawn_hello();
+	test_spawn_quota_ranges();
 	test_spawn_kill();
 	test_spawn_errors();
 }

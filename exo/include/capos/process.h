@@ -53,6 +53,16 @@ struct capos_bootstrap {
 };
 _Static_assert(sizeof(struct capos_bootstrap) <= 4096, "bootstrap fits one page");
 
+/* Quotas a spawner may give a child (ProcessSpawner.spawn; manifests): inclusive ranges. */
+#define CAPOS_QUOTA_FRAMES_MIN   64ull
+#define CAPOS_QUOTA_FRAMES_MAX   (1ull << 20)   /* 4 GiB */
+#define CAPOS_QUOTA_CAPS_MIN     4u
+#define CAPOS_QUOTA_CAPS_MAX     65535u
+#define CAPOS_QUOTA_THREADS_MIN  1u
+#define CAPOS_QUOTA_THREADS_MAX  1024u
+#define CAPOS_QUOTA_RING_OPS_MIN 1u
+#define CAPOS_QUOTA_RING_OPS_MAX 4096u
+
 /* ProcessHandle.wait reason */
 #define CAPOS_EXIT_NORMAL 0u   /* exit_code from ThreadControl.exit of the last thread */
 #define CAPOS_EXIT_KILLED 1u   /* ProcessHandle.kill */

@@ -179,6 +179,15 @@ void capos_mutex_unlock(struct capos_mutex *m);
  */
 int capos_spawn(const char *binary, const char *grants, const char *args, const uint32_t *caps,
 		uint32_t ncaps, uint32_t *proc, uint32_t *pid);
+
+/* The child's quotas for capos_spawn_quota: 0 in a field keeps the kernel's default. */
+struct capos_spawn_quota {
+	uint64_t frames;
+	uint32_t caps, threads, ring_ops;
+};
+/* capos_spawn with quotas (NULL: all defaults); -CAPOS_ERANGE outside capos/process.h's ranges. */
+int capos_spawn_quota(const char *binary, const char *grants, const char *args, const uint32_t *caps,
+		      uint32_t ncaps, const struct capos_spawn_quota *quota, uint32_t *proc, uint32_t *pid);
 /* ProcessHandle.wait: 0 with *code and *reason (CAPOS_EXIT_*), or a negative code. */
 int capos_process_wait(uint32_t proc, int64_t *code, uint32_t *reason);
 
