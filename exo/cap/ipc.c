@@ -300,12 +300,18 @@ static void call_cancel(struct kop *k)
 	call->state = EP_CALL_DONE;
 }
 
-/* Moves commit if the server received them, else they go back; then drop what the call held. */
+/*
+ * Moves commit if the server received them, else they go back — also when
+ * the calling thread ended first (posted false) while its process lives on;
+ * a process being torn down has no table left to settle.  Then drop what
+ * the call held.
+ */
 static void call_settle(struct kop *k, bool posted)
 {
 	struct ep_call *call = (struct ep_call *)k;
 
-	if (posted)
+	(void)posted;
+	if (call->caller->state != PROC_DEAD)
 		kcall_settle_moves(call->caller, call->xfer, call->xfer_count, call->delivered);
 	for (uint32_t i = 0; i < call->xfer_count; i++)
 		kobj_unref(call->xfer[i].obj);

@@ -2,11 +2,14 @@
  * ThreadSpawner, ThreadHandle and ThreadControl.
  *
  * ThreadSpawner (bound to a process) starts a thread in that process at a
- * user entry point with a user-provided stack, and gives the caller a
+ * user entry point with a user-provided stack and its own capability ring
+ * (address in %rsi at entry, and in the result), and gives the caller a
  * ThreadHandle.  ThreadHandle.join completes through the ring with the
  * thread's exit code, once; detach gives up joining (so does releasing the
- * handle).  ThreadControl acts on the calling thread: exit (taking effect
- * on the way back to user mode, after this call completes), FS base, id.
+ * handle).  ThreadControl acts on the calling thread — the owner of the
+ * ring the call came through: exit (taking effect on the way back to user
+ * mode, after this call completes), FS base, id; and exit_process ends the
+ * whole process with a code, every thread at its next return to user mode.
  */
 #include <stdbool.h>
 #include <capos/cap.h>
@@ -18,6 +21,7 @@
 #include "procobj.h"
 #include "../arch/x86_64/context.h"
 #include "../mm/mm.h"
+#include "../proc/aspace.h"
 #include "../proc/process.h"
 #include "../proc/sched.h"
 #include "../proc/thread.h"
@@ -122,6 +126,7 @@ int kcap_thread_spawner_spawn(struct kcall *call, const struct capos_thread_spaw
 {
 	struct process *p = bound_process(call);
 	struct kobj *handle;
+	struct ring *ring;
 	struct thread *t;
 	int64_t h;
 	int err = spawn_checks(p, in);
@@ -129,13 +134,22 @@ int kcap_thread_spawner_spawn(struct kcall *call, const struct capos_thread_spaw
 	(void)in_len;
 	if (err)
 		return err;
-	err = thread_create_user(p, in->entry, in->stack_top, in->arg, 0, in->fs_base, &t);
+	err = process_ring_new(p, &ring);
 	if (err)
 		return err;
+	err = thread_create_user(p, in->entry, in->stack_top, in->arg, ring->user_va, in->fs_base, &t);
+	if (err) {
+		process_ring_drop(p, ring);
+		return err;
+	}
+	t->ring = ring;
+	ring->owner = t;
 	err = process_add_thread(p, t);
 	if (err) {
-		uint64_t flags = sched_lock_irqsave();
+		uint64_t flags;
 
+		process_ring_drop(p, ring);
+		flags = sched_lock_irqsave();
 		thread_unref_locked(t);
 		sched_unlock_irqrestore(flags);
 		return err;
@@ -148,6 +162,7 @@ int kcap_thread_spawner_spawn(struct kcall *call, const struct capos_thread_spaw
 		uint64_t flags;
 
 		process_remove_new_thread(p, t);
+		process_ring_drop(p, ring);
 		flags = sched_lock_irqsave();
 		thread_unref_locked(t);
 		sched_unlock_irqrestore(flags);
@@ -155,6 +170,7 @@ int kcap_thread_spawner_spawn(struct kcall *call, const struct capos_thread_spaw
 	}
 	out->thread = (uint32_t)h;
 	out->thread_id = t->tid;
+	out->ring = ring->user_va;
 	*out_len = sizeof *out;
 	sched_make_ready(t);
 	return 0;
@@ -221,9 +237,21 @@ int kcap_thread_handle_detach(struct kcall *call, const struct capos_thread_hand
 
 static struct thread *controlled_thread(struct kcall *call)
 {
-	struct thread *t = sched_current();
+	struct thread *t = call->ring->owner;
 
-	return t->proc == bound_process(call) ? t : NULL;
+	return t && t->proc == bound_process(call) ? t : NULL;
+}
+
+int kcap_thread_control_exit_process(struct kcall *call,
+				     const struct capos_thread_control_exit_process_in *in, uint32_t in_len,
+				     struct capos_thread_control_exit_process_out *out, uint32_t *out_len)
+{
+	(void)in_len; (void)out;
+	*out_len = 0;
+	if (!controlled_thread(call))
+		return -CAPOS_EPERM;
+	process_kill(bound_process(call), CAPOS_EXIT_NORMAL, in->exit_code);
+	return 0;
 }
 
 int kcap_thread_control_exit(struct kcall *call, const struct capos_thread_control_exit_in *in,
@@ -235,6 +263,28 @@ int kcap_thread_control_exit(struct kcall *call, const struct capos_thread_contr
 	*out_len = 0;
 	if (!t)
 		return -CAPOS_EPERM;
+	t->exit_code = in->exit_code;
+	t->exit_requested = true;
+	return 0;
+}
+
+/* Unmap the range like VirtualMemory.unmap would (anonymous memory only), then leave as exit does. */
+int kcap_thread_control_exit_unmap(struct kcall *call, const struct capos_thread_control_exit_unmap_in *in,
+				   uint32_t in_len, struct capos_thread_control_exit_unmap_out *out,
+				   uint32_t *out_len)
+{
+	struct thread *t = controlled_thread(call);
+	int err;
+
+	(void)in_len; (void)out;
+	*out_len = 0;
+	if (!t)
+		return -CAPOS_EPERM;
+	if (in->vaddr % CAPOS_PAGE_SIZE || !in->pages || in->pages > (CAPOS_USER_MAX - CAPOS_USER_MIN) / CAPOS_PAGE_SIZE)
+		return -CAPOS_EINVAL;
+	err = aspace_unmap(process_aspace(t->proc), in->vaddr, in->pages);
+	if (err)
+		return err;
 	t->exit_code = in->exit_code;
 	t->exit_requested = true;
 	return 0;

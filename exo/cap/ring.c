@@ -18,6 +18,7 @@
 #include "../lib/string.h"
 #include "../mm/mm.h"
 #include "../proc/process.h"
+#include "../proc/quota.h"
 #include "../proc/uaccess.h"
 
 #define SQ_OFFSET 4096u
@@ -40,7 +41,12 @@ int ring_create(struct process *p, struct ring **out)
 
 	if (!r)
 		return -CAPOS_ENOMEM;
+	if (quota_charge_frames(process_quota(p), pages) != 0) {
+		kfree(r);
+		return -CAPOS_EQUOTA;  /* a ring is memory of the process like any other */
+	}
 	if (frame_alloc_contig(pages, 1, &r->phys) != 0) {
+		quota_release_frames(process_quota(p), pages);
 		kfree(r);
 		return -CAPOS_ENOMEM;
 	}
@@ -56,6 +62,7 @@ int ring_create(struct process *p, struct ring **out)
 	r->hdr->cq_entries = CAPOS_RING_CQ_ENTRIES;
 	r->hdr->sq_offset = SQ_OFFSET;
 	r->hdr->cq_offset = (uint32_t)((char *)r->cq - (char *)r->hdr);
+	r->hdr->size = (uint32_t)ring_size(r);
 	*out = r;
 	return 0;
 }
@@ -347,5 +354,6 @@ void ring_destroy(struct ring *r)
 	discard_kops(&r->pending);
 	discard_kops(&r->done);
 	frame_free_contig(r->phys, r->pages);
+	quota_release_frames(process_quota(r->proc), r->pages);
 	kfree(r);
 }

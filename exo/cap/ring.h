@@ -50,7 +50,8 @@ struct kop {
 	/*
 	 * Last word before the kop is freed, in its owner's context with no
 	 * lock held (posted: the CQE was written; false: the ring is being
-	 * destroyed).  Settles what the operation held: IPC calls commit or
+	 * destroyed — its thread ended, or the whole process is being torn
+	 * down, state PROC_DEAD).  Settles what the operation held: IPC calls commit or
 	 * give back moved capabilities and drop their references here.
 	 */
 	void (*settle)(struct kop *k, bool posted);
@@ -63,7 +64,9 @@ struct kop {
 struct ring {
 	struct spinlock lock;
 	struct spinlock cq_lock;
-	struct process *proc;          /* owner; the ring lives exactly as long */
+	struct process *proc;          /* the owner's process */
+	struct thread *owner;          /* the one thread that enters this ring */
+	struct ring *next_in_proc;     /* [proc lock] the process's ring list */
 	uint64_t phys;                 /* physically contiguous frames */
 	uint32_t pages;
 	uint64_t user_va;

@@ -253,7 +253,7 @@ def client_params(iface, m):
 # entry in the caller's own cap_enter and not in another thread's of the
 # same ring.  The value names the methods that end the calling thread
 # (capos_call_self_noreturn: nobody waits for their completion).
-SELF_INTERFACES = {"ThreadControl": {"exit"}}
+SELF_INTERFACES = {"ThreadControl": {"exit", "exit_process", "exit_unmap"}}
 
 
 def gen_client_method(iface, m, h, c):

@@ -48,20 +48,45 @@ void process_unref(struct process *p)
 	}
 }
 
-static int map_ring(struct process *p)
+int process_ring_new(struct process *p, struct ring **out)
 {
 	uint64_t phys[16];
-	uint64_t pages;
-	int err = ring_create(p, &p->ring);
+	uint64_t pages, flags;
+	struct ring *r;
+	int err = ring_create(p, &r);
 
 	if (err)
 		return err;
-	pages = ring_size(p->ring) / PAGE_SIZE;
+	pages = ring_size(r) / PAGE_SIZE;
 	KASSERT(pages <= 16);
 	for (uint64_t i = 0; i < pages; i++)
-		phys[i] = p->ring->phys + i * PAGE_SIZE;
-	return aspace_map_frames(p->as, 0, phys, pages, CAPOS_PROT_READ | CAPOS_PROT_WRITE,
-				 VMA_RING, &p->ring->user_va);
+		phys[i] = r->phys + i * PAGE_SIZE;
+	err = aspace_map_frames(p->as, 0, phys, pages, CAPOS_PROT_READ | CAPOS_PROT_WRITE, VMA_RING,
+				&r->user_va);
+	if (err) {
+		ring_destroy(r);
+		return err;
+	}
+	flags = spin_lock_irqsave(&p->lock);
+	r->next_in_proc = p->rings;
+	p->rings = r;
+	spin_unlock_irqrestore(&p->lock, flags);
+	*out = r;
+	return 0;
+}
+
+void process_ring_drop(struct process *p, struct ring *r)
+{
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	struct ring **link = &p->rings;
+
+	while (*link && *link != r)
+		link = &(*link)->next_in_proc;
+	if (*link)
+		*link = r->next_in_proc;
+	spin_unlock_irqrestore(&p->lock, flags);
+	aspace_remove(p->as, r->user_va, ring_size(r) / PAGE_SIZE);
+	ring_destroy(r);
 }
 
 static int map_bootstrap(struct process *p)
@@ -77,8 +102,8 @@ static int map_bootstrap(struct process *p)
 		return err;
 	p->boot->magic = CAPOS_BOOTSTRAP_MAGIC;
 	p->boot->version = CAPOS_BOOTSTRAP_VERSION;
-	p->boot->ring_addr = p->ring->user_va;
-	p->boot->ring_size = (uint32_t)ring_size(p->ring);
+	p->boot->ring_addr = p->rings->user_va;  /* the main thread's, made just before */
+	p->boot->ring_size = (uint32_t)ring_size(p->rings);
 	p->boot->pid = p->pid;
 	p->boot->tsc_hz = tsc_hz();
 	clock_params(&p->boot->clock_tsc_base, &p->boot->clock_ns_mult);
@@ -100,6 +125,7 @@ static int alloc_tables(struct process *p, const struct quota_limits *limits)
 int process_create(const char *name, const struct quota_limits *limits, struct process **out)
 {
 	struct process *p;
+	struct ring *ring;
 	int err;
 
 	if (limits->caps < 1 || limits->caps >= CAPOS_CAP_MAX_SLOTS || limits->threads < 1)
@@ -116,7 +142,7 @@ int process_create(const char *name, const struct quota_limits *limits, struct p
 	if (!err)
 		err = aspace_create(p->q, &p->as);
 	if (!err)
-		err = map_ring(p);
+		err = process_ring_new(p, &ring);
 	if (!err)
 		err = map_bootstrap(p);
 	if (err) {
@@ -157,9 +183,11 @@ int process_load(struct process *p, const void *elf, uint64_t size, const char *
 	p->boot->stack_top = stack_top;
 	p->boot->stack_size = PROCESS_STACK_PAGES * PAGE_SIZE;
 	copy_args(p->boot, args);
-	err = thread_create_user(p, info.entry, stack_top, p->bootstrap_va, 0, 0, &t);
+	err = thread_create_user(p, info.entry, stack_top, p->bootstrap_va, p->rings->user_va, 0, &t);
 	if (err)
 		return err;
+	t->ring = p->rings;
+	t->ring->owner = t;
 	p->q->threads_used = 1;
 	p->main_thread = t;
 	p->threads = t;
@@ -332,9 +360,12 @@ static void teardown(struct process *p)
 {
 	process_activate(NULL);
 	release_caps(p);
-	if (p->ring)
-		ring_destroy(p->ring);
-	p->ring = NULL;
+	while (p->rings) {
+		struct ring *r = p->rings;
+
+		p->rings = r->next_in_proc;
+		ring_destroy(r);  /* the address space goes next: no need to unmap */
+	}
 	if (p->as)
 		aspace_destroy(p->as);
 	p->as = NULL;
@@ -366,8 +397,12 @@ void process_thread_exited(struct process *p, struct thread *t)
 		p->state = PROC_DEAD;
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
-	if (!last)
+	if (!last) {
+		if (t->ring)
+			process_ring_drop(p, t->ring);  /* its pending operations end with it */
+		t->ring = NULL;
 		return;
+	}
 	kinfo("process %u (%s) exited: %s, code %lld", p->pid, p->name,
 	      p->exit_reason == CAPOS_EXIT_NORMAL ? "normal" :
 	      p->exit_reason == CAPOS_EXIT_KILLED ? "killed" : "fault", (long long)p->exit_code);

@@ -1,6 +1,6 @@
 /*
- * Processes: an address space, a capability table, a capability ring, a
- * bootstrap page, quotas and one or more threads.
+ * Processes: an address space, a capability table, a bootstrap page,
+ * quotas and one or more threads, each with its own capability ring.
  *
  * Life cycle: process_create -> process_load (ELF, stack, main thread) ->
  * process_grant (each capability the spawner names) -> process_start.  A
@@ -41,7 +41,7 @@ struct process {
 	enum proc_state state;          /* [lock]; read unlocked as a hint */
 	struct quota *q;                /* one reference */
 	struct aspace *as;
-	struct ring *ring;
+	struct ring *rings;             /* [lock] one per thread (process_ring_new) */
 	struct cap_table caps;          /* [lock] for inserts/removes */
 	struct cap_slot *cap_slots;
 	struct thread *threads;         /* [lock] */
@@ -80,6 +80,14 @@ int process_create(const char *name, const struct quota_limits *limits, struct p
  */
 int process_load(struct process *p, const void *elf, uint64_t size, const char *args,
 		 struct elf_fault *fault);
+/*
+ * A new capability ring mapped into p, for a thread about to be created;
+ * process_ring_drop unmaps and destroys one whose thread ended (its
+ * pending operations are cancelled), teardown the rest.
+ */
+int process_ring_new(struct process *p, struct ring **out);
+void process_ring_drop(struct process *p, struct ring *r);
+
 /* Give p a capability to obj under name (takes a reference); returns the handle. */
 int64_t process_grant(struct process *p, const char *name, struct kobj *obj, uint32_t rights);
 void process_start(struct process *p);

@@ -13,9 +13,9 @@
 
 void syscall_dispatch(struct trap_frame *f)
 {
-	struct process *p = sched_current()->proc;
+	struct thread *t = sched_current();
 
-	if (f->rax != CAPOS_SYS_CAP_ENTER || !p) {
+	if (f->rax != CAPOS_SYS_CAP_ENTER || !t->proc || !t->ring) {
 		f->rax = (uint64_t)(int64_t)-CAPOS_ENOSYS;
 		return;
 	}
@@ -23,5 +23,5 @@ void syscall_dispatch(struct trap_frame *f)
 		f->rax = (uint64_t)(int64_t)-CAPOS_EINVAL;
 		return;
 	}
-	f->rax = (uint64_t)ring_enter(p->ring, (uint32_t)f->rdi, f->rsi);
+	f->rax = (uint64_t)ring_enter(t->ring, (uint32_t)f->rdi, f->rsi);
 }

@@ -31,6 +31,7 @@ struct thread {
 	void *fpu;                     /* [own] fpu_state_size() bytes, 64-byte aligned */
 	void *fpu_alloc;               /* [own] what kfree takes */
 	uint64_t fs_base;              /* [own] user FS base, restored on switch */
+	struct ring *ring;             /* [own] its capability ring (user threads); the process frees it */
 
 	enum thread_state state;       /* [sched] */
 	struct thread *run_next;       /* [sched] run queue or wait queue link */

@@ -78,6 +78,15 @@ int capos_ring_init(struct capos_ring_client *rc, void *ring_addr, uint64_t ring
 	return 0;
 }
 
+int capos_ring_attach(struct capos_ring_client *rc, void *ring_addr)
+{
+	const struct capos_ring_header *h = ring_addr;
+
+	if (!h || h->magic != CAPOS_RING_MAGIC || h->size < sizeof *h)
+		return -CAPOS_EFORMAT;
+	return capos_ring_init(rc, ring_addr, h->size);
+}
+
 void capos_ring_set_clock(struct capos_ring_client *rc, uint64_t (*now)(void))
 {
 	rc->clock = now;

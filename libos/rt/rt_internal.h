@@ -30,10 +30,7 @@ void rt_caps_init(const struct capos_bootstrap *boot);
 /* The calling thread's FS base through ThreadControl.set_fs_base. */
 int rt_set_fs_base(uint64_t fs_base);
 
-/* Reclaim the memory of detached threads that have ended (threads.c). */
-void rt_threads_reap(void);
-
-/* The ring client's interrupt: ends the calling thread once the process is exiting (exit.c). */
-void rt_exit_interrupt(void);
+/* The monotonic clock every thread's ring client uses for finite waits (start.c). */
+uint64_t rt_clock(void);
 
 #endif

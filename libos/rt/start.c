@@ -6,7 +6,7 @@
  * and the fault is reported by the kernel.
  *
  * Order: bootstrap page, ring client, runtime capabilities, main thread
- * TLS (FS base), the ring's clock and exit interrupt, then the C library's
+ * TLS (FS base), the ring's clock, then the C library's
  * start: __libc_init_array (.preinit_array, .init_array: constructors),
  * atexit(__libc_fini_array) (destructors run by exit), argv, and
  * exit(main(argc, argv)) — newlib's exit, so atexit handlers run and stdio
@@ -52,9 +52,27 @@ const struct capos_bootstrap *capos_bootstrap(void)
 	return rt_boot;
 }
 
+/*
+ * The calling thread's ring client: the main thread's until TLS exists
+ * (only the main thread runs then), afterwards the one in the thread's
+ * TCB (every thread has FS base pointing at its TCB: capos_thread_create
+ * and capos_bare_thread_start see to it).
+ */
+static int rt_tls_ready;
+
 struct capos_ring_client *capos_ring(void)
 {
-	return &rt_ring;
+	struct capos_tcb *t;
+
+	if (!rt_tls_ready)
+		return &rt_ring;
+	__asm__("movq %%fs:0, %0" : "=r"(t));
+	return t->ring;
+}
+
+uint64_t rt_clock(void)
+{
+	return capos_time_ns();
 }
 
 static int name_equal(const char *a, const char *b, size_t max)
@@ -108,8 +126,12 @@ static void main_tls(void)
 	tcb = rt_tls_setup(area, need, &t);
 	if (!tcb)
 		rt_die();
-	if (rt_cap(RT_CAP_THREAD) && rt_set_fs_base((uint64_t)(uintptr_t)tcb) != 0)
+	tcb->ring = &rt_ring;
+	if (!rt_cap(RT_CAP_THREAD))
+		return;  /* no FS base without "thread": TLS stays off, one thread */
+	if (rt_set_fs_base((uint64_t)(uintptr_t)tcb) != 0)
 		rt_die();
+	rt_tls_ready = 1;
 }
 
 /* Copy the name and the argument string, split the words: argc. */
@@ -136,11 +158,6 @@ static int split_args(void)
 	return argc;
 }
 
-static uint64_t rt_clock(void)
-{
-	return capos_time_ns();
-}
-
 void capos_rt_start(const struct capos_bootstrap *boot)
 {
 	int argc;
@@ -152,9 +169,7 @@ void capos_rt_start(const struct capos_bootstrap *boot)
 		rt_die();
 	rt_caps_init(boot);
 	main_tls();
-	if (rt_cap(RT_CAP_TIMER))
-		capos_ring_set_clock(&rt_ring, rt_clock);
-	capos_ring_set_interrupt(&rt_ring, rt_exit_interrupt);
+	capos_ring_set_clock(&rt_ring, rt_clock);
 	__libc_init_array();
 	atexit(__libc_fini_array);
 	argc = split_args();

@@ -4,16 +4,24 @@
  *
  *   [guard page, unmapped] [stack ...] [struct capos_thread | TLS block | TCB]
  *
- * so its stack grows down towards the guard and its record, TLS and TCB
- * sit above the stack top.  The kernel starts the thread at
- * capos_rt_thread_entry (crt0.S) with the TCB in %rdi and FS base already
- * set.  Joining frees the mapping; a detached thread is joined privately
- * (an async ThreadHandle.join only the runtime sees) and its mapping is
- * reclaimed by the next create, join or detach after it has ended.
+ * so its stack grows down towards the guard and its record (which holds
+ * the thread's ring client), TLS and TCB sit above the stack top.  The
+ * kernel starts the thread at capos_rt_thread_entry (crt0.S) with the TCB
+ * in %rdi, its own ring's address in %rsi and FS base already set.
+ *
+ * Ending.  A joined thread's mapping is freed by its joiner.  A detached
+ * thread frees its own: life goes RUNNING -> DETACHED (capos_thread_detach)
+ * or RUNNING -> ENDING (the thread, when fn returns) by compare-and-swap,
+ * so exactly one side wins: a thread that finds itself DETACHED ends with
+ * ThreadControl.exit_unmap, which unmaps the mapping after the thread's
+ * last user instruction; a detach that finds the thread ENDING joins it
+ * as a joiner would.
  */
 #include <capos/prot.h>
 #include <capos/rt.h>
 #include "rt_internal.h"
+
+enum thread_life { LIFE_RUNNING = 0, LIFE_DETACHED = 1, LIFE_ENDING = 2 };
 
 struct capos_thread {
 	struct capos_tcb *tcb;
@@ -21,25 +29,48 @@ struct capos_thread {
 	void *arg;
 	uint32_t handle;                           /* ThreadHandle */
 	uint32_t id;
+	uint32_t life;                             /* enum thread_life, atomic */
 	uint8_t *base;                             /* the mapping, guard page first */
 	uint64_t pages;                            /* including the guard */
-	uint64_t join_ud;                          /* detached: the private join */
-	struct capos_thread_handle_join_out join_out;
-	struct capos_thread *next;                 /* detached list */
+	struct capos_ring_client ring;             /* the thread's own ring client */
 };
 
-static struct capos_mutex detached_lock = CAPOS_MUTEX_INIT;
-static struct capos_thread *detached;
-
-__attribute__((noreturn)) void capos_rt_thread_main(struct capos_tcb *tcb);
+__attribute__((noreturn)) void capos_rt_thread_main(struct capos_tcb *tcb, uint64_t ring_addr);
 extern char capos_rt_thread_entry[];
 
-void capos_rt_thread_main(struct capos_tcb *tcb)
+/* The mapping without its guard page (already unmapped). */
+static void *thread_mapping(const struct capos_thread *t, uint64_t *pages)
+{
+	*pages = t->pages - 1;
+	return t->base + CAPOS_PAGE_SIZE;
+}
+
+__attribute__((noreturn)) static void end_detached(struct capos_thread *t, int64_t code)
+{
+	struct capos_thread_control_exit_unmap_in in = { .exit_code = code };
+	void *base = thread_mapping(t, &in.pages);
+
+	in.vaddr = (uint64_t)(uintptr_t)base;
+	capos_thread_control_exit_unmap(capos_ring(), rt_cap(RT_CAP_THREAD), &in);
+	capos_thread_exit(code);  /* the kernel refused the unmap: end anyway (the mapping stays) */
+}
+
+void capos_rt_thread_main(struct capos_tcb *tcb, uint64_t ring_addr)
 {
 	struct capos_thread *t = tcb->thread;
-	int64_t code = t->fn(t->arg);
+	uint32_t running = LIFE_RUNNING;
+	int64_t code;
 
+	if (capos_ring_attach(&t->ring, (void *)(uintptr_t)ring_addr) != 0)
+		for (;;)
+			__asm__ volatile("ud2");
+	capos_ring_set_clock(&t->ring, rt_clock);
+	tcb->ring = &t->ring;
+	code = t->fn(t->arg);
 	capos_libc_thread_end();
+	if (!__atomic_compare_exchange_n(&t->life, &running, LIFE_ENDING, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		end_detached(t, code);
 	capos_thread_exit(code);
 }
 
@@ -70,7 +101,8 @@ static struct capos_thread *thread_memory(size_t stack_size)
 		return NULL;
 	capos_pages_free(base, 1);  /* the guard page */
 	t = (struct capos_thread *)(base + (1 + stack_pages) * CAPOS_PAGE_SIZE);
-	*t = (struct capos_thread){ .base = base, .pages = pages };
+	t->base = base;
+	t->pages = pages;
 	t->tcb = rt_tls_setup(t + 1, (size_t)(tls_bytes - sizeof *t), &img);
 	t->tcb->thread = t;
 	return t;
@@ -78,8 +110,11 @@ static struct capos_thread *thread_memory(size_t stack_size)
 
 static void thread_free(struct capos_thread *t)
 {
+	uint64_t pages;
+	void *base = thread_mapping(t, &pages);
+
 	capos_release(capos_ring(), t->handle);
-	capos_pages_free(t->base + CAPOS_PAGE_SIZE, t->pages - 1);
+	capos_pages_free(base, pages);
 }
 
 int capos_thread_create(struct capos_thread **out, capos_thread_fn fn, void *arg, size_t stack_size)
@@ -88,12 +123,11 @@ int capos_thread_create(struct capos_thread **out, capos_thread_fn fn, void *arg
 	struct capos_thread_spawner_spawn_out res = { 0 };
 	uint32_t cap = rt_cap(RT_CAP_THREADS);
 	struct capos_thread *t;
+	uint64_t pages;
 	int err;
 
 	if (!cap || !rt_cap(RT_CAP_THREAD) || !rt_cap(RT_CAP_VM))
 		return -CAPOS_ENOENT;
-	rt_threads_reap();
-	capos_ring_set_shared(capos_ring());
 	t = thread_memory(stack_size);
 	if (!t)
 		return -CAPOS_ENOMEM;
@@ -107,7 +141,9 @@ int capos_thread_create(struct capos_thread **out, capos_thread_fn fn, void *arg
 	};
 	err = capos_thread_spawner_spawn(capos_ring(), cap, &in, &res);
 	if (err) {
-		capos_pages_free(t->base + CAPOS_PAGE_SIZE, t->pages - 1);
+		void *base = thread_mapping(t, &pages);
+
+		capos_pages_free(base, pages);
 		return err;
 	}
 	t->handle = res.thread;
@@ -126,50 +162,35 @@ int capos_thread_join(struct capos_thread *t, int64_t *code)
 	if (code)
 		*code = res.exit_code;
 	thread_free(t);
-	rt_threads_reap();
 	return 0;
 }
 
 int capos_thread_detach(struct capos_thread *t)
 {
-	struct capos_sqe s;
-	int err;
+	uint32_t running = LIFE_RUNNING;
+	uint32_t handle = t->handle;  /* once detached, t may vanish at any moment */
 
-	capos_sqe_call(&s, 0, t->handle, CAPOS_IFACE_THREAD_HANDLE, CAPOS_THREAD_HANDLE_JOIN, NULL, 0,
-		       &t->join_out, sizeof t->join_out);
-	err = capos_submit_async(capos_ring(), &s, 1, &t->join_ud);
-	if (err)
-		return err;
-	capos_mutex_lock(&detached_lock);
-	t->next = detached;
-	detached = t;
-	capos_mutex_unlock(&detached_lock);
-	rt_threads_reap();
-	return 0;
+	if (__atomic_compare_exchange_n(&t->life, &running, LIFE_DETACHED, 0, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		capos_release(capos_ring(), handle);  /* the thread frees its memory itself */
+		return 0;
+	}
+	if (running == LIFE_DETACHED)
+		return -CAPOS_EINVAL;
+	return capos_thread_join(t, NULL);  /* it is ending already: finish the job now */
 }
 
-void rt_threads_reap(void)
+int capos_bare_thread_start(struct capos_bare_thread *b, uint64_t ring_addr)
 {
-	struct capos_thread **p, *done = NULL;
-	struct capos_completion c;
+	struct capos_thread_control_set_fs_base_in in = { .fs_base = (uint64_t)(uintptr_t)&b->tcb };
+	uint32_t cap = rt_cap(RT_CAP_THREAD);
+	int err = capos_ring_attach(&b->ring, (void *)(uintptr_t)ring_addr);
 
-	capos_mutex_lock(&detached_lock);
-	for (p = &detached; *p;) {
-		struct capos_thread *t = *p;
-
-		if (capos_ring_wait(capos_ring(), t->join_ud, 0, &c) != 0) {
-			p = &t->next;
-			continue;
-		}
-		*p = t->next;
-		t->next = done;
-		done = t;
-	}
-	capos_mutex_unlock(&detached_lock);
-	while (done) {
-		struct capos_thread *t = done;
-
-		done = t->next;
-		thread_free(t);
-	}
+	if (err)
+		return err;
+	if (!cap)
+		return -CAPOS_ENOENT;
+	capos_ring_set_clock(&b->ring, rt_clock);
+	b->tcb = (struct capos_tcb){ .self = &b->tcb, .ring = &b->ring };
+	return capos_thread_control_set_fs_base(&b->ring, cap, &in);
 }

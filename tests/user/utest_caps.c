@@ -13,7 +13,7 @@
 #define THREADS 4
 #define THREAD_ROUNDS 2000
 
-static struct capos_ring_client *rc;
+#define rc capos_ring()  /* the calling thread's own ring client */
 
 /* ------------------------------------------------------------ Null, Console */
 
@@ -406,9 +406,13 @@ static void test_threads_counter(void)
 		 "counter %llu", (unsigned long long)counter_value);
 }
 
-/* A bare thread (no runtime TLS): exits with its argument. */
-__attribute__((force_align_arg_pointer, noreturn)) static void bare_thread(uint64_t arg)
+/* A bare thread (no runtime TLS): attaches its own ring (%rsi at entry) and exits with its argument. */
+static struct capos_bare_thread bare_threads[2];
+
+__attribute__((force_align_arg_pointer, noreturn)) static void bare_thread(uint64_t arg, uint64_t ring)
 {
+	if (capos_bare_thread_start(&bare_threads[arg == 77 ? 0 : 1], ring) != 0)
+		__asm__ volatile("ud2");
 	capos_thread_exit((int64_t)arg);
 }
 
@@ -430,7 +434,6 @@ static void test_thread_handles(void)
 	struct capos_thread_handle_join_out j = { 0 };
 	uint64_t entry = (uint64_t)(uintptr_t)bare_thread;
 
-	capos_ring_set_shared(rc);  /* bare threads exit through capos_submit_self too */
 	bare_stack = (uint64_t)(uintptr_t)capos_pages_alloc(8);
 	ut_status("ThreadSpawner.spawn entry in the kernel half",
 		  bare_spawn(spawner, 0, 0xffffffff80001000ull, bare_stack + 4096, &h), -CAPOS_EFAULT);
@@ -669,7 +672,6 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	ut_init("utest-caps");
-	rc = capos_ring();
 	test_null();
 	test_console();
 	test_bootpkg();

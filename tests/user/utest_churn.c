@@ -64,7 +64,7 @@ static const char *const helper_args[K_COUNT] = {
 	[K_MEM_EXIT] = "mem exit", [K_MEM_KILL] = "mem kill", [K_MEM_FAULT] = "mem fault",
 };
 
-static struct capos_ring_client *rc;
+#define rc capos_ring()  /* the calling thread's own ring client */
 static int failures;
 static uint32_t children;
 
@@ -271,7 +271,6 @@ int main(int argc, char **argv)
 {
 	int rounds = number(argc > 1 ? argv[1] : NULL, ROUNDS_DEFAULT);
 
-	rc = capos_ring();
 	for (int r = 0; r < rounds; r++)
 		round_of_churn(r, rounds);
 	leave_orphan();

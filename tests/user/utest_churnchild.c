@@ -40,7 +40,7 @@
 
 enum ending { END_EXIT, END_KILL, END_FAULT, END_BAD };
 
-static struct capos_ring_client *rc;
+#define rc capos_ring()  /* the calling thread's own ring client */
 static struct churn_page *page;          /* the parent's shared page, once mapped */
 static uint32_t failures;
 static uint32_t park_word;               /* the parker waits while it is 0 */
@@ -369,7 +369,6 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 
-	rc = capos_ring();
 	if (same(mode, "nap"))
 		return capos_sleep_ns(number(argc > 2 ? argv[2] : NULL) * MS) ? 1 : 0;
 	if (same(mode, "memgc"))

@@ -164,8 +164,14 @@ uint32_t uf_fresh_env[7];  /* FNSTENV: FCW, FSW, FTW, ... (32-bit format) */
 
 void uf_fresh_entry(void);
 
-__attribute__((noreturn, used)) void uf_fresh_c(void)
+static struct capos_bare_thread fresh_bare;
+
+/* rdi (0) and rsi (the ring) are still the entry values here. */
+__attribute__((noreturn, used)) void uf_fresh_c(uint64_t arg, uint64_t ring)
 {
+	(void)arg;
+	if (capos_bare_thread_start(&fresh_bare, ring) != 0)
+		__asm__ volatile("ud2");
 	capos_thread_exit(0);
 }
 
@@ -194,7 +200,7 @@ __asm__(
 
 /* ------------------------------------------------------------ helpers */
 
-static struct capos_ring_client *rc;
+#define rc capos_ring()  /* the calling thread's own ring client */
 static int have_fsgsbase;
 static struct uf_ctx ctx[SPINNERS];
 static volatile uint32_t uf_started;
@@ -234,7 +240,7 @@ static int submit_self_fs(uint16_t method, uint64_t fs_base, uint64_t *out_fs)
 		capos_sqe_call(&s, 0, tc, CAPOS_IFACE_THREAD_CONTROL, method, &in, sizeof in, NULL, 0);
 	else
 		capos_sqe_call(&s, 0, tc, CAPOS_IFACE_THREAD_CONTROL, method, NULL, 0, &out, sizeof out);
-	err = capos_submit_self(rc, &s, NULL);
+	err = capos_submit_self(capos_ring(), &s, NULL);
 	if (out_fs)
 		*out_fs = out.fs_base;
 	return err;
@@ -332,10 +338,17 @@ static uint64_t make_tls(void)
 static uint64_t bare_tls_second;
 static int bare_set_err = -1;
 
-__attribute__((force_align_arg_pointer, noreturn)) static void bare_spinner(uint64_t arg)
+static struct capos_ring_client bare_spinner_ring;
+
+__attribute__((force_align_arg_pointer, noreturn)) static void bare_spinner(uint64_t arg, uint64_t ring)
 {
 	struct uf_ctx *c = (struct uf_ctx *)(uintptr_t)arg;
 
+	/* Its own ring (%rsi at entry), named in both of its TLS areas' TCBs for capos_ring(). */
+	if (capos_ring_attach(&bare_spinner_ring, (void *)(uintptr_t)ring) != 0)
+		__asm__ volatile("ud2");
+	((struct capos_tcb *)(uintptr_t)capos_tcb_self())->ring = &bare_spinner_ring;
+	((struct capos_tcb *)(uintptr_t)bare_tls_second)->ring = &bare_spinner_ring;
 	/* Spawned with one TLS area; move to the second with ThreadControl.set_fs_base. */
 	bare_set_err = submit_self_fs(CAPOS_THREAD_CONTROL_SET_FS_BASE, bare_tls_second, NULL);
 	run_spinner(c, bare_tls_second);
@@ -464,7 +477,6 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	ut_init("utest-fpu");
-	rc = capos_ring();
 	detect();
 	ut_note("AVX %s, FSGSBASE %s", uf_have_avx ? "in use (ymm upper halves checked)" : "absent",
 		have_fsgsbase ? "available" : "absent");
@@ -475,7 +487,6 @@ int main(int argc, char **argv)
 	first_tls = make_tls();
 	bare_tls_second = make_tls();
 	ut_check(first_tls && bare_tls_second, "TLS areas for the bare thread", "no memory");
-	capos_ring_set_shared(rc);
 	err = capos_thread_create(&stop, stopper, NULL, 0);
 	ut_status("stopper thread started", err, 0);
 	for (unsigned k = 1; k <= 2; k++) {

@@ -27,7 +27,7 @@
 #define PASS_FAULT 6   /* ud2 */
 #define FAIL_FAULT 3   /* int3 */
 
-static struct capos_ring_client *rc;
+#define rc capos_ring()  /* the calling thread's own ring client */
 static const uint8_t read_only_buf[64] = { 1 };
 
 /* ------------------------------------------------------------ helpers */
@@ -437,7 +437,6 @@ __attribute__((noreturn)) static void mode_threads_quota(void)
 	uint8_t *stacks = capos_pages_alloc(2 * 128);
 	int err = 0;
 
-	capos_ring_set_shared(rc);
 	while (stacks && n < 128) {
 		in.stack_top = addr(stacks + 2 * CAPOS_PAGE_SIZE * (n + 1));
 		err = capos_thread_spawner_spawn(rc, spawner, &in, &out);
@@ -503,7 +502,6 @@ int main(int argc, char **argv)
 	uint32_t worker;
 
 	ut_init("utest-hostile");
-	rc = capos_ring();
 	if (argc > 1)
 		return child_mode(argv[1]);
 	worker = start_worker();

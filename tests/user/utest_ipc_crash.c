@@ -19,7 +19,7 @@
 #define RECEIVED 2
 #define PAGE_FAULT 14
 
-static struct capos_ring_client *rc;
+#define rc capos_ring()  /* the calling thread's own ring client */
 
 struct pending {
 	uint64_t ud[CALLS];
@@ -183,7 +183,6 @@ int main(int argc, char **argv)
 {
 	uint32_t server, client, proc;
 
-	rc = capos_ring();
 	if (argc > 2 && strcmp(argv[1], "server") == 0)
 		return server_mode((uint32_t)strtoul(argv[2], NULL, 10));
 	ut_init("utest-ipc-crash");

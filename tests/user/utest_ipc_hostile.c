@@ -26,7 +26,7 @@
 #define FLOOD_MAX 600
 #define STILL_WAITING 1000   /* pseudo status: the kernel accepted the operation and it waits */
 
-static struct capos_ring_client *rc;
+#define rc capos_ring()  /* the calling thread's own ring client */
 static uint32_t svc_server, svc_client;   /* served by a utest-ipc-server child */
 
 /* ------------------------------------------------------------ helpers */
@@ -461,7 +461,6 @@ int main(int argc, char **argv)
 {
 	uint32_t proc;
 
-	rc = capos_ring();
 	if (argc > 1)
 		return child_mode(argc, argv);
 	ut_init("utest-ipc-hostile");

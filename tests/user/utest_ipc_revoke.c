@@ -21,7 +21,7 @@
 
 #define DEPTH_MAX 8
 
-static struct capos_ring_client *rc;
+#define rc capos_ring()  /* the calling thread's own ring client */
 
 /* ------------------------------------------------------------ helpers */
 
@@ -227,7 +227,6 @@ int main(int argc, char **argv)
 {
 	uint32_t server, client, proc;
 
-	rc = capos_ring();
 	if (argc > 1 && strcmp(argv[1], "child") == 0)
 		return child_mode();
 	ut_init("utest-ipc-revoke");

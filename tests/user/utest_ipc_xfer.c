@@ -13,7 +13,7 @@
 #include <string.h>
 #include "utest_ipc.h"
 
-static struct capos_ring_client *rc;
+#define rc capos_ring()  /* the calling thread's own ring client */
 static uint32_t ep_server, ep_client;   /* the endpoint utest-ipc-server serves */
 
 /* ------------------------------------------------------------ helpers */
@@ -386,7 +386,6 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	ut_init("utest-ipc-xfer");
-	rc = capos_ring();
 	ipc_endpoint(PING_IFACE, &ep_server, &ep_client);
 	proc = ipc_spawn_server("", ep_server);
 	test_give_copy();

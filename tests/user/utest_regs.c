@@ -280,8 +280,12 @@ uint64_t ur_entry_fsbase = 1, ur_entry_gsbase = 1, ur_have_fsgs;
 
 void ur_entry(void);
 
-__attribute__((noreturn, used)) void ur_entry_c(uint64_t arg)
+static struct capos_bare_thread ur_bare;
+
+__attribute__((noreturn, used)) void ur_entry_c(uint64_t arg, uint64_t ring)
 {
+	if (capos_bare_thread_start(&ur_bare, ring) != 0)
+		__asm__ volatile("ud2");
 	capos_thread_exit((int64_t)arg);
 }
 
@@ -339,7 +343,7 @@ __asm__(
 
 /* ------------------------------------------------------------ helpers */
 
-static struct capos_ring_client *rc;
+#define rc capos_ring()  /* the calling thread's own ring client */
 static int have_fsgsbase;
 static unsigned kernel_values;   /* register values seen with the top 16 bits all ones */
 static unsigned values_scanned;
@@ -540,7 +544,6 @@ static void test_thread_entry(void)
 	struct capos_thread_handle_join_out j = { 0 };
 	int bad = -1, xbad = -1, err;
 
-	capos_ring_set_shared(rc);  /* the bare thread exits through capos_submit_self */
 	ur_have_fsgs = (uint64_t)have_fsgsbase;
 	if (have_fsgsbase)
 		wrgsbase(0x00005eed0000d000ull);  /* the new thread must not inherit it */
@@ -563,13 +566,14 @@ static void test_thread_entry(void)
 	}
 	capos_release(rc, out.thread);
 	for (unsigned i = 0; i < 16 && bad < 0; i++) {
-		uint64_t want = i == R_RDI ? arg : i == R_RSP ? top : 0;
+		uint64_t want = i == R_RDI ? arg : i == R_RSI ? out.ring : i == R_RSP ? top : 0;
 
 		if (ur_entry_regs[i] != want)
 			bad = (int)i;
 	}
 	ut_check(bad < 0 && j.exit_code == (int64_t)arg,
-		 "new thread enters with rdi = arg, rsp = stack top, every other register 0", "%s = %#llx (exit %lld)",
+		 "new thread enters with rdi = arg, rsi = its ring, rsp = stack top, every other register 0",
+		 "%s = %#llx (exit %lld)",
 		 bad >= 0 ? reg_name[bad] : "-", (unsigned long long)(bad >= 0 ? ur_entry_regs[bad] : 0),
 		 (long long)j.exit_code);
 	ut_check(ur_entry_flags == FL_USER_INIT, "new thread enters with RFLAGS 0x202", "rflags %#llx",
@@ -763,7 +767,6 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	ut_init("utest-regs");
-	rc = capos_ring();
 	cpuid(0, 0, r);
 	if (r[0] >= 7) {
 		cpuid(7, 0, r);

@@ -1,8 +1,13 @@
 /*
  * The capability ring: the one interface between a process and the kernel.
  *
- * A ring is one shared memory region per process, mapped into the process
- * (read-write) and into the kernel.  It holds a header, a submission queue
+ * A ring is one shared memory region per thread, mapped into its process
+ * (read-write) and into the kernel.  cap_enter always works on the calling
+ * thread's own ring: the thread that submits an entry is the thread the
+ * kernel performs it for (ThreadControl acts on it), and completions
+ * arrive on the ring of the thread that submitted the operation.  The
+ * main thread's ring is named in the bootstrap page; a thread started by
+ * ThreadSpawner finds its ring's address in %rsi at entry.  It holds a header, a submission queue
  * (SQ) of struct capos_sqe and a completion queue (CQ) of struct capos_cqe.
  * The process writes SQEs and calls cap_enter(); the kernel consumes SQEs,
  * performs them, and posts one CQE per SQE — at once, or later for
@@ -39,7 +44,7 @@
 #include <stdint.h>
 
 #define CAPOS_RING_MAGIC   0x474e4952u /* "RING" */
-#define CAPOS_RING_VERSION 1u
+#define CAPOS_RING_VERSION 2u
 
 /* Operations (struct capos_sqe.opcode). */
 enum capos_ring_op {
@@ -115,7 +120,7 @@ struct capos_ring_header {
 	uint32_t sq_offset;    /* from the start of the region */
 	uint32_t cq_offset;
 	uint32_t kflags;       /* CAPOS_RING_K_*, written by the kernel */
-	uint32_t reserved0;
+	uint32_t size;         /* bytes of the whole region */
 	uint8_t pad0[32];
 	uint32_t sq_tail;      /* process writes */
 	uint8_t pad1[60];

@@ -116,6 +116,8 @@ struct capos_ring_client {
  * lie inside the region.  0, -CAPOS_EFORMAT or -CAPOS_ERANGE.
  */
 int capos_ring_init(struct capos_ring_client *rc, void *ring_addr, uint64_t ring_size);
+/* capos_ring_init for a ring whose size is known only from its header (a new thread's). */
+int capos_ring_attach(struct capos_ring_client *rc, void *ring_addr);
 
 /*
  * Give the client a monotonic clock (the runtime passes Timer.now) so

@@ -18,8 +18,8 @@
  * "thread" (capos_thread_exit); the process ends when its last thread
  * does, and the exit code of that thread reaches the parent's
  * ProcessHandle.wait.  exit() and returning from main end the whole
- * process (capos_process_exit: the other threads follow at their next
- * runtime call).  Every process therefore needs "thread" to exit cleanly
+ * process (capos_process_exit: ThreadControl.exit_process, every thread
+ * stops).  Every process therefore needs "thread" to exit cleanly
  * (and to use TLS, whose FS base is set through it).  Without it, the
  * exit executes ud2: the deliberate fault makes the kernel end the
  * process (reason fault, code -6) instead of leaving it spinning.
@@ -62,8 +62,22 @@ int main(int argc, char **argv);
 
 /* The bootstrap page of this process. */
 const struct capos_bootstrap *capos_bootstrap(void);
-/* The process's ring client (shared by all its threads). */
+/* The calling thread's ring client (every thread has its own ring). */
 struct capos_ring_client *capos_ring(void);
+
+/*
+ * For a thread started through ThreadSpawner directly rather than
+ * capos_thread_create: call it first, with the ring address the thread
+ * received in %rsi (its second argument).  It attaches a ring client in
+ * b and points FS base at a minimal TCB in b (no TLS block: __thread
+ * variables must not be used), so capos_ring() and the runtime's calls
+ * work on this thread.  b must outlive the thread.  0 or a negative code.
+ */
+struct capos_bare_thread {
+	struct capos_tcb tcb;
+	struct capos_ring_client ring;
+};
+int capos_bare_thread_start(struct capos_bare_thread *b, uint64_t ring_addr);
 /* Handle of the capability granted under name, 0 when absent; *iface (optional) gets its interface. */
 uint32_t capos_cap_find(const char *name, uint32_t *iface);
 /* End the calling thread (the process with its last thread).  Uses no TLS: bare threads may call it. */
@@ -78,11 +92,10 @@ __attribute__((noreturn)) void capos_thread_exit(int64_t code);
 void capos_libc_thread_end(void);
 /*
  * End the process with code (what _exit does; exit() flushes stdio
- * first): the calling thread ends now, every other thread at its next
- * wait in the ring client (at most a 2 ms slice later when it is blocked
- * in a call), all with this code.  The first caller's code wins.  A
- * thread computing without runtime calls delays the end until it makes
- * one.  Exact for a single-threaded process.
+ * first): ThreadControl.exit_process — every thread stops at its next
+ * return to user mode (a blocked one is woken for it), and the parent's
+ * ProcessHandle.wait sees reason normal and this code.  The first
+ * caller's code wins.
  */
 __attribute__((noreturn)) void capos_process_exit(int64_t code);
 

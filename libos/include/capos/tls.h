@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct capos_thread;
+struct capos_ring_client;
 
 /* The thread control block.  The first words follow the x86_64 TLS ABI and gcc's conventions. */
 struct capos_tcb {
@@ -22,6 +23,7 @@ struct capos_tcb {
 	uint64_t pointer_guard;      /* %fs:0x30 */
 	struct capos_thread *thread; /* the runtime's record (NULL for the main thread) */
 	void *libc;                  /* free for the C library layer (newlib's per-thread state is TLS: libos/libc/reent.c) */
+	struct capos_ring_client *ring; /* this thread's ring client (capos_ring) */
 };
 _Static_assert(__builtin_offsetof(struct capos_tcb, stack_guard) == 0x28, "capos_tcb layout");
 
