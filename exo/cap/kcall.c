@@ -250,10 +250,19 @@ static int do_return(struct kcall *c)
 
 void kcall_execute(struct ring *r, const struct capos_sqe *sqe)
 {
-	struct kcall c = { .proc = r->proc, .ring = r, .sqe = sqe };
+	struct kcall c;  /* xfer[] is read only up to xfer_count: not cleared on the hot path */
 	uint32_t out_len = 0;
 	int status;
 
+	c.proc = r->proc;
+	c.ring = r;
+	c.sqe = sqe;
+	c.obj = NULL;
+	c.handle = 0;
+	c.deferred = NULL;
+	c.aux = 0;
+	c.caps = 0;
+	c.xfer_count = 0;
 	switch (sqe->opcode) {
 	case CAPOS_OP_NOP:
 		status = fields_zero(sqe, false, false, false, false) && !sqe->cap && !sqe->iface &&

@@ -182,11 +182,19 @@ static void post_kop(struct ring *r, struct kop *k)
 	kfree(k);
 }
 
-/* Post every finished kop, oldest first.  ring->lock held. */
+/*
+ * Post every finished kop, oldest first.  ring->lock held.  An empty done
+ * list is seen without cq_lock: a kop finishing just after is posted by the
+ * next drain (every wait drains before it sleeps, under the lock).
+ */
 static void drain_done(struct ring *r)
 {
 	struct kop *list, *rev = NULL;
-	uint64_t flags = spin_lock_irqsave(&r->cq_lock);
+	uint64_t flags;
+
+	if (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
+		return;
+	flags = spin_lock_irqsave(&r->cq_lock);
 
 	list = r->done;
 	r->done = NULL;
@@ -305,7 +313,8 @@ static void wait_for_completions(struct ring *r, uint32_t min_complete, uint64_t
 
 int64_t ring_enter(struct ring *r, uint32_t min_complete, uint64_t timeout_ns)
 {
-	uint64_t now = clock_ns();
+	bool waits = min_complete && timeout_ns;
+	uint64_t now = waits && timeout_ns != CAPOS_TIMEOUT_INFINITE ? clock_ns() : 0;
 	uint64_t deadline = (timeout_ns == CAPOS_TIMEOUT_INFINITE || now + timeout_ns < now)
 				    ? SCHED_NO_DEADLINE : now + timeout_ns;
 	int64_t consumed;
@@ -323,7 +332,7 @@ int64_t ring_enter(struct ring *r, uint32_t min_complete, uint64_t timeout_ns)
 	spin_unlock(&r->lock);
 	if (consumed < 0)
 		return consumed;
-	if (min_complete && timeout_ns)
+	if (waits)
 		wait_for_completions(r, min_complete, deadline);
 	if (sched_take_handoff())
 		sched_yield_handoff();  /* an IPC peer woken by this call runs now */

@@ -283,11 +283,10 @@ uint32_t sched_wake_all_first_locked(struct waitq *wq)
 
 bool sched_take_handoff(void)
 {
-	uint64_t flags = sched_lock_irqsave();
-	bool h = current->handoff;
+	struct thread *t = current;  /* the kernel is not preempted: current stays this thread */
+	bool h = t->handoff;
 
-	current->handoff = false;
-	sched_unlock_irqrestore(flags);
+	t->handoff = false;
 	return h;
 }
 

@@ -48,7 +48,8 @@ struct thread {
 	struct waitq joiners;          /* [sched] */
 	struct kop *join_kops;         /* [sched] ThreadHandle.join operations */
 	bool exit_requested;           /* [own] ThreadControl.exit: leave at the next return to user */
-	bool handoff;                  /* [sched] a woken IPC peer should run before this thread goes on */
+	bool handoff;                  /* [own] a woken IPC peer should run before this thread goes on (set
+	                                  and cleared only by the thread itself) */
 	uint32_t refs;                 /* [sched] scheduler's own + one per ThreadHandle */
 	struct thread *proc_next;      /* [proc] the process's thread list */
 	struct thread *zombie_next;    /* [sched] reaper list */

@@ -65,13 +65,8 @@ int capos_ring_init(struct capos_ring_client *rc, void *ring_addr, uint64_t ring
 	rc->sq_tail = load_acquire(&h->sq_tail);
 	rc->cq_head = load_acquire(&h->cq_head);
 	rc->next_user_data = 1;
-	rc->waiters = 0;
-	rc->shared = 0;
-	rc->exclusive = 0;
-	rc->fence = 0;
 	rc->lock = 0;
 	rc->clock = NULL;
-	rc->interrupt = NULL;
 	capos_stash_init(&rc->stash);
 	for (uint32_t i = 0; i < CAPOS_RC_WATCH_MAX; i++)
 		rc->watches[i] = (struct capos_ring_watch){ 0, NULL, NULL };
@@ -90,18 +85,6 @@ int capos_ring_attach(struct capos_ring_client *rc, void *ring_addr)
 void capos_ring_set_clock(struct capos_ring_client *rc, uint64_t (*now)(void))
 {
 	rc->clock = now;
-}
-
-void capos_ring_set_interrupt(struct capos_ring_client *rc, void (*fn)(void))
-{
-	rc->interrupt = fn;
-}
-
-void capos_ring_set_shared(struct capos_ring_client *rc)
-{
-	capos_ring_lock(rc);
-	rc->shared = 1;
-	capos_ring_unlock(rc);
 }
 
 /* ------------------------------------------------------------- raw layer */
@@ -244,122 +227,57 @@ static int sq_consumed(const struct capos_ring_client *rc, uint32_t index)
 	return (int32_t)(load_acquire(&rc->hdr->sq_head) - index) > 0;
 }
 
-/* Drop the lock for a moment so the thread that holds the gate can go on. */
-static void relax(struct capos_ring_client *rc)
-{
-	capos_ring_unlock(rc);
-	__builtin_ia32_pause();
-	capos_ring_lock(rc);
-}
-
-/*
- * The gate every kernel entry of the client passes (lock held): while a
- * capos_submit_self is under way, wait until the kernel has consumed its
- * entry, so only its submitter can be the one who performs it.
- */
-static void gate(struct capos_ring_client *rc)
-{
-	while (rc->exclusive) {
-		if (rc->fence && sq_consumed(rc, rc->fence - 1)) {
-			rc->exclusive = 0;
-			rc->fence = 0;
-			return;
-		}
-		relax(rc);
-	}
-}
-
 struct wait_budget {
 	uint64_t left;       /* ns; CAPOS_TIMEOUT_INFINITE */
 };
 
 /*
- * Read the client's clock with the lock dropped.  The clock (Timer.now)
- * is itself a call through this ring, so it passes gate() and may wait
- * there for a capos_submit_self; that one waits in take_gate until no
- * thread is counted in waiters.  So the clock is read only outside the
- * waiters window (never between waiters++ and waiters--), or the two
- * threads would wait for each other forever.
+ * One kernel entry: the kernel consumes everything queued, then this
+ * thread sleeps until one more completion than the CQ holds now is
+ * visible, or the budget passes (0: no sleep).  Lock held (dropped around
+ * the system call).  0 or a negative code.
  */
-static uint64_t clock_unlocked(struct capos_ring_client *rc)
+static int enter_and_wait(struct capos_ring_client *rc, struct wait_budget *b)
 {
-	uint64_t now;
-
-	capos_ring_unlock(rc);
-	now = rc->clock();
-	capos_ring_lock(rc);
-	return now;
-}
-
-/* Take what has passed since t0 (or the slice, without a clock) from a finite budget.  Lock held. */
-static void charge(struct capos_ring_client *rc, struct wait_budget *b, int timed, uint64_t t0,
-		   uint64_t slice)
-{
-	uint64_t spent;
-
-	if (b->left == CAPOS_TIMEOUT_INFINITE)
-		return;
-	spent = timed ? clock_unlocked(rc) - t0 : slice;
-	b->left = spent >= b->left ? 0 : b->left - spent;
-}
-
-/*
- * Sleep in cap_enter until one more completion than the CQ holds now is
- * visible, or the budget (or a contended slice) passes.  Called with the
- * lock held; drops it around the system call (and around the clock
- * reads, which happen before this thread counts as a waiter and after it
- * stopped counting).  use_clock 0: charge the slice instead of reading
- * the clock (make_progress, which the clock's own call may run: reading
- * the clock there would recurse).  0 or a negative code.
- */
-static int sleep_for_completion(struct capos_ring_client *rc, struct wait_budget *b, int use_clock)
-{
-	int timed = use_clock && rc->clock && b->left != CAPOS_TIMEOUT_INFINITE;
-	uint64_t slice, t0 = timed ? clock_unlocked(rc) : 0;
+	int timed = rc->clock && b->left && b->left != CAPOS_TIMEOUT_INFINITE;
 	uint32_t ready = capos_ring_cq_ready(rc);
+	uint64_t t0 = 0, spent;
 	int64_t r;
 
-	gate(rc);
-	if (capos_ring_cq_ready(rc) != ready) {
-		charge(rc, b, timed, t0, 0);
-		return 0;  /* completions arrived meanwhile: let the caller reap first */
-	}
 	if (ready >= rc->cq_entries)
 		return -CAPOS_EBUSY;  /* CQ and stash full of unclaimed completions */
-	slice = b->left;
-	rc->waiters++;
-	if ((rc->waiters > 1 || rc->shared) && slice > CAPOS_RC_CONTENDED_SLICE_NS)
-		slice = CAPOS_RC_CONTENDED_SLICE_NS;
 	capos_ring_unlock(rc);
-	r = capos_cap_enter(ready + 1, slice);
+	if (timed)
+		t0 = rc->clock();  /* unlocked: a clock may itself call through the ring */
+	r = capos_cap_enter(ready + 1, b->left);
+	spent = timed ? rc->clock() - t0 : b->left;
 	capos_ring_lock(rc);
-	rc->waiters--;
-	charge(rc, b, timed, t0, slice);
+	if (b->left != CAPOS_TIMEOUT_INFINITE)
+		b->left = spent >= b->left ? 0 : b->left - spent;
 	return r < 0 ? (int)r : 0;
 }
 
 typedef int (*take_fn)(struct capos_ring_client *rc, void *arg, struct capos_completion *c);
 
-/* Reap and try take() until it succeeds or the budget is spent.  Lock held. */
+/*
+ * Reap and try take() until it succeeds or the budget is spent; each
+ * round that finds nothing enters the kernel once (which also performs
+ * whatever was just published).  Lock held.
+ */
 static int wait_until(struct capos_ring_client *rc, take_fn take, void *arg, uint64_t timeout_ns,
 		      struct capos_completion *c)
 {
 	struct wait_budget b = { timeout_ns };
 
-	for (;;) {
+	for (int entered = 0;; entered = 1) {
 		int err;
 
-		if (rc->interrupt) {
-			capos_ring_unlock(rc);
-			rc->interrupt();
-			capos_ring_lock(rc);
-		}
 		reap_locked(rc);
 		if (take(rc, arg, c) == 0)
 			return 0;
-		if (b.left == 0)
+		if (b.left == 0 && (entered || sq_consumed(rc, rc->sq_tail - 1)))
 			return -CAPOS_ETIMEDOUT;
-		err = sleep_for_completion(rc, &b, 1);
+		err = enter_and_wait(rc, &b);
 		if (err)
 			return err;
 	}
@@ -384,27 +302,27 @@ static int take_user_data(struct capos_ring_client *rc, void *arg, struct capos_
  */
 static int make_progress(struct capos_ring_client *rc)
 {
-	struct wait_budget b = { CAPOS_RC_CONTENDED_SLICE_NS };
+	struct wait_budget b = { CAPOS_RC_PROGRESS_SLICE_NS };
 	uint32_t ready, stashed;
 	int64_t r;
 
-	gate(rc);
 	ready = capos_ring_cq_ready(rc);
 	stashed = rc->stash.count;
+	capos_ring_unlock(rc);
 	r = capos_cap_enter(0, 0);
+	capos_ring_lock(rc);
 	if (r != 0)
 		return r < 0 ? (int)r : 0;
 	reap_locked(rc);
 	if (rc->stash.count != stashed || capos_ring_cq_ready(rc) < ready)
 		return 0;
-	return sleep_for_completion(rc, &b, 0);  /* one slice: no clock needed */
+	return enter_and_wait(rc, &b);
 }
 
-/* Publish a copy of proto with user_data ud and wait until it is consumed.  Lock held. */
-static int submit_locked(struct capos_ring_client *rc, const struct capos_sqe *proto, uint64_t ud)
+/* Publish a copy of proto with user_data ud (not yet consumed).  Lock held. */
+static int publish_locked(struct capos_ring_client *rc, const struct capos_sqe *proto, uint64_t ud)
 {
 	struct capos_sqe *s;
-	uint32_t index;
 	int err;
 
 	if (rc->stash.count >= CAPOS_RC_STASH)
@@ -414,16 +332,20 @@ static int submit_locked(struct capos_ring_client *rc, const struct capos_sqe *p
 		if (err)
 			return err;
 	}
-	index = rc->sq_tail - 1;
 	*s = *proto;
 	s->user_data = ud;
 	capos_ring_publish(rc);
-	while (!sq_consumed(rc, index)) {
-		err = make_progress(rc);
-		if (err)
-			return err;
-	}
 	return 0;
+}
+
+/* Publish, then enter the kernel until it has consumed the entry.  Lock held. */
+static int submit_locked(struct capos_ring_client *rc, const struct capos_sqe *proto, uint64_t ud)
+{
+	int err = publish_locked(rc, proto, ud);
+
+	while (!err && !sq_consumed(rc, rc->sq_tail - 1))
+		err = make_progress(rc);
+	return err;
 }
 
 static uint64_t new_user_data(struct capos_ring_client *rc, int private_ud)
@@ -436,14 +358,20 @@ static uint64_t new_user_data(struct capos_ring_client *rc, int private_ud)
 }
 
 /*
- * The common tail of a synchronous submission (lock held, entry `ud`
- * submitted unless err): wait for its completion, drop the lock, hand the
- * completion back; returns err, or the completion's status.
+ * A synchronous submission: publish, then wait for the completion; the
+ * first kernel entry both performs the entry and sleeps for its
+ * completion, so a call that the kernel answers at once (or through an
+ * IPC hand-off) costs one system call.
  */
-static int await_own(struct capos_ring_client *rc, int err, uint64_t ud, struct capos_completion *done)
+int capos_submit_sync(struct capos_ring_client *rc, struct capos_sqe *proto, struct capos_completion *done)
 {
 	struct capos_completion c;
+	uint64_t ud;
+	int err;
 
+	capos_ring_lock(rc);
+	ud = new_user_data(rc, 1);
+	err = publish_locked(rc, proto, ud);
 	if (!err)
 		err = wait_until(rc, take_user_data, &ud, CAPOS_TIMEOUT_INFINITE, &c);
 	capos_ring_unlock(rc);
@@ -454,83 +382,9 @@ static int await_own(struct capos_ring_client *rc, int err, uint64_t ud, struct 
 	return c.status;
 }
 
-int capos_submit_sync(struct capos_ring_client *rc, struct capos_sqe *proto, struct capos_completion *done)
-{
-	uint64_t ud;
-
-	capos_ring_lock(rc);
-	ud = new_user_data(rc, 1);
-	return await_own(rc, submit_locked(rc, proto, ud), ud, done);
-}
-
-/*
- * Close the gate and wait until no other thread sleeps in the kernel; then
- * no cap_enter but ours can run until our entry is consumed.  Lock held.
- */
-static int take_gate(struct capos_ring_client *rc)
-{
-	gate(rc);
-	rc->exclusive = 1;
-	rc->fence = 0;
-	while (rc->waiters)
-		relax(rc);
-	reap_locked(rc);
-	if (capos_ring_cq_ready(rc) || rc->stash.count >= CAPOS_RC_STASH) {
-		rc->exclusive = 0;
-		return -CAPOS_EBUSY;  /* no CQ room guaranteed for our completion */
-	}
-	return 0;
-}
-
-/*
- * Publish proto, then enter the kernel without the lock until it is
- * consumed.  Lock held.  The loop watches this call's own fence, not
- * rc->fence: while we are in the kernel, another thread may see our entry
- * consumed and open the gate, and a third may close it again for its own
- * entry (rc->fence then names that one).  Entering the kernel for that
- * entry would perform it on the wrong thread, and clearing the gate at
- * the end would open it under the new owner; so only a gate still ours
- * is opened here.
- */
-static int submit_exclusive(struct capos_ring_client *rc, const struct capos_sqe *proto, uint64_t ud)
-{
-	struct capos_sqe *s = capos_ring_get_sqe(rc);
-	uint32_t fence;
-	int64_t r = 0;
-
-	if (!s) {
-		rc->exclusive = 0;
-		return -CAPOS_EBUSY;  /* the raw layer left the SQ full */
-	}
-	*s = *proto;
-	s->user_data = ud;
-	fence = rc->sq_tail;
-	rc->fence = fence;
-	capos_ring_publish(rc);
-	/* cap_enter fails only on a ring the kernel marked corrupt: nobody performs anything then */
-	while (r >= 0 && !sq_consumed(rc, fence - 1)) {
-		capos_ring_unlock(rc);
-		r = capos_cap_enter(0, 0);
-		capos_ring_lock(rc);
-	}
-	if (rc->exclusive && rc->fence == fence) {
-		rc->exclusive = 0;
-		rc->fence = 0;
-	}
-	return sq_consumed(rc, fence - 1) ? 0 : (int)r;
-}
-
 int capos_submit_self(struct capos_ring_client *rc, struct capos_sqe *proto, struct capos_completion *done)
 {
-	uint64_t ud;
-	int err;
-
-	capos_ring_lock(rc);
-	ud = new_user_data(rc, 1);
-	err = take_gate(rc);
-	if (!err)
-		err = submit_exclusive(rc, proto, ud);
-	return await_own(rc, err, ud, done);
+	return capos_submit_sync(rc, proto, done);  /* every ring has one thread: its own */
 }
 
 int capos_submit_self_noreturn(struct capos_ring_client *rc, struct capos_sqe *proto)
@@ -540,9 +394,7 @@ int capos_submit_self_noreturn(struct capos_ring_client *rc, struct capos_sqe *p
 
 	capos_ring_lock(rc);
 	ud = new_user_data(rc, 1) | CAPOS_UD_DISCARD;
-	err = take_gate(rc);
-	if (!err)
-		err = submit_exclusive(rc, proto, ud);
+	err = submit_locked(rc, proto, ud);
 	capos_ring_unlock(rc);
 	return err;
 }

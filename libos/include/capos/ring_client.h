@@ -30,24 +30,16 @@
  * use values with CAPOS_UD_PRIVATE set, which next_completion never
  * returns; ordinary async calls get values without it.
  *
- * Threads.  A spin lock serialises the client's state (submission, reaping,
- * the stash).  It is never held across a blocking cap_enter.  A thread
- * waiting for its completion sleeps in cap_enter for "one more completion
- * than the CQ holds now"; when several threads wait at once another may
- * move the awaited CQE into the stash after the check, so contended
- * waiters sleep in slices of CAPOS_RC_CONTENDED_SLICE_NS and look again.
+ * Threads.  Every thread has its own ring (capos/ring.h) and so its own
+ * client: capos_ring() returns the calling thread's.  A client must only
+ * be used by the thread whose ring it is — the kernel performs what a
+ * thread publishes only when that thread enters it, and completions come
+ * back on the ring of the thread that submitted.  A spin lock still
+ * serialises the client's state, so a completion callback may submit.
  *
- * Whichever thread enters the kernel performs every SQE queued at that
- * moment, so a method that acts on "the calling thread" (ThreadControl
- * exit, set_fs_base, get_fs_base, self) must be consumed by its
- * submitter: capos_submit_self holds every other thread of the client
- * out of the kernel (they wait at a gate; sleepers are bounded by the
- * slice once capos_ring_set_shared says the ring has several threads)
- * until the kernel has taken that entry, and never holds the lock across
- * the entry (ThreadControl.exit does not come back).  capos_thread_create
- * marks the ring shared; a program that starts threads through
- * ThreadSpawner itself must call capos_ring_set_shared first, or an
- * exiting thread may wait for ever on a sleeper with no time limit.
+ * System calls.  A synchronous call publishes its entry and enters the
+ * kernel once to have it performed and sleep for its completion, so a
+ * call answered at once (or through an IPC hand-off) costs one cap_enter.
  *
  * Errors: negative CAPOS_E* codes.  A call's result is the CQE status: 0,
  * a negative CAPOS_E* code, or CAPOS_STATUS_APP_ERROR.
@@ -60,7 +52,7 @@
 
 #define CAPOS_RC_STASH 512                       /* completions held for their owners */
 #define CAPOS_RC_WATCH_MAX 64                    /* watched operations at once */
-#define CAPOS_RC_CONTENDED_SLICE_NS 2000000ull   /* 2 ms */
+#define CAPOS_RC_PROGRESS_SLICE_NS 2000000ull    /* 2 ms: a full CQ waits this long for room */
 #define CAPOS_UD_PRIVATE (1ull << 63)            /* user_data with an owner (sync calls, capos_submit_async private) */
 #define CAPOS_UD_DISCARD (1ull << 62)            /* with PRIVATE: nobody waits; the reaper drops it */
 
@@ -97,13 +89,8 @@ struct capos_ring_client {
 	uint32_t sq_tail;            /* [lock] next SQE to fill (published to hdr->sq_tail) */
 	uint32_t cq_head;            /* [lock] next CQE to reap (published to hdr->cq_head) */
 	uint64_t next_user_data;     /* [lock] */
-	uint32_t waiters;            /* [lock] threads sleeping in cap_enter for a completion */
-	uint32_t shared;             /* [lock] several threads use the ring: bounded sleeps */
-	uint32_t exclusive;          /* [lock] a capos_submit_self is under way */
-	uint32_t fence;              /* [lock] its SQ index + 1; the gate opens once consumed */
 	volatile uint32_t lock;
 	uint64_t (*clock)(void);     /* monotonic ns for finite waits, or NULL */
-	void (*interrupt)(void);     /* called unlocked before each wait step, or NULL */
 	struct capos_stash stash;    /* [lock] */
 	struct capos_ring_watch watches[CAPOS_RC_WATCH_MAX]; /* [lock] */
 };
@@ -123,24 +110,10 @@ int capos_ring_attach(struct capos_ring_client *rc, void *ring_addr);
  * Give the client a monotonic clock (the runtime passes Timer.now) so
  * finite waits end on time.  Without one, each sleep in cap_enter counts
  * as its full length, so a wait may end early when unrelated completions
- * arrive.  The clock may itself use the ring: it is called unlocked, and
- * never while the calling thread counts as a sleeper (a capos_submit_self
- * waits for those to come back).
+ * arrive.  The clock is called with the client unlocked (it may itself
+ * call through the ring; the runtime's reads the TSC).
  */
 void capos_ring_set_clock(struct capos_ring_client *rc, uint64_t (*now)(void));
-
-/* Say that more than one thread uses the ring (the runtime does, at the first thread create). */
-void capos_ring_set_shared(struct capos_ring_client *rc);
-
-/*
- * A function every wait for a completion calls (without the lock) before
- * it looks at the queues and after each sleep in cap_enter: the runtime
- * ends the calling thread there once the process is exiting (exit() on
- * another thread).  With a shared ring, sleepers wake at least every
- * CAPOS_RC_CONTENDED_SLICE_NS, so a thread blocked in a long call notices
- * within a slice.
- */
-void capos_ring_set_interrupt(struct capos_ring_client *rc, void (*fn)(void));
 
 /* --- the system call --- */
 

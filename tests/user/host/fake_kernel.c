@@ -28,6 +28,7 @@ void fk_init(uint32_t sq_entries, uint32_t cq_entries, uint32_t start)
 	fk.hdr->cq_entries = cq_entries;
 	fk.hdr->sq_offset = FK_SQ_OFFSET;
 	fk.hdr->cq_offset = FK_SQ_OFFSET + sq_entries * (uint32_t)sizeof(struct capos_sqe);
+	fk.hdr->size = (uint32_t)fk.size;
 	fk.sq_head = fk.cq_tail = start;
 	fk.hdr->sq_head = fk.hdr->sq_tail = fk.hdr->cq_head = fk.hdr->cq_tail = start;
 }

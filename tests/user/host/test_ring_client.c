@@ -21,6 +21,10 @@ static void setup(uint32_t sq, uint32_t cq, uint32_t start)
 {
 	fk_init(sq, cq, start);
 	CHECK_EQ(capos_ring_init(&rc, fk.mem, fk.size), 0);
+	CHECK_EQ(capos_ring_attach(&rc, fk.mem), 0);   /* the size from the header */
+	fk.hdr->size = (uint32_t)fk.size - 1;
+	CHECK_EQ(capos_ring_attach(&rc, fk.mem), -CAPOS_ERANGE);
+	fk.hdr->size = (uint32_t)fk.size;
 }
 
 static int echo(const char *text, char *out, uint32_t cap, uint32_t *len)
@@ -34,7 +38,7 @@ static void test_init_checks(void)
 	fk.hdr->magic = 0;
 	CHECK_EQ(capos_ring_init(&rc, fk.mem, fk.size), -CAPOS_EFORMAT);
 	fk.hdr->magic = CAPOS_RING_MAGIC;
-	fk.hdr->version = 2;
+	fk.hdr->version = CAPOS_RING_VERSION + 1;
 	CHECK_EQ(capos_ring_init(&rc, fk.mem, fk.size), -CAPOS_EFORMAT);
 	fk.hdr->version = CAPOS_RING_VERSION;
 	fk.hdr->sq_entries = 12;
@@ -260,7 +264,6 @@ static void test_discard(void)
 	CHECK_EQ(capos_nop(&rc), 0);
 	CHECK_EQ(rc.stash.count, 0);
 	CHECK_EQ(capos_ring_next_completion(&rc, 0, &c), -CAPOS_ETIMEDOUT);
-	CHECK_EQ(rc.exclusive, 0);
 }
 
 static void test_submit_self(void)
@@ -275,8 +278,20 @@ static void test_submit_self(void)
 	CHECK_EQ(fk.self_thread, 7);
 	CHECK_EQ(fk.self_count, 1);
 	CHECK(c.user_data & CAPOS_UD_PRIVATE);
-	CHECK_EQ(rc.exclusive, 0);
-	CHECK_EQ(rc.fence, 0);
+}
+
+/* A call the kernel answers at once costs exactly one kernel entry: submission and wait in one. */
+static void test_one_entry_per_call(void)
+{
+	char out[4] = { 0 };
+	uint32_t len = 0, before;
+
+	setup(8, 16, 0);
+	before = fk.enters;
+	CHECK_EQ(capos_call_sync(&rc, 1, FK_IFACE_ECHO, 0, "abc", 4, out, sizeof out, &len), 0);
+	CHECK_EQ(fk.enters - before, 1);
+	CHECK_EQ(len, 4);
+	CHECK_STR(out, "abc");
 }
 
 /* A ring the kernel refused stays refused; the client reports it. */
@@ -322,6 +337,7 @@ int main(void)
 	RUN(test_stash_full);
 	RUN(test_discard);
 	RUN(test_submit_self);
+	RUN(test_one_entry_per_call);
 	RUN(test_refused_ring);
 	RUN(test_stash_pure);
 	fk_free();
