@@ -253,7 +253,7 @@ static enum delivery deliver(struct ep_call *call, struct ep_recv *r, int32_t *w
 	struct capos_ipc_msg m;
 	uint64_t need = sizeof m + (uint64_t)call->params_len;
 	uint64_t flags;
-	uint32_t token;
+	uint32_t token = 0;
 
 	*why = 0;
 	if (need > r->k.result_cap)

@@ -124,7 +124,8 @@ static uint64_t ktest_unmapped_address(void)
 	return 0;
 }
 
-static __attribute__((noinline)) void ktest_fault_store(volatile uint64_t *p)
+/* Unoptimised so it keeps a frame: at -O2 gcc gives a leaf none, and the fault's backtrace would skip its caller. */
+static __attribute__((noinline, optimize("O0"))) void ktest_fault_store(volatile uint64_t *p)
 {
 	*p = 0x6b6b6b6b6b6b6b6bull;
 }
