@@ -117,7 +117,11 @@ static int decode_xfers(struct kcall *c)
 
 void kcall_reserve_moves(struct process *p, const struct kcall_xfer *x, uint32_t n)
 {
-	uint64_t flags = spin_lock_irqsave(&p->lock);
+	uint64_t flags;
+
+	if (!n)
+		return;
+	flags = spin_lock_irqsave(&p->lock);
 
 	for (uint32_t i = 0; i < n; i++)
 		if (x[i].mode == CAPOS_XFER_MOVE)
@@ -157,12 +161,12 @@ static int do_call(struct kcall *c, uint32_t *out_len)
 		return err;
 	if (!info)
 		return ipc_call(c, ep_client_core(c->obj));
-	memset(params_buf, 0, info->in_max);
 	if (s->params_len &&
 	    uaccess_copy_from(process_aspace(c->proc), params_buf, s->params_addr, s->params_len))
 		return -CAPOS_EFAULT;
+	memset(params_buf + s->params_len, 0, info->in_max - s->params_len);  /* the handler sees zeros past in_len */
 	cap_out = s->result_len < info->out_max ? s->result_len : info->out_max;
-	memset(result_buf, 0, info->out_max);
+	memset(result_buf, 0, cap_out);  /* only what can reach the caller: no stale kernel bytes */
 	*out_len = cap_out;
 	kcall_reserve_moves(c->proc, c->xfer, c->xfer_count);
 	err = iface_dispatch(c, info, params_buf, s->params_len, result_buf, out_len);
