@@ -1,8 +1,10 @@
 /*
  * bench: runs every row (bench.h) and prints one result line each.
- * Arguments: "quick" takes few samples (for the QEMU test that checks the
- * benchmark runs, never its speed); "serve" is the echo-server child of the
- * endpoint rows.  Exit code: the number of rows that failed.
+ * Arguments (words, or comma-separated in one word as init.args gives
+ * them): "quick" takes few samples (for the QEMU test that checks the
+ * benchmark runs, never its speed); "only=ROW" runs one row (for tracing
+ * a path); "serve" is the echo-server child of the endpoint rows.  Exit
+ * code: the number of rows that failed.
  */
 #include <string.h>
 #include "bench.h"
@@ -42,17 +44,25 @@ static void report(const struct bench_row *r)
 int main(int argc, char **argv)
 {
 	uint32_t iters = ITERS_FULL;
+	const char *only = NULL;
 	int failed = 0, done = 0;
 
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
 		return bench_serve();
-	if (argc > 1 && strcmp(argv[1], "quick") == 0)
-		iters = ITERS_QUICK;
+	for (int a = 1; a < argc; a++)  /* words, or one word of comma-separated ones (init.args) */
+		for (char *w = strtok(argv[a], ","); w; w = strtok(NULL, ",")) {
+			if (strcmp(w, "quick") == 0)
+				iters = ITERS_QUICK;
+			else if (strncmp(w, "only=", 5) == 0)
+				only = w + 5;
+		}
 	capos_printf("bench: %u rows, %u samples each, TSC %llu Hz\n", (unsigned)(sizeof rows / sizeof rows[0]),
 		     iters, (unsigned long long)capos_bootstrap()->tsc_hz);
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		int err;
 
+		if (only && strcmp(only, rows[i].name) != 0)
+			continue;
 		samples.count = 0;
 		err = rows[i].run(&samples, iters);
 		if (err) {

@@ -60,6 +60,7 @@ void uring_nop_teardown(void *state);
 
 int getpid_run(void *state, unsigned ops);
 int clock_gettime_run(void *state, unsigned ops);
+int clock_gettime_syscall_run(void *state, unsigned ops);
 int no_setup(long arg, void **state);
 void no_teardown(void *state);
 

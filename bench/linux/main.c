@@ -24,6 +24,7 @@ static const struct bench_row rows[] = {
 	{ "uring_nop_b256", "op", OPS_PER_SAMPLE, 256, uring_nop_setup, uring_nop_run, uring_nop_teardown },
 	{ "getpid", "op", OPS_PER_SAMPLE, 0, no_setup, getpid_run, no_teardown },
 	{ "clock_gettime", "op", OPS_PER_SAMPLE, 0, no_setup, clock_gettime_run, no_teardown },
+	{ "clock_gettime_syscall", "op", OPS_PER_SAMPLE, 0, no_setup, clock_gettime_syscall_run, no_teardown },
 	{ "pipe_pingpong", "roundtrip", 1, 0, pipe_pingpong_setup, pipe_pingpong_run,
 	  pipe_pingpong_teardown },
 	{ "unix_fd_pingpong", "roundtrip", 1, 0, unix_fd_pingpong_setup, unix_fd_pingpong_run,

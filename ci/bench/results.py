@@ -21,10 +21,11 @@ CLOCKS = {
 }
 
 LINUX_ROWS = ["uring_nop_b1", "uring_nop_b16", "uring_nop_b256", "getpid", "clock_gettime",
+              "clock_gettime_syscall",
               "pipe_pingpong", "unix_fd_pingpong", "futex_pingpong", "eventfd_pingpong"]
 CAPOS_ROWS = ["ring_nop_b1", "ring_nop_b16", "ring_nop_b256", "cap_enter_empty", "null_call_b1",
               "null_call_b16", "endpoint_roundtrip", "endpoint_roundtrip_cap", "timer_now",
-              "park_pingpong"]
+              "clock_now", "park_pingpong"]
 
 # capOS row -> its Linux counterpart, in table order.
 PAIRS = [
@@ -37,7 +38,7 @@ PAIRS = [
     ("endpoint_roundtrip", "pipe_pingpong"),
     ("endpoint_roundtrip", "eventfd_pingpong"),
     ("endpoint_roundtrip_cap", "unix_fd_pingpong"),
-    ("timer_now", "clock_gettime"),
+    ("timer_now", "clock_gettime_syscall"),
     ("clock_now", "clock_gettime"),
     ("park_pingpong", "futex_pingpong"),
 ]
