@@ -55,6 +55,7 @@ int aspace_create(struct quota *q, struct aspace **out)
 /* Unmap pages [va, va + pages) of region r, freeing owned frames. */
 static void aspace_clear_pages(struct aspace *as, const struct vma *r, uint64_t va, uint64_t pages)
 {
+	as->ua.valid = false;
 	for (uint64_t i = 0; i < pages; i++) {
 		struct pt_mapping m;
 		int got = pt_unmap(&as->pt, va + i * CAPOS_PAGE_SIZE, &m);
@@ -402,6 +403,7 @@ static void aspace_protect_region(struct aspace *as, struct vma *r, uint32_t pro
 {
 	uint32_t pt_flags = aspace_pt_flags(prot);
 
+	as->ua.valid = false;
 	for (uint64_t i = 0; i < r->pages; i++) {
 		int err = pt_protect(&as->pt, r->start + i * CAPOS_PAGE_SIZE, pt_flags);
 

@@ -44,12 +44,26 @@
 struct memobj;
 
 /* Fields are private to aspace*.c and uaccess.c. */
+/*
+ * The last user page uaccess translated (uaccess.c), so a check and the
+ * copy that follows — or a call's result buffer used again — walk the
+ * tables once.  Invariant: valid only while that page's mapping is
+ * unchanged; every unmap and protect clears it (aspace.c).
+ */
+struct ua_cache {
+	uint64_t page;          /* user page address */
+	uint64_t frame;         /* its frame */
+	uint32_t flags;         /* PT_* of the mapping */
+	bool valid;
+};
+
 struct aspace {
 	struct spinlock lock;   /* guards regions and the lower-half tables */
 	struct pt_space pt;
 	struct pt_ops ops;      /* the pagetable hooks, ctx = this space */
 	struct vma_set regions;
 	struct quota *q;        /* charged for owned frames and tables */
+	struct ua_cache ua;     /* [lock] */
 };
 
 /* A new, empty space charged to q (takes a reference to q).  0,

@@ -22,16 +22,20 @@ static int ua_range(uint64_t va, size_t len)
 	return 0;
 }
 
-/* Where the user byte va lives, if mode allows it. */
+/* Where the user byte va lives, if mode allows it (as->lock held). */
 static int ua_translate(struct aspace *as, uint64_t va, enum ua_mode mode, uint64_t *phys)
 {
+	uint64_t page = va & ~(CAPOS_PAGE_SIZE - 1);
 	struct pt_mapping m;
 
-	if (pt_walk(&as->pt, va, &m) != 0 || !(m.flags & PT_USER))
+	if (!as->ua.valid || as->ua.page != page) {
+		if (pt_walk(&as->pt, va, &m) != 0 || !(m.flags & PT_USER))
+			return -CAPOS_EFAULT;
+		as->ua = (struct ua_cache){ page, m.phys + (page - m.va), m.flags, true };
+	}
+	if (mode == UA_WRITE && !(as->ua.flags & PT_WRITE))
 		return -CAPOS_EFAULT;
-	if (mode == UA_WRITE && !(m.flags & PT_WRITE))
-		return -CAPOS_EFAULT;
-	*phys = m.phys + (va - m.va);
+	*phys = as->ua.frame + (va - page);
 	return 0;
 }
 

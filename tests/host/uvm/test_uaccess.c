@@ -160,6 +160,23 @@ static void test_page_phys(void)
 	teardown();
 }
 
+/* The remembered translation never outlives its mapping: after unmap or protect the same page is refused. */
+static void test_translation_cache_follows_changes(void)
+{
+	setup();
+	CHECK_EQ(uaccess_copy_to(as, BASE + 8, buf, 16), 0);        /* remembered: BASE, writable */
+	CHECK_EQ(aspace_protect(as, BASE, 1, RO), 0);
+	CHECK_EQ(uaccess_copy_to(as, BASE + 8, buf, 16), -CAPOS_EFAULT);
+	CHECK_EQ(uaccess_copy_from(as, back, BASE + 8, 16), 0);     /* still readable */
+	CHECK_EQ(aspace_unmap(as, BASE, 1), 0);
+	CHECK_EQ(uaccess_copy_from(as, back, BASE + 8, 16), -CAPOS_EFAULT);
+	CHECK_EQ(uaccess_check(as, BASE, 1, false), -CAPOS_EFAULT);
+	CHECK_EQ(aspace_map_anon(as, BASE, 1, RW, NULL), 0);         /* a new frame: no stale bytes */
+	CHECK_EQ(uaccess_copy_from(as, back, BASE + 8, 16), 0);
+	CHECK_EQ(back[0], 0);
+	teardown();
+}
+
 static void test_u32(void)
 {
 	uint32_t v = 0, old = 0;
@@ -193,5 +210,6 @@ int main(void)
 	RUN(test_copy_between_spaces);
 	RUN(test_page_phys);
 	RUN(test_u32);
+	RUN(test_translation_cache_follows_changes);
 	return check_done();
 }
