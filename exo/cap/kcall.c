@@ -89,6 +89,9 @@ static int decode_xfers(struct kcall *c)
 	const struct capos_sqe *s = c->sqe;
 	struct capos_xfer x[CAPOS_XFER_MAX];
 
+	c->xfer_count = 0;
+	if (!s->xfer_count && !s->xfer_addr)
+		return 0;
 	if (s->xfer_count > CAPOS_XFER_MAX)
 		return -CAPOS_ERANGE;
 	if (s->xfer_count &&
@@ -131,6 +134,8 @@ void kcall_reserve_moves(struct process *p, const struct kcall_xfer *x, uint32_t
 
 void kcall_settle_moves(struct process *p, const struct kcall_xfer *x, uint32_t n, bool commit)
 {
+	if (!n)
+		return;
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t flags;
 		void *obj = NULL;
@@ -164,9 +169,11 @@ static int do_call(struct kcall *c, uint32_t *out_len)
 	if (s->params_len &&
 	    uaccess_copy_from(process_aspace(c->proc), params_buf, s->params_addr, s->params_len))
 		return -CAPOS_EFAULT;
-	memset(params_buf + s->params_len, 0, info->in_max - s->params_len);  /* the handler sees zeros past in_len */
+	if (info->in_max > s->params_len)  /* the handler sees zeros past in_len */
+		memset(params_buf + s->params_len, 0, info->in_max - s->params_len);
 	cap_out = s->result_len < info->out_max ? s->result_len : info->out_max;
-	memset(result_buf, 0, cap_out);  /* only what can reach the caller: no stale kernel bytes */
+	if (cap_out)  /* only what can reach the caller: no stale kernel bytes */
+		memset(result_buf, 0, cap_out);
 	*out_len = cap_out;
 	kcall_reserve_moves(c->proc, c->xfer, c->xfer_count);
 	err = iface_dispatch(c, info, params_buf, s->params_len, result_buf, out_len);

@@ -86,7 +86,7 @@ static int64_t mark_corrupt(struct ring *r, const char *which)
 	return -CAPOS_EINVAL;
 }
 
-/* Write one CQE into the reserved slot.  cq_lock held. */
+/* Write one CQE into the reserved slot.  Owner's context, ring->lock held. */
 static void post_locked(struct ring *r, uint64_t user_data, int32_t status, uint32_t len,
 			uint64_t aux, uint16_t caps)
 {
@@ -105,10 +105,7 @@ static void post_locked(struct ring *r, uint64_t user_data, int32_t status, uint
 void ring_post(struct ring *r, uint64_t user_data, int32_t status, uint32_t result_len,
 	       uint64_t aux, uint16_t caps)
 {
-	uint64_t flags = spin_lock_irqsave(&r->cq_lock);
-
 	post_locked(r, user_data, status, result_len, aux, caps);
-	spin_unlock_irqrestore(&r->cq_lock, flags);
 }
 
 static void unlink_kop(struct kop **list, struct kop *k)
@@ -332,7 +329,8 @@ int64_t ring_enter(struct ring *r, uint32_t min_complete, uint64_t timeout_ns)
 	spin_unlock(&r->lock);
 	if (consumed < 0)
 		return consumed;
-	if (waits)
+	/* Already enough posted (the common case of calls answered at once): no need to wait. */
+	if (waits && r->idx.cq_tail - load_user_index(&r->hdr->cq_head) < min_complete)
 		wait_for_completions(r, min_complete, deadline);
 	if (sched_take_handoff())
 		sched_yield_handoff();  /* an IPC peer woken by this call runs now */

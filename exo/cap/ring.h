@@ -14,9 +14,11 @@
  * memory.  Each kop holds one reserved CQ slot and one unit of the
  * process's ring-operation quota until it is posted.
  *
- * Locks: ring->lock serialises cap_enter of one process (process
- * context only).  ring->cq_lock guards the kop lists and the CQ tail; it
- * ranks below sched_lock.  Order: ring->lock -> process lock -> sched_lock
+ * Locks: ring->lock serialises cap_enter on the ring (its owner thread's
+ * context only).  The CQ tail and the index arithmetic (idx) are touched
+ * only by the owner, under ring->lock: every CQE is written by the owner.
+ * ring->cq_lock guards the kop lists (pending, done), which any context
+ * may change through kop_finish; it ranks below sched_lock.  Order: ring->lock -> process lock -> sched_lock
  * -> ring->cq_lock -> allocators.
  */
 #ifndef EXO_CAP_RING_H
@@ -73,7 +75,7 @@ struct ring {
 	struct capos_ring_header *hdr; /* kernel view through the direct map */
 	struct capos_sqe *sq;
 	struct capos_cqe *cq;
-	struct ring_idx idx;           /* [lock] sq side; [cq_lock] cq side */
+	struct ring_idx idx;           /* [lock] (owner only) */
 	struct waitq waiters;          /* [sched] threads waiting for completions */
 	struct kop *pending;           /* [cq_lock] */
 	struct kop *done;              /* [cq_lock] finished, not yet posted */
