@@ -162,16 +162,21 @@ def run_interactive(args, image, vars_copy):
     return 0 if status in (0, 33) else 1
 
 
+def stop_qemu(proc):
+    """End QEMU: SIGTERM, then SIGKILL if it has not gone within 5 s."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def wait_qemu(proc, timeout):
     try:
         return proc.wait(timeout=timeout), False
     except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_qemu(proc)
         return None, True
 
 

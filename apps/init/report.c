@@ -51,20 +51,6 @@ static void line_end(struct line *l)
 	capos_write(l->buf, l->len);
 }
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-	struct line l = { .len = 0 };
-	va_list ap;
-
-	line_add(&l, "init: ");
-	va_start(ap, fmt);
-	line_vadd(&l, fmt, ap);
-	va_end(ap);
-	line_end(&l);
-}
-
 static const char *reason_name(uint32_t reason)
 {
 	switch (reason) {
@@ -101,55 +87,59 @@ void report_manifest(const struct init_state *st, uint64_t size)
 	line_end(&l);
 }
 
-void report_manifest_error(const char *fmt, ...)
+/* One console line: prefix, then the formatted text. */
+static void say_prefixed(const char *prefix, const char *fmt, va_list ap)
 {
 	struct line l = { .len = 0 };
+
+	line_add(&l, "%s", prefix);
+	line_vadd(&l, fmt, ap);
+	line_end(&l);
+}
+
+void report_manifest_error(const char *fmt, ...)
+{
 	va_list ap;
 
-	line_add(&l, "init: manifest: ");
 	va_start(ap, fmt);
-	line_vadd(&l, fmt, ap);
+	say_prefixed("init: manifest: ", fmt, ap);
 	va_end(ap);
-	line_end(&l);
 }
 
 void report_started(const struct svc *s)
 {
-	say("started %s (pid %u)", s->name, s->pid);
+	report_note("started %s (pid %u)", s->name, s->pid);
 }
 
 void report_start_failed(const struct svc *s, int err)
 {
-	say("cannot start %s: %s", s->name, capos_strerror(err));
+	report_note("cannot start %s: %s", s->name, capos_strerror(err));
 }
 
 void report_exit(const struct svc *s, int64_t code, uint32_t reason)
 {
-	say("%s exited: %s, code %lld", s->name, reason_name(reason), (long long)code);
+	report_note("%s exited: %s, code %lld", s->name, reason_name(reason), (long long)code);
 }
 
 void report_restart(const struct svc *s, uint32_t delay_ms)
 {
 	if (s->m->max_restarts)
-		say("restarting %s in %u ms (restart %u of %u)", s->name, delay_ms, s->restarts + 1,
+		report_note("restarting %s in %u ms (restart %u of %u)", s->name, delay_ms, s->restarts + 1,
 		    s->m->max_restarts);
 	else
-		say("restarting %s in %u ms (restart %u of unlimited)", s->name, delay_ms, s->restarts + 1);
+		report_note("restarting %s in %u ms (restart %u of unlimited)", s->name, delay_ms, s->restarts + 1);
 }
 
 void report_give_up(const struct svc *s)
 {
-	say("%s: giving up after %u restart%s", s->name, s->restarts, s->restarts == 1 ? "" : "s");
+	report_note("%s: giving up after %u restart%s", s->name, s->restarts, s->restarts == 1 ? "" : "s");
 }
 
 void report_note(const char *fmt, ...)
 {
-	struct line l = { .len = 0 };
 	va_list ap;
 
-	line_add(&l, "init: ");
 	va_start(ap, fmt);
-	line_vadd(&l, fmt, ap);
+	say_prefixed("init: ", fmt, ap);
 	va_end(ap);
-	line_end(&l);
 }

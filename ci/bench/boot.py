@@ -15,7 +15,6 @@ import glob
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -114,15 +113,6 @@ def first_match(patterns, text):
     return None
 
 
-def stop(proc):
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def run_qemu(cmd, log, timeout, stop_patterns):
     """Run QEMU until it exits, a stop pattern shows up in log, or timeout."""
     os.makedirs(os.path.dirname(log), exist_ok=True)
@@ -137,7 +127,7 @@ def run_qemu(cmd, log, timeout, stop_patterns):
             stopped_by = first_match(stop_patterns, read_log(log))
             timed_out = time.monotonic() - start > timeout
             if stopped_by or timed_out:
-                stop(proc)
+                qemu_run.stop_qemu(proc)
                 break
         err.seek(0)
         qemu_stderr = err.read().strip()
