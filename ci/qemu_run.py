@@ -10,6 +10,12 @@ Two modes:
   --interactive   serial console on this terminal (Ctrl-A X quits QEMU),
                   no timeout; used by `./capos run`.
 
+The session UART (COM2, docs/terminal.md) exists only when a --session-*
+option is given: it is a pair of FIFOs (QEMU's pipe chardev) through which
+the test types --session-type/--session-input once --session-after matches
+the console log, and whose output is kept in --session-log and checked with
+--session-expect/--session-reject.
+
 The ESP image is never modified: each run works on a private copy, into
 which --cmdline and the --esp-* options write their changes with mtools.
 Verdict numbers must match exo/include/capos/verdict.h.
@@ -62,7 +68,23 @@ def parse_args(argv):
     p.add_argument("--interactive", action="store_true", help="serial on this terminal, no timeout")
     p.add_argument("--gdb", action="store_true", help="start QEMU's gdb stub on :1234 and wait")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
+    p.add_argument("--session-type", action="append", default=[], metavar="TEXT",
+                   help="bytes to type on COM2, with Python escapes (\\r, \\x7f, \\x03)")
+    p.add_argument("--session-input", action="append", default=[], metavar="FILE",
+                   help="a file whose bytes are typed on COM2 (after the --session-type text)")
+    p.add_argument("--session-after", metavar="REGEX",
+                   help="type only once the console log matches this (default: at once)")
+    p.add_argument("--session-log", help="COM2 output (default: the log path + .session)")
+    p.add_argument("--session-expect", action="append", default=[], metavar="REGEX",
+                   help="regex that must match the COM2 output, in the order given")
+    p.add_argument("--session-reject", action="append", default=[], metavar="REGEX",
+                   help="regex that must not match anywhere in the COM2 output")
     return p.parse_args(argv)
+
+
+def session_wanted(args):
+    return bool(args.session_type or args.session_input or args.session_after or args.session_log
+                or args.session_expect or args.session_reject)
 
 
 def fail_usage(msg):
@@ -211,7 +233,7 @@ def judge(args, status, timed_out, text):
     return problems + check_log(text, args.expect, args.reject)
 
 
-def print_failure(name, problems, text, log):
+def print_failure(name, problems, text, log, session_log=None):
     print(f"FAIL {name}:")
     for p in problems:
         print(f"  - {p}")
@@ -220,6 +242,78 @@ def print_failure(name, problems, text, log):
     for line in lines[-TAIL_LINES:]:
         print(line)
     print(f"--- full serial log: {log}")
+    if session_log:
+        print(f"--- session log (COM2): {session_log}")
+
+
+class Session:
+    """COM2 as two FIFOs: typed input goes into base.in, output comes from base.out."""
+
+    def __init__(self, args, work, log):
+        self.base = os.path.join(work, "com2")
+        os.mkfifo(self.base + ".in")
+        os.mkfifo(self.base + ".out")
+        # O_RDWR: neither open blocks, and QEMU never sees end of file.
+        self.in_fd = os.open(self.base + ".in", os.O_RDWR | os.O_NONBLOCK)
+        self.out_fd = os.open(self.base + ".out", os.O_RDWR | os.O_NONBLOCK)
+        self.log = os.path.abspath(args.session_log or log + ".session")
+        self.out = open(self.log, "wb")
+        self.after = re.compile(args.session_after, re.MULTILINE) if args.session_after else None
+        self.pending = b"".join([t.encode("latin-1").decode("unicode_escape").encode("latin-1")
+                                 for t in args.session_type] +
+                                [open(f, "rb").read() for f in args.session_input])
+        self.typed = not self.pending
+
+    def qemu_args(self):
+        return ["-chardev", f"pipe,id=serial1,path={self.base}", "-serial", "chardev:serial1"]
+
+    def pump(self, console_log):
+        """Keep COM2's output; type the input once the console says so."""
+        while True:
+            try:
+                data = os.read(self.out_fd, 65536)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            self.out.write(data)
+        if self.typed:
+            return
+        if self.after:
+            text = open(console_log, errors="replace").read() if os.path.exists(console_log) else ""
+            if not self.after.search(text):
+                return
+        os.write(self.in_fd, self.pending)
+        self.typed = True
+
+    def close(self, console_log):
+        self.pump(console_log)
+        self.out.close()
+        os.close(self.in_fd)
+        os.close(self.out_fd)
+        return open(self.log, "rb").read().decode("latin-1")
+
+
+def wait_qemu_pumping(proc, timeout, session, log):
+    """wait_qemu that keeps the session UART going while QEMU runs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        session.pump(log)
+        try:
+            return proc.wait(timeout=0.05), False
+        except subprocess.TimeoutExpired:
+            continue
+    stop_qemu(proc)
+    return None, True
+
+
+def judge_session(args, session, text):
+    problems = []
+    if not session.typed:
+        problems.append(f"the input for COM2 was never typed: /{args.session_after}/ never matched")
+    for p in check_log(text, args.session_expect, args.session_reject):
+        problems.append(p.replace("serial log", "session log (COM2)"))
+    return problems
 
 
 def run_test(args, image, vars_copy):
@@ -228,24 +322,30 @@ def run_test(args, image, vars_copy):
     os.makedirs(os.path.dirname(log), exist_ok=True)
     if os.path.exists(log):
         os.remove(log)
+    session = Session(args, os.path.dirname(image), log) if session_wanted(args) else None
     cmd = qemu_command(args, image, vars_copy,
                        ["-chardev", f"file,id=serial0,path={log}", "-serial", "chardev:serial0",
-                        "-monitor", "none"])
+                        "-monitor", "none"] + (session.qemu_args() if session else []))
     print(f"qemu_run: {name}: booting ({args.accel}, cpu {args.cpu}, {args.mem} MiB, "
           f"timeout {args.timeout:.0f} s); serial log {log}", flush=True)
     start = time.monotonic()
     with open(os.path.join(os.path.dirname(image), "qemu.stderr"), "w+") as err:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
-        status, timed_out = wait_qemu(proc, args.timeout)
+        if session:
+            status, timed_out = wait_qemu_pumping(proc, args.timeout, session, log)
+        else:
+            status, timed_out = wait_qemu(proc, args.timeout)
         err.seek(0)
         qemu_stderr = err.read().strip()
     elapsed = time.monotonic() - start
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     problems = judge(args, status, timed_out, text)
+    if session:
+        problems += judge_session(args, session, session.close(log))
     if problems and qemu_stderr:
         problems.append(f"QEMU said: {qemu_stderr}")
     if problems:
-        print_failure(name, problems, text, log)
+        print_failure(name, problems, text, log, session.log if session else None)
         return 1
     print(f"PASS {name} ({elapsed:.1f} s)")
     return 0

@@ -169,7 +169,8 @@ static void post_kop(struct ring *r, struct kop *k)
 	} else if (status >= 0 && k->out_len) {
 		if (k->result_cap < k->out_len)
 			status = -CAPOS_ERANGE;
-		else if (uaccess_copy_to(process_aspace(r->proc), k->result_va, k->out, k->out_len) != 0)
+		else if (uaccess_copy_to(process_aspace(r->proc), k->result_va,
+					 k->out_ext ? k->out_ext : k->out, k->out_len) != 0)
 			status = -CAPOS_EFAULT;
 		else
 			len = k->out_len;

@@ -34,14 +34,14 @@
 struct process;
 struct kop;
 
-#define KOP_OUT_MAX 64  /* largest async result struct */
+#define KOP_OUT_MAX 64  /* largest async result struct kept in the kop itself */
 
 struct kop {
 	struct ring *ring;
 	uint64_t user_data;
 	uint64_t result_va;
 	uint32_t result_cap;
-	uint32_t out_len;        /* bytes of out[] valid once done */
+	uint32_t out_len;        /* bytes of out[] (or *out_ext) valid once done */
 	uint32_t direct_len;     /* or: bytes already written to result_va (IPC) */
 	int32_t status;
 	uint16_t caps;
@@ -60,6 +60,11 @@ struct kop {
 	void *ctx;               /* what it waits on, for cancel */
 	struct kop *next;        /* [cq_lock] pending or done list */
 	struct kop *next_waiter; /* [sched] the waited-on object's list */
+	/*
+	 * A result larger than out[]: storage inside the operation's own
+	 * struct (it lives as long as the kop), copied like out[].  NULL: out[].
+	 */
+	const void *out_ext;
 	uint8_t out[KOP_OUT_MAX];
 };
 

@@ -39,6 +39,12 @@ void linedisc_set_max(struct linedisc *ld, uint32_t max)
 		ld->len = ld->max;
 }
 
+void linedisc_discard(struct linedisc *ld)
+{
+	ld->len = 0;
+	ld->done = false;
+}
+
 static void put(char *echo, uint32_t *n, const char *s)
 {
 	while (*s && *n < LINEDISC_ECHO_MAX)

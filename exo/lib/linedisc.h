@@ -56,6 +56,13 @@ void linedisc_set_hidden(struct linedisc *ld, bool hidden);
 void linedisc_set_max(struct linedisc *ld, uint32_t max);
 
 /*
+ * Drop the line typed so far, showing nothing (the terminal passes to
+ * another reader); a CR's pending LF and an escape sequence in progress
+ * are still swallowed.
+ */
+void linedisc_discard(struct linedisc *ld);
+
+/*
  * Feed one byte: echo (LINEDISC_ECHO_MAX bytes of room) receives what to
  * show, *echo_len its length; returns the event.
  */

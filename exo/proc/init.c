@@ -20,6 +20,7 @@
 #include "process.h"
 #include "sched.h"
 #include "../cap/coreobj.h"
+#include "../cap/obj_terminal.h"
 #include "../cap/procobj.h"
 #include "../kern/boot.h"
 #include "../kern/log.h"
@@ -53,6 +54,7 @@ static const struct init_grant init_grants[] = {
 	{ "null", coreobj_null, NULL },
 	{ "endpoints", coreobj_endpoints, NULL },
 	{ "capspace", coreobj_capspace, NULL },
+	{ "terminal", terminal_root, NULL },
 };
 
 static void finish(bool ok)

@@ -119,6 +119,20 @@ static void test_kill_of_full_line_fits_echo(void)
 	CHECK_EQ(ld.len, 0);
 }
 
+static void test_discard_keeps_cr_lf(void)
+{
+	linedisc_init(&ld, 64);
+	CHECK_EQ(feed("one\r"), 1);
+	linedisc_discard(&ld);            /* the LF of that CR still arrives after */
+	CHECK_EQ(feed("\npart"), 0);
+	CHECK(line_is("part"));
+	linedisc_discard(&ld);
+	CHECK_EQ(ld.len, 0);
+	CHECK_STR(echo_all, "part");      /* discarding shows nothing */
+	CHECK_EQ(feed("two\r"), 1);
+	CHECK(line_is("two"));
+}
+
 int main(void)
 {
 	RUN(test_plain_line_and_echo);
@@ -128,5 +142,6 @@ int main(void)
 	RUN(test_bound_and_bells);
 	RUN(test_escape_sequences_swallowed);
 	RUN(test_kill_of_full_line_fits_echo);
+	RUN(test_discard_keeps_cr_lf);
 	return check_done();
 }

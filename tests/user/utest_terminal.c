@@ -1,0 +1,350 @@
+/*
+ * The TerminalSession test (docs/terminal.md), run as init with the
+ * session UART attached (ci/qemu_run.py --session-*).
+ *
+ * First, with nothing typed yet: hostile arguments, a second concurrent
+ * read_line, a pending read cancelled through the ring.  Then it prints
+ * "utest-terminal: type now", and the QEMU test types SCRIPT (below, kept
+ * in step with tests/qemu/terminal/meson.build) all at once; each
+ * read_line takes the bytes up to its own end of line, so the reads meet
+ * the lines in order: edits, hidden echo (by flag and by set_echo), the
+ * bound, ^C, lending (nested, ^C to the borrower, reclaim, release, a
+ * child process holding the foreground until it exits), CR LF, ^D.  Last,
+ * with the input used up, a borrower's pending read is ended by reclaim.
+ *
+ * With the argument "child" it is that child: it reads one line through
+ * the "terminal" it was lent, checks it and exits.  With "absent" (no
+ * COM2 attached) it checks that reads and writes are refused.
+ *
+ * Prints one line per check and exits with the number of failures.
+ */
+#include <string.h>
+#include <capos/cap.h>
+#include <capos/terminal.h>
+#include "utest.h"
+
+/*
+ * SCRIPT, as typed (\x15 ^U, \x7f Backspace, \x03 ^C, \x04 ^D):
+ *   xyz\x15helo\x7flo world\r   hunter2\r   topsecret\r   abcdefgh\r
+ *   never\x03   child line\r   nested\r   abc\x03   back home\r
+ *   after release\r   from child\r   crlf\r\n   next\r   \x04
+ */
+
+#define rc capos_ring()
+#define LINE_OFFSET 4u
+
+static uint32_t root;
+
+static int read_line(uint32_t cap, uint32_t max, uint32_t flags, char *line, uint32_t *event)
+{
+	struct capos_terminal_session_read_line_in in = { .max = max, .flags = flags };
+	struct capos_terminal_session_read_line_out out;
+	uint32_t len = 0;
+	int err = capos_terminal_session_read_line(rc, cap, &in, &out, &len);
+
+	line[0] = '\0';
+	*event = 0;
+	if (err)
+		return err;
+	if (len < LINE_OFFSET || len - LINE_OFFSET > max)
+		return -CAPOS_ERANGE;
+	*event = out.event;
+	memcpy(line, out.line, len - LINE_OFFSET);
+	line[len - LINE_OFFSET] = '\0';
+	return 0;
+}
+
+static void say(uint32_t cap, const char *text)
+{
+	struct capos_terminal_session_write_in in;
+	struct capos_terminal_session_write_out out;
+	uint32_t n = (uint32_t)strlen(text);
+
+	memcpy(in.data, text, n);
+	capos_terminal_session_write(rc, cap, &in, n, &out);
+}
+
+/* Read one line and check it (the text is never printed when secret). */
+static void expect_line(const char *what, uint32_t cap, uint32_t max, uint32_t flags, const char *want,
+			int secret)
+{
+	char line[CAPOS_TERMINAL_LINE_MAX + 1];
+	uint32_t event;
+	int err = read_line(cap, max, flags, line, &event);
+
+	ut_check(!err && event == CAPOS_TERMINAL_EVENT_LINE && strcmp(line, want) == 0, what,
+		 "status %d %s, event %u, line '%s'", err, capos_strerror(err), event,
+		 secret ? "(secret)" : line);
+}
+
+static void expect_read_status(const char *what, uint32_t cap, int want)
+{
+	char line[CAPOS_TERMINAL_LINE_MAX + 1];
+	uint32_t event;
+
+	ut_status(what, read_line(cap, 64, 0, line, &event), want);
+}
+
+static uint32_t state_of(uint32_t cap)
+{
+	struct capos_terminal_session_info_out info = { .state = 99 };
+
+	capos_terminal_session_info(rc, cap, &info);
+	return info.state;
+}
+
+static int set_echo(uint32_t cap, uint32_t mode)
+{
+	struct capos_terminal_session_set_echo_in in = { .mode = mode };
+
+	return capos_terminal_session_set_echo(rc, cap, &in);
+}
+
+static uint32_t lend(const char *what, uint32_t cap)
+{
+	struct capos_terminal_session_lend_out out = { 0 };
+
+	ut_status(what, capos_terminal_session_lend(rc, cap, &out), 0);
+	return out.borrower;
+}
+
+/* ---- before any input ---- */
+
+static void test_hostile_arguments(void)
+{
+	struct capos_terminal_session_read_line_in in = { .max = 10 };
+	struct capos_terminal_session_read_line_out out;
+	char line[CAPOS_TERMINAL_LINE_MAX + 1];
+	uint32_t event;
+
+	ut_status("read_line max 0", read_line(root, 0, 0, line, &event), -CAPOS_ERANGE);
+	ut_status("read_line max 257", read_line(root, CAPOS_TERMINAL_LINE_MAX + 1, 0, line, &event),
+		  -CAPOS_ERANGE);
+	ut_status("read_line max 0xffffffff", read_line(root, 0xffffffffu, 0, line, &event), -CAPOS_ERANGE);
+	ut_status("read_line unknown flag 0x2", read_line(root, 10, 0x2, line, &event), -CAPOS_EINVAL);
+	ut_status("read_line unknown flag 0x80000000", read_line(root, 10, 0x80000000u, line, &event),
+		  -CAPOS_EINVAL);
+	ut_status("read_line with a result buffer shorter than 4 + max",
+		  capos_call_sync(rc, root, CAPOS_IFACE_TERMINAL_SESSION, CAPOS_TERMINAL_SESSION_READ_LINE,
+				  &in, sizeof in, &out, LINE_OFFSET + 9, NULL), -CAPOS_ERANGE);
+	ut_status("set_echo mode 2", set_echo(root, 2), -CAPOS_EINVAL);
+	ut_status("reclaim with nothing lent", capos_terminal_session_reclaim(rc, root), -CAPOS_ENOENT);
+}
+
+static void test_info_and_write(void)
+{
+	struct capos_terminal_session_info_out info = { .state = 99 };
+	struct capos_terminal_session_write_in in;
+	struct capos_terminal_session_write_out out = { .written = 99 };
+
+	ut_status("info", capos_terminal_session_info(rc, root, &info), 0);
+	ut_check(info.state == CAPOS_TERMINAL_STATE_FOREGROUND && info.present == 1 && info.reading == 0,
+		 "the root holds the foreground of a present session UART", "state %u present %u reading %u",
+		 info.state, info.present, info.reading);
+	memcpy(in.data, "terminal: hello\n", 16);
+	ut_status("write", capos_terminal_session_write(rc, root, &in, 16, &out), 0);
+	ut_check(out.written == 16, "write reports every byte", "written %u", out.written);
+	ut_status("write of nothing", capos_terminal_session_write(rc, root, &in, 0, &out), 0);
+}
+
+static void test_one_read_at_a_time(void)
+{
+	struct capos_terminal_session_read_line_in in = { .max = 64 };
+	struct capos_terminal_session_read_line_out out;
+	struct capos_terminal_session_info_out info = { 0 };
+	struct capos_terminal_session_lend_out lent;
+	struct capos_completion c = { 0 };
+	uint64_t ud = 0;
+
+	ut_status("read_line async", capos_terminal_session_read_line_async(rc, root, &in, &out, &ud), 0);
+	capos_terminal_session_info(rc, root, &info);
+	ut_check(info.reading == 1, "info shows the read pending", "reading %u", info.reading);
+	expect_read_status("a second concurrent read_line", root, -CAPOS_EBUSY);
+	ut_status("lend while the holder's read is pending", capos_terminal_session_lend(rc, root, &lent),
+		  -CAPOS_EBUSY);
+	ut_status("CANCEL the pending read", capos_cancel(rc, ud), 0);
+	ut_status("the cancelled read completes",
+		  capos_ring_wait(rc, ud, CAPOS_TIMEOUT_INFINITE, &c), 0);
+	ut_status("the cancelled read's status", c.status, -CAPOS_ECANCELED);
+}
+
+/* ---- the typed script ---- */
+
+static void test_editing_echo_and_bounds(void)
+{
+	char line[CAPOS_TERMINAL_LINE_MAX + 1];
+	uint32_t event = 0;
+
+	say(root, "edit> ");
+	expect_line("a line edited with ^U and Backspace arrives edited", root, 64, 0, "hello world", 0);
+	say(root, "hidden> ");
+	expect_line("a line read with hidden echo arrives intact", root, 64, CAPOS_TERMINAL_READ_HIDDEN,
+		    "hunter2", 1);
+	ut_status("set_echo hidden", set_echo(root, CAPOS_TERMINAL_ECHO_HIDDEN), 0);
+	say(root, "echo-off> ");
+	expect_line("a line read after set_echo hidden arrives intact", root, 64, 0, "topsecret", 1);
+	ut_status("set_echo visible", set_echo(root, CAPOS_TERMINAL_ECHO_VISIBLE), 0);
+	say(root, "bound> ");
+	expect_line("a line longer than max is cut at max", root, 5, 0, "abcde", 0);
+	say(root, "cancel> ");
+	ut_status("^C cancels the pending read", read_line(root, 64, 0, line, &event), -CAPOS_ECANCELED);
+}
+
+/* Lend, lend again from the borrower, ^C to the last borrower, reclaim from the root. */
+static void test_lend_and_reclaim(void)
+{
+	uint32_t tok = lend("lend", root), nested;
+
+	ut_check(state_of(root) == CAPOS_TERMINAL_STATE_LENT && state_of(tok) == CAPOS_TERMINAL_STATE_FOREGROUND,
+		 "after lend the borrower holds the foreground", "root %u borrower %u", state_of(root),
+		 state_of(tok));
+	expect_read_status("the lender's read while lent", root, -CAPOS_EBUSY);
+	ut_status("the lender's set_echo while lent", set_echo(root, CAPOS_TERMINAL_ECHO_HIDDEN), -CAPOS_EBUSY);
+	say(root, "child> ");  /* a lender may still write */
+	expect_line("the borrower reads the next line", tok, 64, 0, "child line", 0);
+	nested = lend("the borrower lends on", tok);
+	expect_read_status("the first borrower's read while it has lent", tok, -CAPOS_EBUSY);
+	expect_line("the second borrower reads the next line", nested, 64, 0, "nested", 0);
+	expect_read_status("^C while lent cancels the borrower's read", nested, -CAPOS_ECANCELED);
+	ut_status("reclaim by the last borrower, which lent nothing",
+		  capos_terminal_session_reclaim(rc, nested), -CAPOS_ENOENT);
+	ut_status("reclaim by the root", capos_terminal_session_reclaim(rc, root), 0);
+	ut_check(state_of(tok) == CAPOS_TERMINAL_STATE_REVOKED && state_of(nested) == CAPOS_TERMINAL_STATE_REVOKED &&
+		 state_of(root) == CAPOS_TERMINAL_STATE_FOREGROUND,
+		 "reclaim revokes every borrower below and returns the foreground", "root %u tok %u nested %u",
+		 state_of(root), state_of(tok), state_of(nested));
+	expect_read_status("a revoked borrower's read", tok, -CAPOS_EREVOKED);
+	ut_status("a revoked borrower's lend", capos_terminal_session_lend(rc, nested, &(struct capos_terminal_session_lend_out){ 0 }),
+		  -CAPOS_EREVOKED);
+	ut_status("a revoked borrower's reclaim", capos_terminal_session_reclaim(rc, tok), -CAPOS_EREVOKED);
+	ut_status("a revoked borrower's set_echo", set_echo(tok, CAPOS_TERMINAL_ECHO_VISIBLE), -CAPOS_EREVOKED);
+	{
+		struct capos_terminal_session_write_in in = { .data = "x" };
+		struct capos_terminal_session_write_out out;
+
+		ut_status("a revoked borrower's write", capos_terminal_session_write(rc, tok, &in, 1, &out),
+			  -CAPOS_EREVOKED);
+	}
+	expect_line("the lender reads again after reclaim", root, 64, 0, "back home", 0);
+	capos_release(rc, tok);
+	capos_release(rc, nested);
+}
+
+static void test_release_returns_foreground(void)
+{
+	uint32_t tok = lend("lend again", root);
+
+	ut_status("release the borrower's only handle", capos_release(rc, tok), 0);
+	ut_check(state_of(root) == CAPOS_TERMINAL_STATE_FOREGROUND, "releasing the borrower returns the foreground",
+		 "root %u", state_of(root));
+	expect_line("the lender reads after the release", root, 64, 0, "after release", 0);
+}
+
+static void test_child_holds_foreground(void)
+{
+	uint32_t tok = lend("lend for a child", root);
+	uint32_t caps[3] = { ut_cap("console"), tok, 0 }, proc = 0;
+	int64_t code = -1;
+	uint32_t reason = 99;
+	int err = capos_spawn("utest-terminal", "console terminal thread=@thread", "child", caps, 2, &proc, NULL);
+
+	ut_status("spawn a child with the borrowed foreground", err, 0);
+	capos_release(rc, tok);  /* the child's copy is now the only one */
+	if (!err) {
+		ut_status("wait for the child", capos_process_wait(proc, &code, &reason), 0);
+		ut_check(code == 0, "the child read its line", "code %lld reason %u", (long long)code, reason);
+		capos_release(rc, proc);
+	}
+	ut_check(state_of(root) == CAPOS_TERMINAL_STATE_FOREGROUND,
+		 "the foreground comes back when the child has ended", "root %u", state_of(root));
+}
+
+static void test_crlf_and_eof(void)
+{
+	char line[CAPOS_TERMINAL_LINE_MAX + 1];
+	uint32_t event = 0;
+	int err;
+
+	expect_line("CR LF ends one line", root, 64, 0, "crlf", 0);
+	expect_line("... and the LF is no empty line", root, 64, 0, "next", 0);
+	err = read_line(root, 64, 0, line, &event);
+	ut_check(!err && event == CAPOS_TERMINAL_EVENT_EOF && line[0] == '\0', "^D on an empty line is EOF",
+		 "status %d, event %u", err, event);
+}
+
+/* With no input left: a borrower's read is pending when the root reclaims. */
+static void test_reclaim_ends_pending_read(void)
+{
+	struct capos_terminal_session_read_line_in in = { .max = 64 };
+	struct capos_terminal_session_read_line_out out;
+	struct capos_completion c = { 0 };
+	uint32_t tok = lend("lend with no input left", root);
+	uint64_t ud = 0;
+
+	ut_status("the borrower's read_line async", capos_terminal_session_read_line_async(rc, tok, &in, &out, &ud), 0);
+	capos_sleep_ns(30 * UT_MS);
+	ut_status("reclaim while the borrower reads", capos_terminal_session_reclaim(rc, root), 0);
+	ut_status("the borrower's pending read completes", capos_ring_wait(rc, ud, CAPOS_TIMEOUT_INFINITE, &c), 0);
+	ut_status("... with -CAPOS_EREVOKED", c.status, -CAPOS_EREVOKED);
+	capos_release(rc, tok);
+}
+
+static int run_child(void)
+{
+	uint32_t cap = ut_cap("terminal");
+	char line[CAPOS_TERMINAL_LINE_MAX + 1];
+	uint32_t event = 0;
+	int err = read_line(cap, 64, 0, line, &event);
+
+	ut_check(!err && strcmp(line, "from child") == 0, "the child reads through its borrowed foreground",
+		 "status %d, line '%s'", err, line);
+	return ut_failures();
+}
+
+/* Booted with no COM2: the session exists, its UART does not. */
+static int run_absent(void)
+{
+	struct capos_terminal_session_info_out info = { .present = 99 };
+	struct capos_terminal_session_write_in in = { .data = "x" };
+	struct capos_terminal_session_write_out out;
+	char line[CAPOS_TERMINAL_LINE_MAX + 1];
+	uint32_t event, tok;
+
+	root = ut_cap("terminal");
+	ut_status("info", capos_terminal_session_info(rc, root, &info), 0);
+	ut_check(info.present == 0, "info says the session UART is missing", "present %u", info.present);
+	ut_status("read_line without a session UART", read_line(root, 64, 0, line, &event), -CAPOS_ENOTSUP);
+	ut_status("read_line max 0 is still a range error", read_line(root, 0, 0, line, &event), -CAPOS_ERANGE);
+	ut_status("write without a session UART", capos_terminal_session_write(rc, root, &in, 1, &out),
+		  -CAPOS_ENOTSUP);
+	tok = lend("lend without a session UART", root);
+	ut_status("reclaim without a session UART", capos_terminal_session_reclaim(rc, root), 0);
+	capos_release(rc, tok);
+	ut_note("%d failures", ut_failures());
+	return ut_failures();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "child") == 0) {
+		ut_init("utest-terminal child");
+		return run_child();
+	}
+	ut_init("utest-terminal");
+	if (argc > 1 && strcmp(argv[1], "absent") == 0)
+		return run_absent();
+	ut_init("utest-terminal");
+	root = ut_cap("terminal");
+	test_hostile_arguments();
+	test_info_and_write();
+	test_one_read_at_a_time();
+	ut_note("type now");
+	test_editing_echo_and_bounds();
+	test_lend_and_reclaim();
+	test_release_returns_foreground();
+	test_child_holds_foreground();
+	test_crlf_and_eof();
+	test_reclaim_ends_pending_read();
+	ut_note("%d failures", ut_failures());
+	return ut_failures();
+}
