@@ -120,17 +120,24 @@ static int credstore_check_room(const struct credstore *store, const char *padde
 	return 0;
 }
 
-int credstore_add(struct credstore *store, const char *user, const void *password,
-                  size_t password_len, uint32_t iterations)
+/* The checks every call naming an account and a password starts with. */
+static int check_account_args(const struct credstore *store, const char *user, const void *password,
+			      size_t password_len)
 {
-	struct credstore_record rec;
 	int err;
 
 	if (!store)
 		return -CAPOS_EINVAL;
 	err = credstore_check_user(user);
-	if (!err)
-		err = credstore_check_password(password, password_len);
+	return err ? err : credstore_check_password(password, password_len);
+}
+
+int credstore_add(struct credstore *store, const char *user, const void *password,
+                  size_t password_len, uint32_t iterations)
+{
+	struct credstore_record rec;
+	int err = check_account_args(store, user, password, password_len);
+
 	if (!err)
 		err = credstore_check_iterations(iterations);
 	if (err)
@@ -201,13 +208,8 @@ int credstore_verify(const struct credstore *store, const char *user, const void
 	struct credstore_record chosen;
 	uint8_t key[CREDSTORE_KEY_LEN];
 	uint32_t ok;
-	int err;
+	int err = check_account_args(store, user, password, password_len);
 
-	if (!store)
-		return -CAPOS_EINVAL;
-	err = credstore_check_user(user);
-	if (!err)
-		err = credstore_check_password(password, password_len);
 	if (err)
 		return err;
 
