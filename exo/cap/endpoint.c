@@ -79,8 +79,7 @@ static void endpoint_destroy(struct kobj *o)
 	struct endpoint *e = KOBJ_CONTAINER(o, struct endpoint, base);
 	uint64_t flags = sched_lock_irqsave();
 
-	if (--e->core->servers == 0)
-		core_close_locked(e->core);
+	core_close_locked(e->core);
 	sched_unlock_irqrestore(flags);
 	ep_core_unref(e->core);
 	kfree(e);
@@ -97,7 +96,6 @@ static struct kobj *endpoint_create(struct ep_core *c)
 	kobj_init(&e->base, CAPOS_IFACE_ENDPOINT, &endpoint_ops);
 	ep_core_ref(c);
 	e->core = c;
-	c->servers++;  /* a new core is private to its creator until granted */
 	return &e->base;
 }
 

@@ -5,8 +5,8 @@
  * the FIFO of CALLs waiting for a RECV, the FIFO of RECVs waiting for a
  * CALL, counters and the key that makes caller references opaque.  Three
  * kinds of kernel objects point at it:
- *   struct endpoint   the receive side (interface Endpoint); counted in
- *                     core->servers: when the last goes, the core closes;
+ *   struct endpoint   the receive side (interface Endpoint), one per core:
+ *                     when it goes (its last handle), the core closes;
  *   struct ep_client  a client capability (kind KOBJ_ENDPOINT_CLIENT,
  *                     iface = the service's interface id);
  *   struct ep_reply   a reply token in a server's table (interface
@@ -39,8 +39,7 @@ struct ep_recv;
 
 struct ep_core {
 	uint32_t refs;                        /* atomic */
-	uint32_t servers;                     /* [sched] live struct endpoint objects */
-	bool closed;                          /* [sched] servers reached zero */
+	bool closed;                          /* [sched] the receive side is gone */
 	struct siphash_key key;               /* fixed at creation */
 	struct ep_call *queue_head, *queue_tail;  /* [sched] */
 	struct ep_recv *recv_head, *recv_tail;    /* [sched] */

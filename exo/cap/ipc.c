@@ -302,15 +302,14 @@ static void call_cancel(struct kop *k)
 
 /*
  * Moves commit if the server received them, else they go back — also when
- * the calling thread ended first (posted false) while its process lives on;
- * a process being torn down has no table left to settle.  Then drop what
- * the call held.
+ * the calling thread ended first while its process lives on; a process
+ * being torn down has no table left to settle.  Then drop what the call
+ * held.
  */
-static void call_settle(struct kop *k, bool posted)
+static void call_settle(struct kop *k)
 {
 	struct ep_call *call = (struct ep_call *)k;
 
-	(void)posted;
 	if (call->caller->state != PROC_DEAD)
 		kcall_settle_moves(call->caller, call->xfer, call->xfer_count, call->delivered);
 	for (uint32_t i = 0; i < call->xfer_count; i++)
@@ -427,9 +426,8 @@ static void recv_cancel(struct kop *k)
 	unlink_recv_locked(r->core, r);
 }
 
-static void recv_settle(struct kop *k, bool posted)
+static void recv_settle(struct kop *k)
 {
-	(void)posted;
 	ep_core_unref(((struct ep_recv *)k)->core);
 }
 

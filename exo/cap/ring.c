@@ -163,7 +163,7 @@ static void post_kop(struct ring *r, struct kop *k)
 	uint32_t len = 0;
 
 	if (k->settle)
-		k->settle(k, true);
+		k->settle(k);
 	if (status >= 0 && k->direct_len) {
 		len = k->direct_len;
 	} else if (status >= 0 && k->out_len) {
@@ -345,7 +345,7 @@ static void discard_kops(struct kop **list)
 
 		*list = k->next;
 		if (k->settle)
-			k->settle(k, false);
+			k->settle(k);
 		kfree(k);
 	}
 }

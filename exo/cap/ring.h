@@ -50,13 +50,13 @@ struct kop {
 	/* Unlink from whatever the operation waits on (sched_lock held).  */
 	void (*cancel)(struct kop *k);
 	/*
-	 * Last word before the kop is freed, in its owner's context with no
-	 * lock held (posted: the CQE was written; false: the ring is being
-	 * destroyed — its thread ended, or the whole process is being torn
-	 * down, state PROC_DEAD).  Settles what the operation held: IPC calls commit or
+	 * Last word before the kop is freed — when its CQE is posted, or when
+	 * its ring is destroyed (its thread ended, or the whole process is
+	 * being torn down: state PROC_DEAD) — in the owner's context with no
+	 * lock held.  Settles what the operation held: IPC calls commit or
 	 * give back moved capabilities and drop their references here.
 	 */
-	void (*settle)(struct kop *k, bool posted);
+	void (*settle)(struct kop *k);
 	void *ctx;               /* what it waits on, for cancel */
 	struct kop *next;        /* [cq_lock] pending or done list */
 	struct kop *next_waiter; /* [sched] the waited-on object's list */

@@ -245,7 +245,8 @@ enum wake_reason sched_wait(struct waitq *wq, uint64_t deadline_ns)
 	return t->wake_reason;
 }
 
-void sched_wake_thread_locked(struct thread *t, enum wake_reason why)
+/* Make a blocked thread runnable: last in the run queue, or first (IPC hand-off). */
+static void wake_blocked(struct thread *t, enum wake_reason why, bool front)
 {
 	if (t->state != THREAD_BLOCKED)
 		return;
@@ -253,7 +254,16 @@ void sched_wake_thread_locked(struct thread *t, enum wake_reason why)
 	t->waiting_on = NULL;
 	ktimer_cancel_locked(&t->timeout);
 	t->wake_reason = why;
-	sched_make_ready_locked(t);
+	t->state = THREAD_READY;
+	if (front)
+		run_push_front(t);
+	else
+		run_enqueue(t);
+}
+
+void sched_wake_thread_locked(struct thread *t, enum wake_reason why)
+{
+	wake_blocked(t, why, false);
 }
 
 uint32_t sched_wake_all_first_locked(struct waitq *wq)
@@ -261,19 +271,7 @@ uint32_t sched_wake_all_first_locked(struct waitq *wq)
 	uint32_t n = 0;
 
 	while (wq->head) {
-		struct thread *t = wq->head;
-
-		sched_wake_thread_locked(t, WAKE_SIGNALED);
-		/* sched_wake_thread_locked queued t last; it is the newest entry: move it to the front. */
-		if (run_tail == t && run_head != t) {
-			struct thread *p = run_head;
-
-			while (p->run_next != t)
-				p = p->run_next;
-			p->run_next = NULL;
-			run_tail = p;
-			run_push_front(t);
-		}
+		wake_blocked(wq->head, WAKE_SIGNALED, true);
 		n++;
 	}
 	if (n && current != &idle_thread)
