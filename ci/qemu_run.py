@@ -7,14 +7,41 @@ Two modes:
                   clean ACPI power-off) and regexes over the serial log decide
                   pass or fail.  On failure the log's tail and its path are
                   printed.  Exit status 0 = pass, 1 = fail, 2 = usage error.
-  --interactive   serial console on this terminal (Ctrl-A X quits QEMU),
-                  no timeout; used by `./capos run`.
+  --interactive   a serial port on this terminal (Ctrl-A X quits QEMU), no
+                  timeout; used by `./capos run`.  Which port:
+                    (alone)                 COM1 (the kernel's log); no COM2
+                    --console-log FILE      COM2, the session terminal; COM1
+                                            goes to FILE
+                    --session-socket PATH   COM1; COM2 is a unix socket
+                                            server at PATH (connect with
+                                            `socat -,raw,echo=0 UNIX-CONNECT:PATH`)
 
 The session UART (COM2, docs/terminal.md) exists only when a --session-*
 option is given: it is a pair of FIFOs (QEMU's pipe chardev) through which
 the test types --session-type/--session-input once --session-after matches
 the console log, and whose output is kept in --session-log and checked with
 --session-expect/--session-reject.
+
+A dialog with the session terminal, for tests that drive it the way a
+person would: --session-script FILE, a text file of steps, one a line,
+run in order from the start (or once --session-after matches, after any
+--session-type/--session-input text):
+
+  expect REGEX   wait until the session output since the previous expect
+                 (since the start, for the first) matches REGEX (Python re,
+                 MULTILINE); the next expect searches from the end of this
+                 match.  No timeout of its own: the test's --timeout.
+  type TEXT      type TEXT, Python escapes allowed (\r Enter, \x03 ^C,
+                 \x04 ^D, \x7f Backspace, \\ a backslash), one byte at a
+                 time, TYPE_PAUSE_MS apart, so the echo interleaves as it
+                 would for a person.  TEXT is everything after "type ".
+  sleep-ms N     wait N milliseconds
+  # ...          a comment; blank lines are skipped too
+
+A script that has not run to its end when QEMU stops fails the test; the
+report names the step (FILE:LINE), what it waited for, and the tail of the
+session log.  --session-expect and --session-reject still judge the whole
+session output afterwards.
 
 The ESP image is never modified: each run works on a private copy, into
 which --cmdline and the --esp-* options write their changes with mtools.
@@ -37,6 +64,7 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 # QEMU exit status -> verdict name.  isa-debug-exit gives (value << 1) | 1.
 STATUS_VERDICT = {0: "poweroff", 33: "pass", 35: "fail", 37: "panic"}
 TAIL_LINES = 40
+TYPE_PAUSE_MS = 20  # between the bytes of a script's "type" step
 
 
 def parse_args(argv):
@@ -66,6 +94,10 @@ def parse_args(argv):
     p.add_argument("--esp-poke", action="append", default=[], metavar="PATH=OFFSET:HEX",
                    help="overwrite bytes of a file in the image copy")
     p.add_argument("--interactive", action="store_true", help="serial on this terminal, no timeout")
+    p.add_argument("--console-log", metavar="FILE",
+                   help="interactive: COM1 to FILE, the session terminal (COM2) on this terminal")
+    p.add_argument("--session-socket", metavar="PATH",
+                   help="interactive: COM1 on this terminal, COM2 on a unix socket server at PATH")
     p.add_argument("--gdb", action="store_true", help="start QEMU's gdb stub on :1234 and wait")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     p.add_argument("--session-type", action="append", default=[], metavar="TEXT",
@@ -79,12 +111,14 @@ def parse_args(argv):
                    help="regex that must match the COM2 output, in the order given")
     p.add_argument("--session-reject", action="append", default=[], metavar="REGEX",
                    help="regex that must not match anywhere in the COM2 output")
+    p.add_argument("--session-script", metavar="FILE",
+                   help="steps (expect REGEX, type TEXT, sleep-ms N) run against COM2; see the top of this file")
     return p.parse_args(argv)
 
 
 def session_wanted(args):
     return bool(args.session_type or args.session_input or args.session_after or args.session_log
-                or args.session_expect or args.session_reject)
+                or args.session_expect or args.session_reject or args.session_script)
 
 
 def fail_usage(msg):
@@ -173,8 +207,24 @@ def qemu_command(args, image, vars_copy, serial):
     return cmd + args.qemu_arg
 
 
+def interactive_serial(args):
+    """The -serial arguments of an interactive run: mon:stdio keeps Ctrl-A X on whichever port is here."""
+    if args.console_log and args.session_socket:
+        fail_usage("--console-log and --session-socket exclude each other")
+    if args.console_log:
+        return ["-chardev", f"file,id=serial0,path={args.console_log}", "-serial", "chardev:serial0",
+                "-serial", "mon:stdio", "-monitor", "none"]
+    if args.session_socket:
+        if os.path.exists(args.session_socket):
+            os.remove(args.session_socket)
+        return ["-serial", "mon:stdio", "-monitor", "none",
+                "-chardev", f"socket,id=serial1,path={args.session_socket},server=on,wait=off",
+                "-serial", "chardev:serial1"]
+    return ["-serial", "mon:stdio", "-monitor", "none"]
+
+
 def run_interactive(args, image, vars_copy):
-    cmd = qemu_command(args, image, vars_copy, ["-serial", "mon:stdio", "-monitor", "none"])
+    cmd = qemu_command(args, image, vars_copy, interactive_serial(args))
     print(f"qemu_run: {' '.join(cmd)}", file=sys.stderr)
     if args.gdb:
         print("qemu_run: waiting for gdb on localhost:1234 (./capos gdb)", file=sys.stderr)
@@ -233,17 +283,120 @@ def judge(args, status, timed_out, text):
     return problems + check_log(text, args.expect, args.reject)
 
 
-def print_failure(name, problems, text, log, session_log=None):
+def print_tail(what, text):
+    lines = text.splitlines()
+    print(f"--- last {min(TAIL_LINES, len(lines))} lines of the {what} ---")
+    for line in lines[-TAIL_LINES:]:
+        print(line)
+
+
+def print_failure(name, problems, text, log, session=None):
     print(f"FAIL {name}:")
     for p in problems:
         print(f"  - {p}")
-    lines = text.splitlines()
-    print(f"--- last {min(TAIL_LINES, len(lines))} lines of the serial log ---")
-    for line in lines[-TAIL_LINES:]:
-        print(line)
+    print_tail("serial log", text)
     print(f"--- full serial log: {log}")
-    if session_log:
-        print(f"--- session log (COM2): {session_log}")
+    if session:
+        if session.script_failed():
+            print_tail("session log (COM2), CR LF shown as lines", session.text.replace("\r\n", "\n"))
+        print(f"--- session log (COM2): {session.log}")
+
+
+def unescape(text):
+    """Python-style escapes (\\r, \\x03, ...) to bytes."""
+    return text.encode("latin-1").decode("unicode_escape").encode("latin-1")
+
+
+class ScriptStep:
+    def __init__(self, where, kind, arg, line):
+        self.where, self.kind, self.arg, self.line = where, kind, arg, line
+
+
+def parse_script(path):
+    """The steps of a --session-script file; a bad line is a usage error naming FILE:LINE."""
+    steps = []
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()
+    except OSError as e:
+        fail_usage(f"--session-script: {e}")
+    for n, line in enumerate(lines, 1):
+        where = f"{path}:{n}"
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        kind, _, arg = line.partition(" ")
+        if kind == "expect":
+            try:
+                arg = re.compile(arg, re.MULTILINE)
+            except re.error as e:
+                fail_usage(f"{where}: bad regex: {e}")
+        elif kind == "type":
+            try:
+                arg = unescape(arg)
+            except UnicodeError as e:
+                fail_usage(f"{where}: bad escape: {e}")
+            if not arg:
+                fail_usage(f"{where}: type needs text")
+        elif kind == "sleep-ms":
+            if not arg.isdigit():
+                fail_usage(f"{where}: sleep-ms needs a number of milliseconds, got '{arg}'")
+            arg = int(arg)
+        else:
+            fail_usage(f"{where}: unknown step '{kind}' (expect, type, sleep-ms, # comment)")
+        steps.append(ScriptStep(where, kind, arg, line))
+    return steps
+
+
+class Script:
+    """Runs the steps of a --session-script against the session output, without blocking."""
+
+    def __init__(self, steps):
+        self.steps = steps
+        self.index = 0          # the step under way
+        self.pos = 0            # where the next expect searches from
+        self.typing = b""       # bytes of the current type step not yet typed
+        self.next_at = 0.0      # monotonic time before which nothing more happens
+        self.sleeping = False   # the current sleep-ms step has started
+
+    def done(self):
+        return self.index == len(self.steps)
+
+    def run(self, text, type_byte, final=False):
+        """Advance as far as the output so far and the clock allow (final: QEMU has stopped; only expects)."""
+        while not self.done() and (final or time.monotonic() >= self.next_at):
+            step = self.steps[self.index]
+            if final and step.kind != "expect":
+                return
+            if step.kind == "expect":
+                m = step.arg.search(text, self.pos)
+                if not m:
+                    return
+                self.pos = m.end()
+            elif step.kind == "type":
+                if not self.typing:
+                    self.typing = step.arg
+                type_byte(self.typing[:1])
+                self.typing = self.typing[1:]
+                self.next_at = time.monotonic() + TYPE_PAUSE_MS / 1000
+                if self.typing:
+                    continue
+            elif step.kind == "sleep-ms" and not self.sleeping:
+                self.sleeping = True
+                self.next_at = time.monotonic() + step.arg / 1000
+                continue
+            self.sleeping = False
+            self.index += 1
+
+    def problem(self, text):
+        """What went wrong when the script did not finish (None when it did)."""
+        if self.done():
+            return None
+        step = self.steps[self.index]
+        if step.kind == "expect":
+            since = text[self.pos:]
+            shown = since if len(since) <= 200 else "..." + since[-200:]
+            return (f"session script {step.where}: `{step.line}` never matched; the output since the "
+                    f"previous expect ({len(since)} bytes) ends {shown!r}")
+        return f"session script {step.where}: `{step.line}` was under way when QEMU stopped"
 
 
 class Session:
@@ -258,17 +411,18 @@ class Session:
         self.out_fd = os.open(self.base + ".out", os.O_RDWR | os.O_NONBLOCK)
         self.log = os.path.abspath(args.session_log or log + ".session")
         self.out = open(self.log, "wb")
+        self.text = ""  # everything COM2 has said so far
         self.after = re.compile(args.session_after, re.MULTILINE) if args.session_after else None
-        self.pending = b"".join([t.encode("latin-1").decode("unicode_escape").encode("latin-1")
-                                 for t in args.session_type] +
+        self.pending = b"".join([unescape(t) for t in args.session_type] +
                                 [open(f, "rb").read() for f in args.session_input])
-        self.typed = not self.pending
+        self.script = Script(parse_script(args.session_script)) if args.session_script else None
+        self.typed = not self.pending and not (self.after and self.script)
 
     def qemu_args(self):
         return ["-chardev", f"pipe,id=serial1,path={self.base}", "-serial", "chardev:serial1"]
 
-    def pump(self, console_log):
-        """Keep COM2's output; type the input once the console says so."""
+    def pump(self, console_log, final=False):
+        """Keep COM2's output; type the input once the console says so (final: QEMU has stopped)."""
         while True:
             try:
                 data = os.read(self.out_fd, 65536)
@@ -277,21 +431,26 @@ class Session:
             if not data:
                 break
             self.out.write(data)
-        if self.typed:
-            return
-        if self.after:
-            text = open(console_log, errors="replace").read() if os.path.exists(console_log) else ""
-            if not self.after.search(text):
-                return
-        os.write(self.in_fd, self.pending)
-        self.typed = True
+            self.text += data.decode("latin-1")
+        if not self.typed:
+            if self.after:
+                text = open(console_log, errors="replace").read() if os.path.exists(console_log) else ""
+                if not self.after.search(text):
+                    return
+            os.write(self.in_fd, self.pending)
+            self.typed = True
+        if self.script and self.typed:
+            self.script.run(self.text, lambda b: os.write(self.in_fd, b), final)
+
+    def script_failed(self):
+        return bool(self.script and not self.script.done())
 
     def close(self, console_log):
-        self.pump(console_log)
+        self.pump(console_log, final=True)
         self.out.close()
         os.close(self.in_fd)
         os.close(self.out_fd)
-        return open(self.log, "rb").read().decode("latin-1")
+        return self.text
 
 
 def wait_qemu_pumping(proc, timeout, session, log):
@@ -300,7 +459,7 @@ def wait_qemu_pumping(proc, timeout, session, log):
     while time.monotonic() < deadline:
         session.pump(log)
         try:
-            return proc.wait(timeout=0.05), False
+            return proc.wait(timeout=0.01), False
         except subprocess.TimeoutExpired:
             continue
     stop_qemu(proc)
@@ -311,6 +470,8 @@ def judge_session(args, session, text):
     problems = []
     if not session.typed:
         problems.append(f"the input for COM2 was never typed: /{args.session_after}/ never matched")
+    elif session.script and session.script.problem(text):
+        problems.append(session.script.problem(text))
     for p in check_log(text, args.session_expect, args.session_reject):
         problems.append(p.replace("serial log", "session log (COM2)"))
     return problems
@@ -345,7 +506,7 @@ def run_test(args, image, vars_copy):
     if problems and qemu_stderr:
         problems.append(f"QEMU said: {qemu_stderr}")
     if problems:
-        print_failure(name, problems, text, log, session.log if session else None)
+        print_failure(name, problems, text, log, session)
         return 1
     print(f"PASS {name} ({elapsed:.1f} s)")
     return 0

@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 #include <capos/rt.h>
+#include <capos/session.h>
 #include "lib/manifest.h"
 
 #define INIT_MAX_SERVICES 64
@@ -44,6 +45,7 @@ struct svc {
 	enum svc_state state;
 	uint32_t proc, pid;                    /* ProcessHandle and pid while running */
 	uint32_t restarts;                     /* restarts so far */
+	uint64_t session_audit_id;             /* the session of the running instance */
 	int failed;                            /* ended for good after a failure */
 	struct capos_process_handle_wait_out exit;  /* result buffer of the outstanding wait */
 };

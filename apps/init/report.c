@@ -108,7 +108,11 @@ void report_manifest_error(const char *fmt, ...)
 
 void report_started(const struct svc *s)
 {
-	report_note("started %s (pid %u)", s->name, s->pid);
+	if (s->session_audit_id == CAPOS_SESSION_SYSTEM_AUDIT_ID)
+		report_note("started %s (pid %u)", s->name, s->pid);
+	else
+		report_note("started %s (pid %u, anonymous session %llu)", s->name, s->pid,
+			    (unsigned long long)s->session_audit_id);
 }
 
 void report_start_failed(const struct svc *s, int err)

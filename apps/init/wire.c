@@ -17,6 +17,12 @@
  * Endpoint for the next instance.  wire_check runs over the whole
  * manifest before anything starts, so a grant init cannot give is a
  * manifest error, not a half-started system.
+ *
+ * A service with `session: anonymous` runs in a session of its own: for
+ * each start init makes a fresh one with SessionFactory.create (init's
+ * "sessions") and names it with the grant word @session, which makes it
+ * the child's session without granting it (docs/sessions.md).  Other
+ * services run in init's own, the system session.
  */
 #include <string.h>
 #include "init.h"
@@ -99,11 +105,22 @@ static int build_grants(const struct init_state *st, const struct svc *s, int ha
 	return err;
 }
 
+static int wants_anonymous(const struct svc *s)
+{
+	return s->m->session == CAPOS_SESSION_KIND_ANONYMOUS;
+}
+
 int wire_check(const struct init_state *st)
 {
 	struct grants g;
 	int err;
 
+	for (uint32_t i = 0; i < st->count; i++)
+		if (wants_anonymous(&st->svcs[i]) && !capos_cap_find("sessions", NULL)) {
+			report_manifest_error("service '%s' wants an anonymous session, but init holds no "
+					      "'sessions' (SessionFactory)", st->svcs[i].name);
+			return -CAPOS_ENOENT;
+		}
 	if (st->view.hdr->export_count && !capos_cap_find("endpoints", NULL)) {
 		report_manifest_error("the manifest has exports, but init holds no 'endpoints' (EndpointFactory)");
 		return -CAPOS_ENOENT;
@@ -139,18 +156,45 @@ int wire_exports(struct init_state *st, const struct svc *s)
 	return 0;
 }
 
+/* A fresh anonymous session for one start of s, named by the grant word @session. */
+static int add_anonymous_session(struct svc *s, struct grants *g, uint32_t *session)
+{
+	struct capos_session_factory_create_in in = { .user = "anonymous", .profile = "anonymous" };
+	struct capos_session_factory_create_out out = { 0 };
+	int err = capos_session_factory_create(capos_ring(), capos_cap_find("sessions", NULL), &in, &out);
+
+	if (err) {
+		report_note("cannot make an anonymous session for %s: %s", s->name, capos_strerror(err));
+		return err;
+	}
+	*session = out.session;
+	s->session_audit_id = out.audit_id;
+	err = grants_add(g, "@session", NULL, out.session);
+	if (err)
+		report_note("service '%s' has no room left for its session", s->name);
+	return err;
+}
+
 int wire_spawn(struct init_state *st, struct svc *s)
 {
 	struct grants g;
 	struct capos_spawn_quota quota;
+	uint32_t session = 0;
 	int err = build_grants(st, s, 1, &g);
 
-	if (err)
-		return err;
-	quota = (struct capos_spawn_quota){ s->m->quota.frames, s->m->quota.caps, s->m->quota.threads,
-					    s->m->quota.ring_ops };
-	return capos_spawn_quota(manifest_str(&st->view, s->m->binary), g.names,
-				 manifest_str(&st->view, s->m->args), g.caps, g.ncaps, &quota, &s->proc, &s->pid);
+	s->session_audit_id = CAPOS_SESSION_SYSTEM_AUDIT_ID;
+	if (!err && wants_anonymous(s))
+		err = add_anonymous_session(s, &g, &session);
+	if (!err) {
+		quota = (struct capos_spawn_quota){ s->m->quota.frames, s->m->quota.caps, s->m->quota.threads,
+						    s->m->quota.ring_ops };
+		err = capos_spawn_quota(manifest_str(&st->view, s->m->binary), g.names,
+					manifest_str(&st->view, s->m->args), g.caps, g.ncaps, &quota, &s->proc,
+					&s->pid);
+	}
+	if (session)
+		capos_release(capos_ring(), session);   /* the child's process holds the session */
+	return err;
 }
 
 void wire_retire(struct init_state *st, const struct svc *s)

@@ -2,7 +2,8 @@
  * Endpoint objects and their methods (see endpoint.h): the shared core's
  * life, closing when the last receive side goes, reply tokens that fail
  * their call when dropped unanswered, EndpointFactory.create,
- * Endpoint.mint and Endpoint.info.  The ring operations are in ipc.c.
+ * Endpoint.mint, Endpoint.info and Endpoint.session_ref.  The ring
+ * operations are in ipc.c.
  */
 #include <capos/cap.h>
 #include <capos/error.h>
@@ -10,6 +11,7 @@
 #include "endpoint.h"
 #include "coreobj.h"
 #include "iface_kernel.h"
+#include "obj_session.h"
 #include "../mm/mm.h"
 #include "../proc/process.h"
 #include "../proc/sched.h"
@@ -239,6 +241,30 @@ int kcap_endpoint_info(struct kcall *call, const struct capos_endpoint_info_in *
 	out->in_flight = c->in_flight;
 	out->servers = __atomic_load_n(&call->obj->refs, __ATOMIC_RELAXED);
 	sched_unlock_irqrestore(flags);
+	*out_len = sizeof *out;
+	return 0;
+}
+
+/* The caller reference a CALL from that session shows here (ipc.c, new_call). */
+int kcap_endpoint_session_ref(struct kcall *call, const struct capos_endpoint_session_ref_in *in,
+			      uint32_t in_len, struct capos_endpoint_session_ref_out *out, uint32_t *out_len)
+{
+	struct ep_core *c = endpoint_core(call->obj);
+	struct cap_slot *slot;
+	struct session *s;
+	struct kobj *o;
+	int err = cap_lookup(process_caps(call->proc), in->session, 0, &slot);
+
+	(void)in_len;
+	if (err)
+		return err;
+	o = kobj_resolve(slot->object, &err);
+	if (!o)
+		return err;
+	s = session_of(o);
+	if (!s)
+		return -CAPOS_ETYPE;
+	out->caller = siphash24_u64(&c->key, session_secret_id(s));
 	*out_len = sizeof *out;
 	return 0;
 }

@@ -22,7 +22,9 @@
 #include <capos/cap.h>
 #include <capos/error.h>
 #include <capos/iface.h>
+#include <capos/session.h>
 #include "endpoint.h"
+#include "obj_session.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
 #include "../proc/process.h"
@@ -344,7 +346,7 @@ static struct ep_call *new_call(struct kcall *c, struct ep_core *core)
 	ep_core_ref(core);
 	call->core = core;
 	call->caller = c->proc;
-	call->caller_ref = siphash24_u64(&core->key, c->proc->session);
+	call->caller_ref = siphash24_u64(&core->key, session_secret_id(c->proc->session));
 	call->iface = s->iface;
 	call->method = s->method;
 	call->params_len = s->params_len;
@@ -407,6 +409,8 @@ int ipc_call(struct kcall *c, struct ep_core *core)
 		return -CAPOS_ERANGE;
 	if (s->params_len && uaccess_check(process_aspace(c->proc), s->params_addr, s->params_len, false))
 		return -CAPOS_EFAULT;
+	if (session_state(c->proc->session) != CAPOS_SESSION_LIVE)
+		return -CAPOS_ESESSION;  /* an ended session calls nobody */
 	if (__atomic_load_n(&core->closed, __ATOMIC_RELAXED))
 		return -CAPOS_EPEER;
 	call = new_call(c, core);

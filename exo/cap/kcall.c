@@ -259,6 +259,9 @@ static int do_return(struct kcall *c)
 	return err ? err : ipc_return(c);
 }
 
+/* Each call's staging (CAPOS_XFER_MAX transfers) sits on a 32 KiB kernel stack: keep it small. */
+_Static_assert(sizeof(struct kcall) <= 512, "struct kcall on the kernel stack");
+
 void kcall_execute(struct ring *r, const struct capos_sqe *sqe)
 {
 	struct kcall c;  /* xfer[] is read only up to xfer_count: not cleared on the hot path */

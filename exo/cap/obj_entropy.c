@@ -21,8 +21,11 @@ struct kobj *coreobj_entropy(void)
 	return &entropy_obj;
 }
 
+/* A random word from RDSEED or RDRAND; false when the CPU has neither or they keep failing. */
 static bool hw_random(uint64_t *v)
 {
+	if (!boot_cpu.rdrand && !boot_cpu.rdseed)
+		return false;
 	for (int i = 0; i < ENTROPY_RETRIES; i++) {
 		uint8_t ok;
 

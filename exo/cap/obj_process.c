@@ -7,9 +7,13 @@
  * grant_names is a space-separated list;
  * a plain NAME takes the next transfer descriptor of the CALL (a
  * capability of the caller, copied or moved), NAME=@KIND gives the child
- * an object bound to itself (@vm, @threads, @thread, @park).  Every name
- * and descriptor is checked before the child is created; a program that
- * fails to load is reported with the ELF fault and nothing is left behind.
+ * an object bound to itself (@vm, @threads, @thread, @park).  The child
+ * is in the spawner's session, unless the word @session appears: then the
+ * next descriptor, in the order of the plain names, must be a live
+ * UserSession, which sets the child's session and is not granted
+ * (docs/sessions.md).  Every name and descriptor is checked before the
+ * child is created; a program that fails to load is reported with the ELF
+ * fault and nothing is left behind.
  * The caller receives a ProcessHandle: wait (completes through the ring
  * with the exit code and reason) and kill.
  */
@@ -17,9 +21,11 @@
 #include <capos/error.h>
 #include <capos/iface.h>
 #include <capos/process.h>
+#include <capos/session.h>
 #include "coreobj.h"
 #include "iface_kernel.h"
 #include "kcall.h"
+#include "obj_session.h"
 #include "procobj.h"
 #include "../kern/boot.h"
 #include "../kern/log.h"
@@ -29,9 +35,21 @@
 
 #define GRANTS_MAX CAPOS_BOOTSTRAP_MAX_CAPS
 
+#define SESSION_WORD "@session"
+
 struct grant {
 	char name[CAPOS_CAP_NAME_MAX];
 	char kind[16];        /* "" for a transferred capability */
+};
+
+/* What a checked spawn request asks for. */
+struct spawn_plan {
+	struct grant g[GRANTS_MAX];
+	uint32_t count;
+	int session_xfer;           /* the @session descriptor's index, or -1 */
+	struct session *session;    /* the child's (no reference: the caller's table or process holds it) */
+	const void *elf;
+	uint64_t size;
 };
 
 struct process_handle {
@@ -51,10 +69,32 @@ static int name_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
 }
 
-/* Split "a b=@vm c" into grants; -CAPOS_EINVAL on a malformed word. */
-static int parse_grants(const char *text, struct grant *g, uint32_t *count)
+static uint32_t plain_names(const struct grant *g, uint32_t count)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < count; i++)
+		n += !g[i].kind[0];
+	return n;
+}
+
+/* The word @session at text: 1 when it is there, whole. */
+static int session_word(const char *text)
+{
+	size_t n = sizeof SESSION_WORD - 1;
+
+	return strncmp(text, SESSION_WORD, n) == 0 && (text[n] == ' ' || text[n] == '\0');
+}
+
+/*
+ * Split "a b=@vm @session c" into grants and the place of @session among
+ * the descriptors (-1 without it); -CAPOS_EINVAL on a malformed word or a
+ * second @session.
+ */
+static int parse_grants(const char *text, struct grant *g, uint32_t *count, int *session_xfer)
 {
 	*count = 0;
+	*session_xfer = -1;
 	while (*text) {
 		size_t n = 0, k = 0;
 
@@ -62,6 +102,13 @@ static int parse_grants(const char *text, struct grant *g, uint32_t *count)
 			text++;
 		if (!*text)
 			break;
+		if (session_word(text)) {
+			if (*session_xfer >= 0)
+				return -CAPOS_EINVAL;
+			*session_xfer = (int)plain_names(g, *count);
+			text += sizeof SESSION_WORD - 1;
+			continue;
+		}
 		if (*count == GRANTS_MAX)
 			return -CAPOS_ERANGE;
 		while (name_char(text[n]) && n + 1 < CAPOS_CAP_NAME_MAX)
@@ -133,35 +180,55 @@ static int find_program(const char *name, const void **elf, uint64_t *size)
 	return 0;
 }
 
+/* The child's session: the spawner's, or the @session descriptor's, which must be live. */
+static int decode_session(struct kcall *call, struct spawn_plan *plan)
+{
+	struct kobj *o;
+	int err = 0;
+
+	plan->session = call->proc->session;
+	if (plan->session_xfer < 0)
+		return 0;
+	o = kobj_resolve(call->xfer[plan->session_xfer].obj, &err);
+	if (!o)
+		return err;
+	plan->session = session_of(o);
+	if (!plan->session)
+		return -CAPOS_ETYPE;
+	return session_state(plan->session) == CAPOS_SESSION_LIVE ? 0 : -CAPOS_ESESSION;
+}
+
 /* Check the grant list against the transfer descriptors: no side effects. */
 static int decode_spawn(struct kcall *call, const struct capos_process_spawner_spawn_in *in,
-			struct grant *g, uint32_t *count, const void **elf, uint64_t *size)
+			struct spawn_plan *plan)
 {
-	uint32_t transferred = 0;
+	uint32_t descriptors;
 	int err;
 
 	if (!terminated(in->binary, sizeof in->binary) || !terminated(in->grant_names, sizeof in->grant_names) ||
 	    !terminated(in->args, sizeof in->args))
 		return -CAPOS_EINVAL;
-	err = parse_grants(in->grant_names, g, count);
+	err = parse_grants(in->grant_names, plan->g, &plan->count, &plan->session_xfer);
 	if (err)
 		return err;
-	for (uint32_t i = 0; i < *count; i++) {
-		if (!g[i].kind[0])
-			transferred++;
-		else if (!procobj_kind_known(g[i].kind))
+	for (uint32_t i = 0; i < plan->count; i++)
+		if (plan->g[i].kind[0] && !procobj_kind_known(plan->g[i].kind))
 			return -CAPOS_EINVAL;
-	}
-	if (transferred != call->xfer_count)
+	descriptors = plain_names(plan->g, plan->count) + (plan->session_xfer >= 0);
+	if (descriptors != call->xfer_count)
 		return -CAPOS_EINVAL;
-	return find_program(in->binary, elf, size);
+	err = decode_session(call, plan);
+	if (err)
+		return err;
+	return find_program(in->binary, &plan->elf, &plan->size);
 }
 
-static int grant_all(struct kcall *call, struct process *child, const struct grant *g, uint32_t count)
+static int grant_all(struct kcall *call, struct process *child, const struct spawn_plan *plan)
 {
+	const struct grant *g = plan->g;
 	uint32_t next_xfer = 0;
 
-	for (uint32_t i = 0; i < count; i++) {
+	for (uint32_t i = 0; i < plan->count; i++) {
 		struct kobj *obj;
 		int64_t h;
 
@@ -172,7 +239,11 @@ static int grant_all(struct kcall *call, struct process *child, const struct gra
 			h = process_grant(child, g[i].name, obj, CAPOS_RIGHT_ALL);
 			kobj_unref(obj);
 		} else {
-			const struct kcall_xfer *x = &call->xfer[next_xfer++];
+			const struct kcall_xfer *x;
+
+			if ((int)next_xfer == plan->session_xfer)
+				next_xfer++;  /* the @session descriptor is not granted */
+			x = &call->xfer[next_xfer++];
 
 			h = process_grant(child, g[i].name, x->obj, x->rights);
 		}
@@ -188,30 +259,27 @@ int kcap_process_spawner_spawn(struct kcall *call, const struct capos_process_sp
 			       uint32_t in_len, struct capos_process_spawner_spawn_out *out,
 			       uint32_t *out_len)
 {
-	struct grant grants[GRANTS_MAX];
+	struct spawn_plan plan;
 	struct quota_limits limits;
 	struct elf_fault fault = { -1, "" };
 	struct process *child;
 	struct kobj *handle;
-	const void *elf;
-	uint64_t size;
-	uint32_t count;
 	int64_t h;
-	int err = decode_spawn(call, in, grants, &count, &elf, &size);
+	int err = decode_spawn(call, in, &plan);
 
 	(void)in_len;
 	if (!err)
 		err = spawn_limits(in, &limits);
 	if (err)
 		return err;
-	err = process_create(in->binary, &limits, &child);
+	err = process_create(in->binary, &limits, plan.session, &child);
 	if (err)
 		return err;
-	err = process_load(child, elf, size, in->args, &fault);
+	err = process_load(child, plan.elf, plan.size, in->args, &fault);
 	if (err)
 		kwarn("spawn %s: not started: %s", in->binary, fault.what ? fault.what : "no memory");
 	if (!err)
-		err = grant_all(call, child, grants, count);
+		err = grant_all(call, child, &plan);
 	handle = err ? NULL : handle_create(child);
 	if (!err && !handle)
 		err = -CAPOS_ENOMEM;

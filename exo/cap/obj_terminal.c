@@ -12,6 +12,16 @@
  * the chain: those holders are revoked for good (-CAPOS_EREVOKED), and a
  * read one of them had pending completes with -CAPOS_EREVOKED.
  *
+ * Interrupts.  A lender may wait for ^C (wait_interrupt), one wait per
+ * holder.  A ^C typed while the chain holds a waiting lender goes to the
+ * innermost one (the nearest above the foreground): through the line
+ * discipline when the foreground is reading (the read is cancelled too),
+ * or, when nobody reads, by the tick taking it out of the receive ring
+ * together with the type-ahead before it.  A wait ends with
+ * -CAPOS_ECANCELED when its holder's borrowers go (reclaim, release) and
+ * with -CAPOS_EREVOKED when the holder itself is cut from the chain, so
+ * a pending wait always belongs to a live holder that has lent.
+ *
  * Input.  A kernel timer re-armed every 5 ms (so it fires on every 10 ms
  * tick) polls the UART into its receive ring and, while a read_line is
  * pending, feeds the ring's bytes to the line discipline, echoing what it
@@ -56,6 +66,7 @@
 #define POLL_NS 5000000ull       /* under one tick: the timer fires on every tick */
 #define WRITE_CHUNK 64u          /* bytes sent per sched_lock hold */
 #define LEND_DEPTH_MAX 16u       /* holders below the root */
+#define KEY_INTR 0x03            /* ^C, as the line discipline knows it */
 #define LINE_OFFSET __builtin_offsetof(struct capos_terminal_session_read_line_out, line)
 
 _Static_assert(CAPOS_TERMINAL_LINE_MAX == LINEDISC_MAX, "a read_line bound is a line discipline bound");
@@ -67,6 +78,12 @@ struct term_holder {
 	struct term_holder *lender;    /* [sched] the link above; NULL for the root and once revoked */
 	struct term_holder *borrower;  /* [sched] the link below; NULL: this holder has not lent */
 	bool live;                     /* [sched] in the chain; false once revoked (or before lend links it) */
+	struct intr_op *wait;          /* [sched] this holder's pending wait_interrupt; only while live and lent */
+};
+
+struct intr_op {
+	struct kop k;                  /* first: ring.c frees the whole op */
+	struct term_holder *h;         /* [sched] the waiting lender (h->wait == this while pending) */
 };
 
 struct read_op {
@@ -105,6 +122,58 @@ static int check_foreground_locked(const struct term_holder *h)
 	return h->borrower ? -CAPOS_EBUSY : 0;
 }
 
+/* ---- interrupts ---- */
+
+/* End h's pending wait_interrupt with status (and the nested count when 0).  sched_lock held. */
+static void intr_finish_locked(struct term_holder *h, int32_t status, uint32_t holders)
+{
+	struct intr_op *op = h->wait;
+	struct capos_terminal_session_wait_interrupt_out result = { .holders = holders };
+
+	h->wait = NULL;
+	if (status == 0) {
+		memcpy(op->k.out, &result, sizeof result);
+		op->k.out_len = sizeof result;
+	}
+	kop_finish_locked(&op->k, status);
+}
+
+/* Does any live holder wait for ^C?  sched_lock held. */
+static bool intr_waiting_locked(void)
+{
+	for (const struct term_holder *h = &root; h; h = h->borrower)
+		if (h->wait)
+			return true;
+	return false;
+}
+
+/* ^C was typed: tell the innermost waiting lender, if any.  sched_lock held. */
+static void intr_deliver_locked(void)
+{
+	struct term_holder *waiter = NULL;
+	uint32_t below = 0;  /* holders after waiter in the chain */
+
+	for (struct term_holder *h = &root; h; h = h->borrower) {
+		if (h->wait) {
+			waiter = h;
+			below = 0;
+		} else if (waiter) {
+			below++;
+		}
+	}
+	if (waiter)
+		intr_finish_locked(waiter, 0, below);
+}
+
+/* k->cancel: CANCEL, or the waiter's ring destroyed.  sched_lock held. */
+static void intr_cancel(struct kop *k)
+{
+	struct intr_op *op = (struct intr_op *)k;
+
+	KASSERT(op->h->wait == op);
+	op->h->wait = NULL;
+}
+
 /* ---- reading ---- */
 
 /* End the pending read with status (and len result bytes when 0).  sched_lock held. */
@@ -133,6 +202,7 @@ static void read_event_locked(enum linedisc_event ev)
 		break;
 	case LINEDISC_CANCEL:
 		read_finish_locked(-CAPOS_ECANCELED, 0);
+		intr_deliver_locked();
 		break;
 	default:
 		break;
@@ -154,10 +224,25 @@ static void feed_locked(void)
 	}
 }
 
+/*
+ * Nobody reads but a lender waits for ^C: take the ^C (and the type-ahead
+ * before it, which was meant for the interrupted program) out of the ring.
+ * sched_lock held.
+ */
+static void intr_poll_locked(void)
+{
+	if (session.read || !intr_waiting_locked() || !session_uart_flush_through(KEY_INTR))
+		return;
+	session_uart_write("^C\r\n", 4, false);
+	linedisc_discard(&session.ld);
+	intr_deliver_locked();
+}
+
 static void poll_fired(struct ktimer *t)
 {
 	session_uart_poll();
 	feed_locked();
+	intr_poll_locked();
 	ktimer_arm_locked(t, clock_ns() + POLL_NS);
 }
 
@@ -183,17 +268,25 @@ static void foreground_changed_locked(void)
 	apply_echo_locked();
 }
 
-/* Revoke every holder below h, which becomes the foreground.  sched_lock held. */
+/*
+ * Revoke every holder below h, which becomes the foreground: their reads
+ * and waits end with -CAPOS_EREVOKED, h's own wait with -CAPOS_ECANCELED.
+ * sched_lock held.
+ */
 static void revoke_below_locked(struct term_holder *h)
 {
 	struct term_holder *b = h->borrower;
 
 	h->borrower = NULL;
+	if (h->wait)
+		intr_finish_locked(h, -CAPOS_ECANCELED, 0);
 	while (b) {
 		struct term_holder *next = b->borrower;
 
 		if (session.read && session.read->h == b)
 			read_finish_locked(-CAPOS_EREVOKED, 0);
+		if (b->wait)
+			intr_finish_locked(b, -CAPOS_EREVOKED, 0);
 		b->live = false;
 		b->lender = NULL;
 		b->borrower = NULL;
@@ -442,4 +535,44 @@ int kcap_terminal_session_info(struct kcall *call, const struct capos_terminal_s
 	sched_unlock_irqrestore(flags);
 	*out_len = sizeof *out;
 	return 0;
+}
+
+/* Everything wait_interrupt checks; no side effects.  sched_lock held. */
+static int decode_wait_interrupt_locked(const struct kcall *call, const struct term_holder *h)
+{
+	if (!h->live)
+		return -CAPOS_EREVOKED;
+	if (!h->borrower)
+		return -CAPOS_EINVAL;  /* only a lender is interrupted; the foreground's read sees ^C itself */
+	if (h->wait)
+		return -CAPOS_EBUSY;
+	if (call->sqe->result_len < sizeof(struct capos_terminal_session_wait_interrupt_out))
+		return -CAPOS_ERANGE;  /* the completion could never be delivered */
+	return 0;
+}
+
+int kcap_terminal_session_wait_interrupt(struct kcall *call,
+					 const struct capos_terminal_session_wait_interrupt_in *in, uint32_t in_len,
+					 struct capos_terminal_session_wait_interrupt_out *out, uint32_t *out_len)
+{
+	struct term_holder *h = call_holder(call);
+	uint64_t flags = sched_lock_irqsave();
+	int err = decode_wait_interrupt_locked(call, h);
+	struct intr_op *op;
+
+	sched_unlock_irqrestore(flags);
+	(void)in; (void)in_len; (void)out;
+	*out_len = 0;
+	if (err)
+		return err;
+	op = (struct intr_op *)kcall_defer(call, sizeof *op);
+	if (!op)
+		return -CAPOS_EQUOTA;
+	flags = sched_lock_irqsave();
+	op->h = h;
+	op->k.ctx = h;
+	op->k.cancel = intr_cancel;
+	h->wait = op;
+	sched_unlock_irqrestore(flags);
+	return KCALL_PENDING;
 }

@@ -85,6 +85,17 @@ int session_uart_getc(void)
 	return rx_ring[rx_head++ % SESSION_UART_RX_RING];
 }
 
+bool session_uart_flush_through(uint8_t c)
+{
+	for (uint32_t i = rx_head; i != rx_tail; i++) {
+		if (rx_ring[i % SESSION_UART_RX_RING] == c) {
+			rx_head = i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
 uint32_t session_uart_dropped(void)
 {
 	return rx_dropped;

@@ -29,6 +29,12 @@ void session_uart_write(const char *s, size_t len, bool crlf);
 void session_uart_poll(void);
 /* The oldest received byte, or -1 when the ring is empty. */
 int session_uart_getc(void);
+/*
+ * If byte c is queued, drop every byte up to and including its first
+ * occurrence and return true (an interrupt flushes the input typed
+ * before it); otherwise leave the ring alone and return false.
+ */
+bool session_uart_flush_through(uint8_t c);
 /* Bytes dropped because the ring was full, since boot. */
 uint32_t session_uart_dropped(void);
 

@@ -119,6 +119,8 @@ static int check_service(const struct manifest_view *v, uint32_t i, const char *
 		return fail(what, "a service name, binary or args string is out of bounds", CAPOS_EFORMAT);
 	if (s->restart > CAPOS_RESTART_ON_FAILURE)
 		return fail(what, "unknown restart policy", CAPOS_EFORMAT);
+	if (s->session > CAPOS_SESSION_KIND_ANONYMOUS || s->reserved)
+		return fail(what, "unknown session kind", CAPOS_EFORMAT);
 	if (s->cap_first > v->hdr->cap_count || s->cap_count > v->hdr->cap_count - s->cap_first ||
 	    s->export_first > v->hdr->export_count || s->export_count > v->hdr->export_count - s->export_first)
 		return fail(what, "a service's capability or export range is out of bounds", CAPOS_EFORMAT);

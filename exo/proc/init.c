@@ -20,6 +20,9 @@
 #include "process.h"
 #include "sched.h"
 #include "../cap/coreobj.h"
+#include "../cap/obj_power.h"
+#include "../cap/obj_procinfo.h"
+#include "../cap/obj_session.h"
 #include "../cap/obj_terminal.h"
 #include "../cap/procobj.h"
 #include "../kern/boot.h"
@@ -55,6 +58,10 @@ static const struct init_grant init_grants[] = {
 	{ "endpoints", coreobj_endpoints, NULL },
 	{ "capspace", coreobj_capspace, NULL },
 	{ "terminal", terminal_root, NULL },
+	{ "sessions", coreobj_sessions, NULL },
+	{ "procs", procinfo_all, NULL },
+	{ "session-procs", procinfo_session, NULL },
+	{ "power", coreobj_power, NULL },
 };
 
 static void finish(bool ok)
@@ -144,7 +151,7 @@ int init_start(const char *cmdline)
 		kwarn("init: no program '%s' in the boot package", name);
 		return -CAPOS_ENOENT;
 	}
-	err = process_create(name, &limits, &p);
+	err = process_create(name, &limits, session_system(), &p);
 	if (err) {
 		kerror("init: cannot create the process (error %d)", err);
 		return err;

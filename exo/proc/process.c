@@ -14,6 +14,7 @@
 #include "thread.h"
 #include "uelf.h"
 #include "../cap/kobj.h"
+#include "../cap/obj_session.h"
 #include "../cap/ring.h"
 #include "../kern/clock.h"
 #include "../kern/log.h"
@@ -22,7 +23,6 @@
 #include "../mm/mm.h"
 
 static uint32_t next_pid = 1;
-static uint64_t next_session = 1;
 static uint32_t live_processes;
 
 uint32_t process_count(void)
@@ -122,7 +122,8 @@ static int alloc_tables(struct process *p, const struct quota_limits *limits)
 	return cap_table_init(&p->caps, p->cap_slots, limits->caps + 1);
 }
 
-int process_create(const char *name, const struct quota_limits *limits, struct process **out)
+int process_create(const char *name, const struct quota_limits *limits, struct session *session,
+		   struct process **out)
 {
 	struct process *p;
 	struct ring *ring;
@@ -134,7 +135,8 @@ int process_create(const char *name, const struct quota_limits *limits, struct p
 	if (!p)
 		return -CAPOS_ENOMEM;
 	p->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
-	p->session = __atomic_fetch_add(&next_session, 1, __ATOMIC_RELAXED);
+	session_ref(session);
+	p->session = session;
 	p->refs = 1;
 	for (size_t i = 0; name[i] && i + 1 < sizeof p->name; i++)
 		p->name[i] = name[i];
@@ -235,9 +237,14 @@ int64_t process_grant(struct process *p, const char *name, struct kobj *obj, uin
 	return h;
 }
 
+static void proc_list_link(struct process *p);
+static void proc_list_unlink(struct process *p);
+
 void process_start(struct process *p)
 {
 	p->started = true;
+	session_process_join(p->session);
+	proc_list_link(p);
 	__atomic_fetch_add(&live_processes, 1, __ATOMIC_RELAXED);
 	kinfo("process %u (%s) started", p->pid, p->name);
 	sched_make_ready(p->main_thread);
@@ -355,6 +362,17 @@ static void complete_exit_waiters(struct process *p)
 	sched_unlock_irqrestore(flags);
 }
 
+/* Drop p's place in its session (counted from process_start) and its reference. */
+static void leave_session(struct process *p)
+{
+	if (!p->session)
+		return;
+	if (p->started)
+		session_process_leave(p->session);
+	session_unref(p->session);
+	p->session = NULL;
+}
+
 /* Free everything but the struct; runs on the last thread, which is p's. */
 static void teardown(struct process *p)
 {
@@ -377,6 +395,7 @@ static void teardown(struct process *p)
 	if (p->q)
 		quota_put(p->q);
 	p->q = NULL;
+	leave_session(p);
 }
 
 void process_thread_exited(struct process *p, struct thread *t)
@@ -406,6 +425,8 @@ void process_thread_exited(struct process *p, struct thread *t)
 	kinfo("process %u (%s) exited: %s, code %lld", p->pid, p->name,
 	      p->exit_reason == CAPOS_EXIT_NORMAL ? "normal" :
 	      p->exit_reason == CAPOS_EXIT_KILLED ? "killed" : "fault", (long long)p->exit_code);
+	if (p->started)
+		proc_list_unlink(p);  /* before teardown: the list shows only whole processes */
 	teardown(p);
 	if (p->started)
 		__atomic_fetch_sub(&live_processes, 1, __ATOMIC_RELAXED);
@@ -458,4 +479,52 @@ void process_abandon(struct process *p)
 	}
 	teardown(p);
 	process_unref(p);
+}
+
+/*
+ * The list of processes, for ProcessInfo: every started process until its
+ * teardown, sorted by pid so a listing can resume after any pid.  Pids
+ * grow with creation, so a start usually appends at the end.
+ */
+static struct spinlock proc_list_lock = SPINLOCK_INIT;
+static struct process *proc_list;  /* [proc_list_lock] linked by list_next */
+
+static void proc_list_link(struct process *p)
+{
+	uint64_t flags = spin_lock_irqsave(&proc_list_lock);
+	struct process **link = &proc_list;
+
+	while (*link && (*link)->pid < p->pid)
+		link = &(*link)->list_next;
+	p->list_next = *link;
+	*link = p;
+	spin_unlock_irqrestore(&proc_list_lock, flags);
+}
+
+static void proc_list_unlink(struct process *p)
+{
+	uint64_t flags = spin_lock_irqsave(&proc_list_lock);
+	struct process **link = &proc_list;
+
+	while (*link && *link != p)
+		link = &(*link)->list_next;
+	if (*link)
+		*link = p->list_next;
+	p->list_next = NULL;
+	spin_unlock_irqrestore(&proc_list_lock, flags);
+}
+
+void process_visit(uint32_t after_pid, bool (*visit)(struct process *p, void *ctx), void *ctx)
+{
+	uint64_t flags = spin_lock_irqsave(&proc_list_lock);
+	bool go = true;
+
+	for (struct process *p = proc_list; p && go; p = p->list_next) {
+		if (p->pid <= after_pid)
+			continue;
+		spin_lock(&p->lock);
+		go = visit(p, ctx);
+		spin_unlock(&p->lock);
+	}
+	spin_unlock_irqrestore(&proc_list_lock, flags);
 }

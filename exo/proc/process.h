@@ -31,6 +31,7 @@ struct ring;
 struct thread;
 struct kobj;
 struct kop;
+struct session;
 
 enum proc_state { PROC_LIVE = 0, PROC_DYING = 1, PROC_DEAD = 2 };
 
@@ -55,13 +56,14 @@ struct process {
 	uint64_t bootstrap_phys;
 	struct capos_bootstrap *boot;   /* kernel view through the direct map */
 	bool started;                   /* counted in process_count */
+	struct process *list_next;      /* [proc_list_lock] started and not torn down, by pid */
 	void (*on_exit)(struct process *p);  /* kernel hook, run after teardown */
 	/*
-	 * The session the process acts in: fixed at creation, never visible to
-	 * any process; endpoint servers see it only through a keyed hash
-	 * (docs/ipc.md).  Until sessions exist (issue 7) each process is its own.
+	 * The session the process acts in (docs/sessions.md): one reference,
+	 * fixed at creation, released at teardown (NULL once DEAD).  Endpoint
+	 * servers see it only through a keyed hash (docs/ipc.md).
 	 */
-	uint64_t session;
+	struct session *session;
 };
 
 /* Limits a spawner can set (manifest-driven later). */
@@ -71,7 +73,9 @@ struct process {
 #define PROCESS_DEFAULT_RING_OPS 256u
 #define PROCESS_STACK_PAGES      64u      /* 256 KiB main-thread stack */
 
-int process_create(const char *name, const struct quota_limits *limits, struct process **out);
+/* A new process in session (it takes a reference; the kernel's init: session_system()). */
+int process_create(const char *name, const struct quota_limits *limits, struct session *session,
+		   struct process **out);
 /*
  * Load a static ELF program, map its stack, record TLS and heap start in the
  * bootstrap page and create (not start) the main thread.  On failure the
@@ -126,5 +130,14 @@ void process_ring_op_done(struct process *p);
 
 /* Visit live processes (for diagnostics). */
 uint32_t process_count(void);
+
+/*
+ * Walk the started processes not yet torn down, in pid order, from the
+ * first with pid > after_pid, for as long as visit returns true (the
+ * listing of ProcessInfo).  visit runs with proc_list_lock and p->lock
+ * held, interrupts off: it may read every field of p, must not block and
+ * takes no other lock.  Lock order: proc_list_lock -> p->lock.
+ */
+void process_visit(uint32_t after_pid, bool (*visit)(struct process *p, void *ctx), void *ctx);
 
 #endif

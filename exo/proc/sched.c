@@ -23,6 +23,7 @@
 #include "process.h"
 #include "../arch/x86_64/arch.h"
 #include "../arch/x86_64/cpu.h"
+#include "../cap/obj_session.h"
 #include "../kern/clock.h"
 #include "../kern/log.h"
 #include "../kern/panic.h"
@@ -349,9 +350,12 @@ static void fire_expired_locked(uint64_t now)
 
 void sched_tick(void)
 {
-	uint64_t flags = sched_lock_irqsave();
+	uint64_t now = clock_ns();
+	uint64_t flags;
 
-	fire_expired_locked(clock_ns());
+	session_tick(now);  /* ends expired sessions, waking their wait_end callers */
+	flags = sched_lock_irqsave();
+	fire_expired_locked(now);
 	if (run_head)
 		need_resched = true;
 	sched_unlock_irqrestore(flags);

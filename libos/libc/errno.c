@@ -29,6 +29,7 @@ static const unsigned char errno_of[CAPOS_ERROR_COUNT] = {
 	[CAPOS_ENOTSUP] = ENOTSUP,
 	[CAPOS_EPEER] = EPIPE,
 	[CAPOS_EREVOKED] = EACCES,
+	[CAPOS_ESESSION] = EACCES,
 };
 
 int capos_errno_from(int capos_err)

@@ -1,9 +1,14 @@
 /*
  * Formatted output before the C library: capos_printf formats with the
  * kernel's freestanding formatter (exo/lib/fmt.c, built into the runtime)
- * into a buffer that goes to Console.write in chunks of at most 4 KiB.
- * One call is one write whenever the text fits, so lines of concurrent
- * threads and processes do not interleave mid-line.
+ * into a buffer that goes out in chunks of at most 4 KiB.  One call is
+ * one write whenever the text fits, so lines of concurrent threads and
+ * processes do not interleave mid-line.
+ *
+ * Where output goes: TerminalSession.write on "stdio" when the process
+ * holds a terminal under that name (a shell's child), else Console.write
+ * on "console".  capos_write (and so stdout and stderr) follow the same
+ * choice.
  */
 #include <capos/rt.h>
 #include "lib/fmt.h"
@@ -11,17 +16,26 @@
 
 #define CHUNK (sizeof(((struct capos_console_write_in *)0)->data))
 
+_Static_assert(sizeof(((struct capos_terminal_session_write_in *)0)->data) == CHUNK,
+	       "a chunk fits both Console.write and TerminalSession.write");
+
 struct print_buf {
 	struct capos_console_write_in msg;
 	uint32_t len;
 	int err;
 };
 
+/* One chunk to "stdio" or "console": 0 or a negative code (-CAPOS_ENOENT: neither exists). */
 static int console_write(const void *buf, uint32_t len)
 {
 	struct capos_console_write_out out;
-	uint32_t cap = rt_cap(RT_CAP_CONSOLE);
+	struct capos_terminal_session_write_out term_out;
+	uint32_t cap = rt_cap(RT_CAP_STDIO);
 
+	if (cap)
+		return capos_call_sync(capos_ring(), cap, CAPOS_IFACE_TERMINAL_SESSION,
+				       CAPOS_TERMINAL_SESSION_WRITE, buf, len, &term_out, sizeof term_out, NULL);
+	cap = rt_cap(RT_CAP_CONSOLE);
 	if (!cap)
 		return -CAPOS_ENOENT;
 	return capos_call_sync(capos_ring(), cap, CAPOS_IFACE_CONSOLE, CAPOS_CONSOLE_WRITE, buf, len,

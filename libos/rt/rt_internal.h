@@ -19,6 +19,7 @@ enum rt_cap {
 	RT_CAP_TIMER,
 	RT_CAP_PARK,
 	RT_CAP_SPAWNER,
+	RT_CAP_STDIO,      /* a TerminalSession; 0 when "stdio" is missing or something else */
 	RT_CAP_COUNT
 };
 

@@ -28,6 +28,7 @@ static const char *const error_text[CAPOS_ERROR_COUNT] = {
 	[CAPOS_ENOTSUP] = "not supported",
 	[CAPOS_EPEER] = "the other side is gone",
 	[CAPOS_EREVOKED] = "capability revoked",
+	[CAPOS_ESESSION] = "session ended",
 };
 
 const char *capos_strerror(int code)

@@ -13,13 +13,14 @@
 
 const char *const mf_kernel_caps[] = {
 	"console", "bootpkg", "frames", "vm", "timer", "threads", "thread", "park",
-	"spawner", "entropy", "null", "endpoints", "capspace", "terminal",
+	"spawner", "entropy", "null", "endpoints", "capspace", "terminal", "sessions", "procs",
+	"session-procs", "power",
 };
 const int mf_kernel_cap_count = sizeof mf_kernel_caps / sizeof mf_kernel_caps[0];
 
 static const char *const top_keys[] = { "version", "services", NULL };
 static const char *const service_keys[] = { "name", "binary", "args", "restart", "backoff_ms",
-					    "max_restarts", "quota", "caps", "exports", "after", NULL };
+					    "max_restarts", "quota", "caps", "exports", "after", "session", NULL };
 static const char *const quota_keys[] = { "frames", "caps", "threads", "ring_ops", NULL };
 static const char *const export_keys[] = { "name", "interface", NULL };
 
@@ -296,6 +297,24 @@ static int check_binary(const struct mnode *n, const char *binary, const struct 
 			   binary, list);
 }
 
+/* session: system (default) | anonymous (docs/sessions.md) */
+static int get_session(const struct mnode *svc, struct mf_service *s, struct mdiag *d)
+{
+	const struct mnode *n = mfyaml_get(svc, "session");
+
+	s->session = CAPOS_SESSION_KIND_SYSTEM;
+	if (!n)
+		return 0;
+	if (want_kind(n, MNODE_SCALAR, "session", d))
+		return -1;
+	if (strcmp(n->scalar, "anonymous") == 0)
+		s->session = CAPOS_SESSION_KIND_ANONYMOUS;
+	else if (strcmp(n->scalar, "system") != 0)
+		return mdiag_error(d, n->line, n->col, "session must be 'system' or 'anonymous', not '%s'",
+				   n->scalar);
+	return 0;
+}
+
 static int get_restart(const struct mnode *svc, struct mf_service *s, struct mdiag *d)
 {
 	const struct mnode *r = mfyaml_get(svc, "restart");
@@ -393,7 +412,7 @@ static int get_service(const struct mnode *svc, const struct mf_env *env, struct
 		strcpy(s->args, n->scalar);
 	}
 	s->quota = (struct capos_manifest_quota){ 4096, 64, 16, 64, 0 };
-	if (get_restart(svc, s, d))
+	if (get_restart(svc, s, d) || get_session(svc, s, d))
 		return -1;
 	if ((n = mfyaml_get(svc, "quota")) && get_quota(n, &s->quota, d))
 		return -1;

@@ -48,6 +48,7 @@ struct mf_service {
 	char binary[MF_NAME_MAX];
 	char args[MF_ARGS_MAX];
 	uint32_t restart, backoff_ms, max_restarts;
+	uint32_t session;        /* enum capos_session_kind */
 	struct capos_manifest_quota quota;
 	struct mf_cap caps[MF_MAX_CAPS];
 	int cap_count;

@@ -48,7 +48,7 @@ static void encode_service(const struct mf_manifest *m, const struct mf_service 
 	*out = (struct capos_manifest_service){
 		.name = intern(t, s->name), .binary = intern(t, s->binary), .args = intern(t, s->args),
 		.restart = s->restart, .backoff_ms = s->backoff_ms, .max_restarts = s->max_restarts,
-		.cap_first = *cap_n, .cap_count = (uint32_t)s->cap_count,
+		.session = s->session, .cap_first = *cap_n, .cap_count = (uint32_t)s->cap_count,
 		.export_first = *exp_n, .export_count = (uint32_t)s->export_count, .quota = s->quota,
 	};
 	for (int c = 0; c < s->cap_count; c++) {

@@ -121,27 +121,35 @@ static void test_take(uint32_t moved_null)
 	ut_status("after a successful MOVE the sender's handle is stale", nop(moved_null), -CAPOS_EBADF);
 }
 
-static void test_take_eight(void)
+/* CAPOS_XFER_MAX (16) in one CALL: eight granted capabilities and a revocable copy of each. */
+static void test_take_max(void)
 {
 	static const char *const names[8] = { "console", "bootpkg", "timer", "null", "entropy", "frames", "endpoints",
 					       "capspace" };
 	static const uint32_t ifaces[8] = { CAPOS_IFACE_CONSOLE, CAPOS_IFACE_BOOT_PACKAGE, CAPOS_IFACE_TIMER,
 					    CAPOS_IFACE_NULL, CAPOS_IFACE_ENTROPY_SOURCE, CAPOS_IFACE_FRAME_ALLOCATOR,
 					    CAPOS_IFACE_ENDPOINT_FACTORY, CAPOS_IFACE_CAP_SPACE };
-	struct capos_xfer x[8];
+	_Static_assert(CAPOS_XFER_MAX == 16, "eight capabilities and a copy of each");
+	struct capos_xfer x[CAPOS_XFER_MAX];
 	struct ping_take_out out;
-	uint32_t right = 0;
-	int err;
+	uint32_t right = 0, copy, revoker;
+	int err, derived = 0;
 
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8; i++) {
 		x[i] = (struct capos_xfer){ ut_cap(names[i]), CAPOS_XFER_COPY };
-	err = take(x, 8, &out);
-	for (int i = 0; i < 8; i++)
-		right += out.iface[i] == ifaces[i];
-	ut_check(!err && out.count == 8 && right == 8, "CALL with 8 capabilities: all arrive, in order, with their interfaces",
+		derived += capos_cap_derive(x[i].cap, CAPOS_RIGHT_ALL, &copy, &revoker) == 0;
+		x[8 + i] = (struct capos_xfer){ copy, CAPOS_XFER_COPY };
+	}
+	ut_check(derived == 8, "CapSpace.derive of 8 capabilities", "%d derived", derived);
+	err = take(x, CAPOS_XFER_MAX, &out);
+	for (uint32_t i = 0; i < CAPOS_XFER_MAX; i++)
+		right += out.iface[i] == ifaces[i % 8];
+	ut_check(!err && out.count == CAPOS_XFER_MAX && right == CAPOS_XFER_MAX,
+		 "CALL with 16 capabilities: all arrive, in order, with their interfaces",
 		 "status %d, %u caps, %u interfaces right", err, out.count, right);
-	ut_check(out.use[2] == 0 && out.use[3] == 0, "the server can use the timer and null it received",
-		 "timer %d, null %d", out.use[2], out.use[3]);
+	ut_check(out.use[2] == 0 && out.use[3] == 0 && out.use[10] == 0 && out.use[11] == 0,
+		 "the server can use the timer and null it received",
+		 "timer %d, null %d, copies %d %d", out.use[2], out.use[3], out.use[10], out.use[11]);
 }
 
 /* ------------------------------------------------------------ refusals */
@@ -182,7 +190,7 @@ static void test_refusals(void)
 	refused("the same handle copied and moved: -CAPOS_EINVAL", x, 2, -CAPOS_EINVAL);
 	for (uint32_t i = 0; i <= CAPOS_XFER_MAX; i++)
 		x[i] = (struct capos_xfer){ ut_cap(i % 2 ? "console" : "bootpkg"), CAPOS_XFER_COPY };
-	refused("9 transfer descriptors: -CAPOS_ERANGE", x, CAPOS_XFER_MAX + 1, -CAPOS_ERANGE);
+	refused("17 transfer descriptors: -CAPOS_ERANGE", x, CAPOS_XFER_MAX + 1, -CAPOS_ERANGE);
 	x[0] = (struct capos_xfer){ timer, 7 };
 	refused("an unknown transfer mode: -CAPOS_EINVAL", x, 1, -CAPOS_EINVAL);
 	x[0] = (struct capos_xfer){ timer, CAPOS_XFER_MOVE };
@@ -391,7 +399,7 @@ int main(int argc, char **argv)
 	test_give_copy();
 	moved_null = test_give_move();
 	test_take(moved_null);
-	test_take_eight();
+	test_take_max();
 	test_refusals();
 	test_caller_table_full();
 	test_cancelled_move();

@@ -16,6 +16,16 @@
  * the "terminal" it was lent, checks it and exits.  With "absent" (no
  * COM2 attached) it checks that reads and writes are refused.
  *
+ * With "interrupt" it tests wait_interrupt, driven by the session script
+ * tests/qemu/terminal/interrupt.script (ci/qemu_run.py --session-script),
+ * which answers each prompt the program writes on the terminal: hostile
+ * calls; a lender waiting while its child is busy and not reading
+ * (the child, argument "busy", only sleeps); nested waiters (the innermost
+ * is told); a reading borrower (its read is cancelled and the lender is
+ * told); reclaim, release and CANCEL ending a wait; a waiting child
+ * killed (argument "waiter"); and last the libOS stdio child utest-stdio,
+ * given the borrowed terminal as "stdio".
+ *
  * Prints one line per check and exits with the number of failures.
  */
 #include <string.h>
@@ -289,6 +299,213 @@ static void test_reclaim_ends_pending_read(void)
 	capos_release(rc, tok);
 }
 
+/* ---- wait_interrupt (argument "interrupt", driven by interrupt.script) ---- */
+
+static uint64_t wait_async(const char *what, uint32_t cap, struct capos_terminal_session_wait_interrupt_out *out)
+{
+	uint64_t ud = 0;
+
+	ut_status(what, capos_terminal_session_wait_interrupt_async(rc, cap, out, &ud), 0);
+	return ud;
+}
+
+/* The wait ud completes with status want (and, when 0, holders). */
+static void expect_wait(const char *what, uint64_t ud, const struct capos_terminal_session_wait_interrupt_out *out,
+			int want, uint32_t holders)
+{
+	struct capos_completion c = { .status = 99 };
+	int err = capos_ring_wait(rc, ud, 10000 * UT_MS, &c);
+
+	ut_check(!err && c.status == want && (want != 0 || out->holders == holders), what,
+		 "wait %d, status %d %s, holders %u (want status %d, holders %u)", err, c.status,
+		 capos_strerror(c.status), out->holders, want, holders);
+}
+
+static void expect_still_waiting(const char *what, uint64_t ud)
+{
+	struct capos_completion c = { 0 };
+
+	ut_status(what, capos_ring_wait(rc, ud, 50 * UT_MS, &c), -CAPOS_ETIMEDOUT);
+}
+
+static void test_interrupt_hostile(void)
+{
+	struct capos_terminal_session_wait_interrupt_out out = { 0 }, out2 = { 0 };
+	uint32_t tok, nested;
+	uint64_t ud;
+
+	ut_status("wait_interrupt by a holder that has not lent", capos_terminal_session_wait_interrupt(rc, root, &out),
+		  -CAPOS_EINVAL);
+	tok = lend("lend for the hostile waits", root);
+	ut_status("wait_interrupt by the foreground borrower", capos_terminal_session_wait_interrupt(rc, tok, &out),
+		  -CAPOS_EINVAL);
+	ut_status("wait_interrupt with no room for its result",
+		  capos_call_sync(rc, root, CAPOS_IFACE_TERMINAL_SESSION, CAPOS_TERMINAL_SESSION_WAIT_INTERRUPT,
+				  NULL, 0, &out, 0, NULL), -CAPOS_ERANGE);
+	ud = wait_async("wait_interrupt by the lender", root, &out);
+	ut_status("a second wait_interrupt on the same holder", capos_terminal_session_wait_interrupt(rc, root, &out2),
+		  -CAPOS_EBUSY);
+	ut_status("CANCEL the pending wait", capos_cancel(rc, ud), 0);
+	expect_wait("the cancelled wait", ud, &out, -CAPOS_ECANCELED, 0);
+	ud = wait_async("a wait after the cancelled one", root, &out);
+	nested = lend("the borrower lends on", tok);
+	ut_status("reclaim while the lender waits", capos_terminal_session_reclaim(rc, root), 0);
+	expect_wait("reclaim ends the reclaiming holder's wait", ud, &out, -CAPOS_ECANCELED, 0);
+	ut_status("wait_interrupt by a revoked holder", capos_terminal_session_wait_interrupt(rc, tok, &out),
+		  -CAPOS_EREVOKED);
+	capos_release(rc, tok);
+	capos_release(rc, nested);
+}
+
+/* A child holds the foreground and does not read; ^C reaches the shell-like lender. */
+static void test_interrupt_busy_child(void)
+{
+	struct capos_terminal_session_wait_interrupt_out out = { 0 };
+	uint32_t tok = lend("lend to a busy child", root);
+	uint32_t caps[3] = { ut_cap("console"), tok, ut_cap("timer") }, proc = 0;
+	int64_t code = 0;
+	uint32_t reason = 99;
+	int err = capos_spawn("utest-terminal", "console terminal timer thread=@thread", "busy", caps, 3, &proc, NULL);
+
+	ut_status("spawn a busy child with the borrowed foreground", err, 0);
+	capos_release(rc, tok);
+	if (err)
+		return;
+	say(root, "busy> ");  /* the script types a line for nobody, then ^C */
+	out.holders = 99;
+	ut_status("wait_interrupt while the child is busy", capos_terminal_session_wait_interrupt(rc, root, &out), 0);
+	ut_check(out.holders == 1, "^C while the child does not read completes the lender's wait",
+		 "holders %u", out.holders);
+	ut_status("kill the child", capos_process_handle_kill(rc, proc), 0);
+	ut_status("wait for the killed child", capos_process_wait(proc, &code, &reason), 0);
+	capos_release(rc, proc);
+	ut_check(state_of(root) == CAPOS_TERMINAL_STATE_FOREGROUND, "the foreground comes back from the killed child",
+		 "root %u", state_of(root));
+	say(root, "after> ");
+	expect_line("the type-ahead before ^C was dropped with it", root, 64, 0, "after", 0);
+}
+
+/* root lends tok lends nested; root and tok wait: the innermost waiter is told first. */
+static void test_interrupt_nested(void)
+{
+	struct capos_terminal_session_wait_interrupt_out outer = { 0 }, inner = { 0 };
+	uint32_t tok = lend("lend for nested waits", root), nested = lend("lend on", tok);
+	uint64_t ud_outer = wait_async("the outer lender waits", root, &outer);
+	uint64_t ud_inner = wait_async("the inner lender waits", tok, &inner);
+	struct capos_terminal_session_read_line_in in = { .max = 64 };
+	struct capos_terminal_session_read_line_out line;
+	uint64_t ud_read = 0;
+
+	say(root, "nested> ");
+	expect_wait("^C goes to the innermost waiting lender", ud_inner, &inner, 0, 1);
+	expect_still_waiting("the outer lender still waits", ud_outer);
+	ut_status("the last borrower reads", capos_terminal_session_read_line_async(rc, nested, &in, &line, &ud_read), 0);
+	say(root, "reading> ");
+	{
+		struct capos_completion c = { .status = 99 };
+
+		ut_status("the borrower's read ends", capos_ring_wait(rc, ud_read, 10000 * UT_MS, &c), 0);
+		ut_status("... cancelled by ^C as before", c.status, -CAPOS_ECANCELED);
+	}
+	expect_wait("... and the outer lender is told, with two holders below it", ud_outer, &outer, 0, 2);
+	ud_outer = wait_async("the outer lender waits again", root, &outer);
+	ud_inner = wait_async("the inner lender waits again", tok, &inner);
+	ut_status("release the last borrower", capos_release(rc, nested), 0);
+	expect_wait("its lender's wait ends when its borrower is gone", ud_inner, &inner, -CAPOS_ECANCELED, 0);
+	expect_still_waiting("the outer lender, still lent, still waits", ud_outer);
+	ut_status("the middle holder, the foreground again, may not wait",
+		  capos_terminal_session_wait_interrupt(rc, tok, &inner), -CAPOS_EINVAL);
+	ut_status("reclaim by the outer lender", capos_terminal_session_reclaim(rc, root), 0);
+	expect_wait("reclaim ends the outer wait", ud_outer, &outer, -CAPOS_ECANCELED, 0);
+	capos_release(rc, tok);
+}
+
+/* A child lends its borrowed terminal, waits and is killed while it waits. */
+static void test_interrupt_waiter_killed(void)
+{
+	struct capos_terminal_session_wait_interrupt_out out = { 0 };
+	uint32_t tok = lend("lend to a waiting child", root);
+	uint32_t caps[2] = { ut_cap("console"), tok }, proc = 0;
+	int64_t code = 0;
+	uint32_t reason = 99;
+	int err = capos_spawn("utest-terminal", "console terminal thread=@thread", "waiter", caps, 2, &proc, NULL);
+	uint64_t ud;
+
+	ut_status("spawn a child that lends and waits", err, 0);
+	for (int i = 0; !err && i < 500 && state_of(tok) != CAPOS_TERMINAL_STATE_LENT; i++)
+		capos_sleep_ns(10 * UT_MS);
+	capos_sleep_ns(50 * UT_MS);  /* its wait_interrupt follows its lend */
+	if (!err) {
+		ut_status("kill the waiting child", capos_process_handle_kill(rc, proc), 0);
+		ut_status("wait for it", capos_process_wait(proc, &code, &reason), 0);
+		capos_release(rc, proc);
+	}
+	ut_check(state_of(tok) == CAPOS_TERMINAL_STATE_FOREGROUND,
+		 "the child's borrower went with it", "tok %u", state_of(tok));
+	{
+		uint32_t again = lend("the holder lends again", tok);
+
+		ud = wait_async("the holder the dead child waited on can wait again", tok, &out);
+		ut_status("CANCEL it", capos_cancel(rc, ud), 0);
+		expect_wait("the wait is cancelled", ud, &out, -CAPOS_ECANCELED, 0);
+		capos_release(rc, again);
+	}
+	capos_release(rc, tok);
+	ut_check(state_of(root) == CAPOS_TERMINAL_STATE_FOREGROUND, "the root holds the foreground again", "root %u",
+		 state_of(root));
+}
+
+/* The libOS stdio child: fgets and printf over the terminal it is given as "stdio". */
+static void test_stdio_child(void)
+{
+	uint32_t tok = lend("lend to the stdio child", root);
+	uint32_t caps[2] = { ut_cap("console"), tok }, proc = 0;
+	int64_t code = -1;
+	uint32_t reason = 99;
+	int err = capos_spawn("utest-stdio", "console stdio thread=@thread vm=@vm park=@park", "", caps, 2, &proc,
+			      NULL);
+
+	ut_status("spawn utest-stdio with the terminal as stdio", err, 0);
+	capos_release(rc, tok);
+	if (err)
+		return;
+	ut_status("wait for utest-stdio", capos_process_wait(proc, &code, &reason), 0);
+	ut_check(code == 0, "utest-stdio passed its checks", "code %lld reason %u", (long long)code, reason);
+	capos_release(rc, proc);
+}
+
+static int run_interrupt(void)
+{
+	root = ut_cap("terminal");
+	test_interrupt_hostile();
+	test_interrupt_busy_child();
+	test_interrupt_nested();
+	test_interrupt_waiter_killed();
+	test_stdio_child();
+	say(root, "done\n");
+	ut_note("%d failures", ut_failures());
+	return ut_failures();
+}
+
+/* Hold the borrowed foreground and never read, until killed. */
+static __attribute__((noreturn)) int run_busy(void)
+{
+	for (;;)
+		capos_sleep_ns(1000 * UT_MS);
+}
+
+/* Lend the borrowed terminal on and wait for ^C, until killed. */
+static int run_waiter(void)
+{
+	struct capos_terminal_session_wait_interrupt_out out;
+	struct capos_terminal_session_lend_out lent;
+
+	if (capos_terminal_session_lend(rc, ut_cap("terminal"), &lent))
+		return 1;
+	capos_terminal_session_wait_interrupt(rc, ut_cap("terminal"), &out);
+	return 2;  /* never: no ^C is typed while it waits */
+}
+
 static int run_child(void)
 {
 	uint32_t cap = ut_cap("terminal");
@@ -330,9 +547,15 @@ int main(int argc, char **argv)
 		ut_init("utest-terminal child");
 		return run_child();
 	}
+	if (argc > 1 && strcmp(argv[1], "busy") == 0)
+		return run_busy();
+	if (argc > 1 && strcmp(argv[1], "waiter") == 0)
+		return run_waiter();
 	ut_init("utest-terminal");
 	if (argc > 1 && strcmp(argv[1], "absent") == 0)
 		return run_absent();
+	if (argc > 1 && strcmp(argv[1], "interrupt") == 0)
+		return run_interrupt();
 	ut_init("utest-terminal");
 	root = ut_cap("terminal");
 	test_hostile_arguments();

@@ -20,11 +20,17 @@
 #include <stdint.h>
 
 #define CAPOS_MANIFEST_MAGIC "CAPOSMAN"
-#define CAPOS_MANIFEST_VERSION 2u   /* 2: exports carry an interface id */
+#define CAPOS_MANIFEST_VERSION 3u   /* 2: exports carry an interface id; 3: services a session kind */
 
 enum capos_restart_policy {
 	CAPOS_RESTART_NEVER = 0,
 	CAPOS_RESTART_ON_FAILURE = 1,
+};
+
+/* The session a service runs in (docs/sessions.md). */
+enum capos_session_kind {
+	CAPOS_SESSION_KIND_SYSTEM = 0,     /* init's own (the system session) */
+	CAPOS_SESSION_KIND_ANONYMOUS = 1,  /* a fresh anonymous session for each start */
 };
 
 enum capos_cap_source {
@@ -62,8 +68,10 @@ struct capos_manifest_service {
 	uint32_t cap_first, cap_count;
 	uint32_t export_first, export_count;
 	struct capos_manifest_quota quota;
+	uint32_t session;         /* enum capos_session_kind */
+	uint32_t reserved;        /* zero */
 };
-_Static_assert(sizeof(struct capos_manifest_service) == 64, "manifest service layout");
+_Static_assert(sizeof(struct capos_manifest_service) == 72, "manifest service layout");
 
 struct capos_manifest_cap {
 	uint32_t name;            /* the name the service sees */

@@ -153,7 +153,7 @@ _Static_assert(sizeof(struct capos_xfer) == 8, "capos_xfer layout");
 
 #define CAPOS_XFER_COPY 1u
 #define CAPOS_XFER_MOVE 2u
-#define CAPOS_XFER_MAX 8u
+#define CAPOS_XFER_MAX 16u
 
 /* Application error carried in a result buffer when status is CAPOS_STATUS_APP_ERROR. */
 struct capos_app_error {
@@ -200,7 +200,7 @@ struct capos_ipc_msg {
 	struct capos_ipc_cap caps[CAPOS_XFER_MAX];
 	uint8_t params[];
 };
-_Static_assert(sizeof(struct capos_ipc_msg) == 88, "capos_ipc_msg layout");
+_Static_assert(sizeof(struct capos_ipc_msg) == 152, "capos_ipc_msg layout");
 _Static_assert(__builtin_offsetof(struct capos_ipc_msg, caps) == 24, "capos_ipc_msg layout");
 
 /* Where the received capabilities start in a CALL's result buffer. */

@@ -26,7 +26,9 @@
  *
  * Capabilities are found by the names the spawner gave them
  * (capos_cap_find).  The runtime looks up the ones it uses itself:
- * "console" (stdout, stderr, capos_printf), "thread", "threads", "vm"
+ * "console" (stdout, stderr, capos_printf), "stdio" (a TerminalSession
+ * that, when given, takes stdin, stdout, stderr and capos_printf over
+ * from "console"; libos/README.md), "thread", "threads", "vm"
  * (heap, thread stacks), "timer" (time, sleep, the ring client's clock),
  * "park" (capos_mutex, the C library's locks), and "entropy"
  * (getentropy) when asked.  A call whose capability is missing fails
@@ -104,7 +106,7 @@ __attribute__((noreturn)) void capos_rt_start(const struct capos_bootstrap *boot
 
 /* --- output (beside stdio: unbuffered, no malloc, one Console.write per call when it fits) --- */
 
-/* Write bytes to "console" (in chunks of at most 4 KiB): bytes written or a negative code. */
+/* Write bytes to "stdio" or else "console" (in chunks of at most 4 KiB): bytes written or a negative code. */
 int capos_write(const char *buf, size_t len);
 int capos_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int capos_vprintf(const char *fmt, va_list ap);

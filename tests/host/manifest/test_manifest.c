@@ -169,6 +169,38 @@ static void test_reader_semantic_checks(void)
 	free(bin);
 }
 
+/* session: anonymous survives compiling; the reader refuses an unknown kind. */
+static void test_session_kind(void)
+{
+	struct mdiag d = { .file = "t.yaml" };
+	struct capos_manifest_service *svc;
+	struct manifest_view v;
+	const char *what = NULL;
+	size_t size;
+	uint8_t *bin;
+
+	CHECK_EQ(build("version: 1\nservices:\n  - {name: a, binary: init}\n"
+		       "  - {name: b, binary: init, session: anonymous}\n  - {name: c, binary: init, session: system}\n",
+		       &d), 0);
+	CHECK_EQ(model.services[0].session, CAPOS_SESSION_KIND_SYSTEM);
+	CHECK_EQ(model.services[1].session, CAPOS_SESSION_KIND_ANONYMOUS);
+	CHECK_EQ(model.services[2].session, CAPOS_SESSION_KIND_SYSTEM);
+	bin = compile_good(&size);
+	CHECK(bin != NULL);
+	if (!bin)
+		return;
+	svc = (void *)(bin + ((struct capos_manifest_header *)bin)->services_off);
+	svc[0].session = 2;
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	CHECK_STR(what, "unknown session kind");
+	svc[0].session = CAPOS_SESSION_KIND_ANONYMOUS;
+	svc[0].reserved = 1;
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	free(bin);
+}
+
 static void test_export_interfaces(void)
 {
 	struct mdiag d = { .file = "t.yaml" };
@@ -226,5 +258,6 @@ int main(void)
 	RUN(test_kernel_caps_include_ipc);
 	RUN(test_defaults);
 	RUN(test_positions);
+	RUN(test_session_kind);
 	return check_done();
 }

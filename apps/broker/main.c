@@ -1,0 +1,412 @@
+/*
+ * broker: the authority broker and the restricted shell launcher
+ * (docs/sessions.md).  Serves AuthorityBroker on its export "broker" and
+ * ShellLauncher on "launcher", from one thread (apps/session/serve.h).
+ *
+ * Capabilities: the two Endpoints; "spawner" (the shells), "capspace"
+ * (revocable copies), "timer" and "console" (passed on to each shell),
+ * "log" (an AuditWriter), and every capability its arguments name for a
+ * profile's bundle (bundles.h).  A named capability that is missing stops
+ * it before it serves (exit code 2).
+ *
+ * upgrade gives a session's process a revocable copy of each capability
+ * of its profile's bundle, once per session: a second upgrade while the
+ * bundle is held is refused; after release a session may upgrade again.
+ * The revokers stay here, under the session, and the broker watches the
+ * session (UserSession.wait_end), so its end revokes the bundle even when
+ * nobody called release.
+ */
+#include <string.h>
+#include <capos/ipc.h>
+#include <capos/rt.h>
+#include <capos/services.h>
+#include <capos/session.h>
+#include "auditlog.h"
+#include "bundles.h"
+#include "serve.h"
+
+#define BROKER_SESSIONS 16       /* sessions served at once */
+#define REFUSED 1                /* application error of every refusal */
+#define BROKER_FAILED 2          /* the broker could not do its part */
+
+/* A session the broker has served: its bundle's revokers and the watch on its end. */
+struct served {
+	int used;
+	int held;                      /* the bundle is out (not released or revoked yet) */
+	uint64_t audit_id;
+	uint32_t session;              /* our UserSession handle, for wait_end */
+	char user[CAPOS_SESSION_LABEL_MAX];
+	uint32_t revokers[BUNDLE_CAPS_MAX];
+	uint32_t count;
+	struct capos_user_session_wait_end_out end;   /* [wait_end in flight] */
+};
+
+static struct bundle_set bundles;
+static uint32_t bundle_caps[BUNDLE_PROFILES_MAX][BUNDLE_CAPS_MAX];
+static struct served served[BROKER_SESSIONS];
+static uint32_t timer, console;
+static struct serve_ep broker_ep = { .name = "broker" }, launcher_ep = { .name = "broker/launcher" };
+
+/* What a request's UserSession says about itself. */
+struct session_view {
+	uint32_t handle;
+	struct capos_user_session_info_out info;
+};
+
+static void refuse(struct serve_ep *ep, const struct capos_ipc_request *req, const struct session_view *s,
+		   const char *why)
+{
+	auditlog_write("refused", s ? s->info.audit_id : 0, s ? s->info.user : "",
+		       "%s: %s (caller %016llx)", ep == &broker_ep ? "upgrade" : "launch", why,
+		       (unsigned long long)req->caller);
+	serve_error(ep, req->token, REFUSED, why);
+}
+
+/* Read the session of caps[0] into *s: 0, or the refusal's text. */
+static const char *view_session(const struct capos_ipc_request *req, struct session_view *s)
+{
+	int err;
+
+	memset(s, 0, sizeof *s);
+	if (req->cap_count < 1 || req->caps[0].iface != CAPOS_IFACE_USER_SESSION)
+		return "refused: the first capability must be a UserSession";
+	s->handle = req->caps[0].handle;
+	err = capos_user_session_info(capos_ring(), s->handle, &s->info);
+	if (err)
+		return "refused: the session cannot be read";
+	s->info.user[sizeof s->info.user - 1] = 0;
+	s->info.profile[sizeof s->info.profile - 1] = 0;
+	return NULL;
+}
+
+/* refused unless s is the session req's caller is in; NULL when it is. */
+static const char *check_own(const struct capos_ipc_request *req, const struct session_view *s)
+{
+	struct capos_endpoint_session_ref_in in = { .session = s->handle };
+	struct capos_endpoint_session_ref_out out;
+
+	if (capos_endpoint_session_ref(capos_ring(), broker_ep.endpoint, &in, &out))
+		return "refused: the session cannot be checked";
+	if (out.caller != req->caller)
+		return "refused: not the caller's own session";
+	return NULL;
+}
+
+static struct served *served_of(uint64_t audit_id)
+{
+	for (size_t i = 0; i < BROKER_SESSIONS; i++)
+		if (served[i].used && served[i].audit_id == audit_id)
+			return &served[i];
+	return NULL;
+}
+
+/* Revoke the bundle of sv: the number revoked. */
+static uint32_t revoke_bundle(struct served *sv)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < sv->count; i++) {
+		n += capos_cap_revoke(sv->revokers[i]) == 0;
+		capos_release(capos_ring(), sv->revokers[i]);
+	}
+	sv->count = 0;
+	sv->held = 0;
+	return n;
+}
+
+static void on_session_end(void *ctx, const struct capos_completion *c)
+{
+	struct served *sv = ctx;
+	int expired = c->status == 0 && sv->end.state == CAPOS_SESSION_EXPIRED;
+
+	if (sv->held) {
+		uint32_t n = revoke_bundle(sv);
+
+		auditlog_write(expired ? "expired" : "logout", sv->audit_id, sv->user,
+			       "session ended: %u capabilities revoked", n);
+	}
+	capos_release(capos_ring(), sv->session);
+	memset(sv, 0, sizeof *sv);
+}
+
+/* A table entry watching the session of s (which it then owns): NULL when none is free or the watch fails. */
+static struct served *watch_session(const struct session_view *s)
+{
+	struct served *sv = NULL;
+	uint64_t ud;
+
+	for (size_t i = 0; i < BROKER_SESSIONS && !sv; i++)
+		if (!served[i].used)
+			sv = &served[i];
+	if (!sv)
+		return NULL;
+	memset(sv, 0, sizeof *sv);
+	if (capos_user_session_wait_end_async(capos_ring(), s->handle, &sv->end, &ud) ||
+	    capos_ring_watch(capos_ring(), ud, on_session_end, sv))
+		return NULL;    /* without a watch the entry is not used: ud, if any, completes unwatched */
+	sv->used = 1;
+	sv->audit_id = s->info.audit_id;
+	sv->session = s->handle;
+	memcpy(sv->user, s->info.user, sizeof sv->user);
+	return sv;
+}
+
+/* Derive the bundle into copies[] and sv's revokers: 0 or a negative code (nothing kept). */
+static int derive_bundle(struct served *sv, size_t profile, uint32_t *copies)
+{
+	const struct bundle *b = &bundles.b[profile];
+
+	for (size_t i = 0; i < b->count; i++) {
+		int err = capos_cap_derive(bundle_caps[profile][i], CAPOS_RIGHT_ALL, &copies[i],
+					   &sv->revokers[i]);
+
+		if (err) {
+			revoke_bundle(sv);
+			for (size_t j = 0; j < i; j++)
+				capos_release(capos_ring(), copies[j]);
+			return err;
+		}
+		sv->count = (uint32_t)i + 1;
+	}
+	sv->held = 1;
+	return 0;
+}
+
+static void serve_upgrade(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	struct capos_authority_broker_upgrade_out out;
+	struct capos_xfer x[BUNDLE_CAPS_MAX];
+	uint32_t copies[BUNDLE_CAPS_MAX];
+	struct session_view s;
+	const struct bundle *b;
+	struct served *sv;
+	const char *why = view_session(req, &s);
+	size_t profile;
+	int keep = 0, err;
+
+	if (!why && req->cap_count != 1)
+		why = "refused: pass only your UserSession";
+	if (!why)
+		why = check_own(req, &s);
+	if (!why && s.info.state != CAPOS_SESSION_LIVE)
+		why = "refused: the session has ended";
+	b = why ? NULL : bundles_find(&bundles, s.info.profile);
+	if (!why && !b)
+		why = "refused: no bundle for the session's profile";
+	sv = why ? NULL : served_of(s.info.audit_id);
+	if (!why && sv && sv->held)
+		why = "refused: the session already holds its bundle";
+	if (why) {
+		refuse(ep, req, &s, why);
+		serve_release_caps(req, 0);
+		return;
+	}
+	if (!sv) {
+		sv = watch_session(&s);
+		keep = sv != NULL;
+	}
+	profile = (size_t)(b - bundles.b);
+	err = sv ? derive_bundle(sv, profile, copies) : -CAPOS_EQUOTA;
+	if (err) {
+		capos_printf("broker: upgrade of session %llu: %s\n", (unsigned long long)s.info.audit_id,
+			     capos_strerror(err));
+		serve_error(ep, req->token, BROKER_FAILED, "broker: cannot make the bundle");
+		serve_release_caps(req, keep);
+		return;
+	}
+	serve_release_caps(req, keep);     /* a watched session keeps its handle */
+	memset(&out, 0, sizeof out);
+	memcpy(out.profile, b->profile, strlen(b->profile));
+	memcpy(out.names, b->joined, strlen(b->joined));
+	for (size_t i = 0; i < b->count; i++)
+		x[i] = (struct capos_xfer){ copies[i], CAPOS_XFER_MOVE };
+	auditlog_write("upgrade", s.info.audit_id, s.info.user, "profile %s: %s", b->profile,
+		       b->count ? b->joined : "(empty bundle)");
+	if (serve_return(ep, req->token, &out, sizeof out, x, (uint16_t)b->count)) {
+		revoke_bundle(sv);
+		for (size_t i = 0; i < b->count; i++)
+			capos_release(capos_ring(), copies[i]);
+	}
+}
+
+static void serve_release(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	struct capos_authority_broker_release_out out = { 0 };
+	struct session_view s;
+	struct served *sv;
+	const char *why = view_session(req, &s);
+
+	if (!why && req->cap_count != 1)
+		why = "refused: pass only your UserSession";
+	if (!why)
+		why = check_own(req, &s);
+	serve_release_caps(req, 0);
+	if (why) {
+		refuse(ep, req, &s, why);
+		return;
+	}
+	sv = served_of(s.info.audit_id);
+	if (sv && sv->held) {
+		out.revoked = revoke_bundle(sv);
+		auditlog_write("logout", sv->audit_id, sv->user, "released: %u capabilities revoked",
+			       out.revoked);
+	}
+	serve_return(ep, req->token, &out, sizeof out, NULL, 0);
+}
+
+static void serve_broker(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	if (req->method == CAPOS_AUTHORITY_BROKER_UPGRADE && req->params_len == 0) {
+		serve_upgrade(ep, req);
+	} else if (req->method == CAPOS_AUTHORITY_BROKER_RELEASE && req->params_len == 0) {
+		serve_release(ep, req);
+	} else {
+		serve_release_caps(req, 0);
+		serve_error(ep, req->token, BROKER_FAILED, "broker: no such method");
+	}
+}
+
+/*
+ * Start the shell of session s on terminal: 0 with *proc and *pid, or a
+ * negative code.  The session goes twice, as the grant "session" and as
+ * @session; a spawn takes no handle twice, so the second is a copy.
+ */
+static int start_shell(const struct session_view *s, uint32_t terminal, uint32_t *proc, uint32_t *pid)
+{
+	static const char grants[] = "terminal session broker vm=@vm thread=@thread threads=@threads "
+				     "park=@park timer console @session";
+	uint32_t client, copy, revoker, caps[6];
+	int err = capos_endpoint_mint_client(broker_ep.endpoint, CAPOS_IFACE_AUTHORITY_BROKER,
+					     CAPOS_RIGHT_TRANSFER, &client);
+
+	if (err)
+		return err;
+	err = capos_cap_derive(s->handle, CAPOS_RIGHT_ALL, &copy, &revoker);
+	if (err) {
+		capos_release(capos_ring(), client);
+		return err;
+	}
+	caps[0] = terminal;
+	caps[1] = s->handle;
+	caps[2] = client;
+	caps[3] = timer;
+	caps[4] = console;
+	caps[5] = copy;          /* @session: the child's session */
+	err = capos_spawn("shell", grants, "", caps, 6, proc, pid);
+	capos_release(capos_ring(), copy);
+	capos_release(capos_ring(), revoker);
+	capos_release(capos_ring(), client);
+	return err;
+}
+
+static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	const struct capos_shell_launcher_launch_in *in = req->params;
+	struct capos_shell_launcher_launch_out out = { 0 };
+	char profile[CAPOS_SESSION_LABEL_MAX] = { 0 };
+	struct session_view s;
+	struct capos_xfer x;
+	uint32_t proc = 0;
+	const char *why = NULL;
+	int err;
+
+	const char *unreadable = view_session(req, &s);   /* also names the session in a refusal's record */
+
+	if (req->method != CAPOS_SHELL_LAUNCHER_LAUNCH || req->params_len != sizeof *in)
+		why = "refused: launch takes a profile";
+	else if (req->cap_count != 2)
+		why = "refused: only a session and a terminal may be passed";
+	else if (unreadable || req->caps[1].iface != CAPOS_IFACE_TERMINAL_SESSION)
+		why = "refused: want a UserSession and a TerminalSession";
+	if (!why) {
+		memcpy(profile, in->profile, sizeof profile - 1);
+		if (s.info.state != CAPOS_SESSION_LIVE)
+			why = "refused: the session has ended";
+		else if (strcmp(profile, s.info.profile) != 0)
+			why = "refused: profile mismatch";
+		else if (!bundles_find(&bundles, profile))
+			why = "refused: no such profile";
+	}
+	if (why) {
+		serve_release_caps(req, 0);
+		refuse(ep, req, &s, why);
+		return;
+	}
+	err = start_shell(&s, req->caps[1].handle, &proc, &out.pid);
+	serve_release_caps(req, 0);
+	if (err) {
+		auditlog_write("refused", s.info.audit_id, s.info.user, "launch: cannot start shell: %s",
+			       capos_strerror(err));
+		serve_error(ep, req->token, BROKER_FAILED, "launch: cannot start the shell");
+		return;
+	}
+	auditlog_write("launch", s.info.audit_id, s.info.user, "shell pid %u, profile %s", out.pid, profile);
+	x = (struct capos_xfer){ proc, CAPOS_XFER_MOVE };
+	if (serve_return(ep, req->token, &out, sizeof out, &x, 1))
+		capos_release(capos_ring(), proc);
+}
+
+/* Look up every bundle's capabilities: 0, or 2 with the first missing one reported. */
+static int find_bundle_caps(void)
+{
+	for (size_t p = 0; p < bundles.count; p++)
+		for (size_t i = 0; i < bundles.b[p].count; i++) {
+			bundle_caps[p][i] = capos_cap_find(bundles.b[p].names[i], NULL);
+			if (!bundle_caps[p][i]) {
+				capos_printf("broker: profile %s: no capability '%s'\n", bundles.b[p].profile,
+					     bundles.b[p].names[i]);
+				return 2;
+			}
+		}
+	return 0;
+}
+
+static int find_caps(void)
+{
+	static const struct { const char *name; uint32_t *cap; } need[] = {
+		{ "broker", &broker_ep.endpoint }, { "launcher", &launcher_ep.endpoint },
+		{ "timer", &timer }, { "console", &console },
+	};
+	static const char *const used[] = { "spawner", "capspace", "log" };
+
+	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+		*need[i].cap = capos_cap_find(need[i].name, NULL);
+		if (!*need[i].cap) {
+			capos_printf("broker: no capability '%s'\n", need[i].name);
+			return 2;
+		}
+	}
+	for (size_t i = 0; i < sizeof used / sizeof used[0]; i++)
+		if (!capos_cap_find(used[i], NULL)) {
+			capos_printf("broker: no capability '%s'\n", used[i]);
+			return 2;
+		}
+	return find_bundle_caps();
+}
+
+int main(int argc, char **argv)
+{
+	const char *bad, *why;
+	size_t max = CAPOS_XFER_MAX < BUNDLE_CAPS_MAX ? CAPOS_XFER_MAX : BUNDLE_CAPS_MAX;
+	int err;
+
+	if (bundles_parse(argc, argv, max, &bundles, &bad, &why)) {
+		capos_printf("broker: argument '%s': %s\n", bad, why);
+		return 2;
+	}
+	err = find_caps();
+	if (err)
+		return err;
+	auditlog_open("broker", "log");
+	broker_ep.handle = serve_broker;
+	launcher_ep.handle = serve_launch;
+	err = serve_start(&broker_ep);
+	if (!err)
+		err = serve_start(&launcher_ep);
+	if (!err) {
+		capos_printf("broker: serving %u profiles\n", (unsigned)bundles.count);
+		err = serve_loop();
+	}
+	capos_printf("broker: stopped: %s\n", capos_strerror(err));
+	return 1;
+}

@@ -1,0 +1,381 @@
+/*
+ * sessiond: the session manager (docs/sessions.md).  Serves SessionManager
+ * on its export "sessions": login (a name and a password -> a UserSession
+ * of the account's profile), setup (a volatile operator account while
+ * there is none) and status.
+ *
+ * Capabilities: "sessions" (its export's Endpoint), "factory" (the
+ * kernel's SessionFactory: an export and a received capability cannot
+ * share the name "sessions"), "bootpkg" (the credential file), "entropy"
+ * (salts, the dummy record), "timer" (the failure delays), "log" (an
+ * AuditWriter) and "console".  Arguments: accounts.h.
+ *
+ * Failures.  Every failed login (malformed, unknown name, wrong password)
+ * answers application error 1 "login incorrect", and only after the
+ * caller's delay (faildelay.h): one tracker per caller reference, i.e.
+ * per session calling (one per terminal's shell).  While a failure's
+ * answer waits, another login from the same caller is answered at once
+ * with error 2 and is not checked, so a caller cannot run attempts in
+ * parallel to skip the delay.  The table of trackers is bounded; when it
+ * is full the least recently used idle tracker is reused (its count is
+ * lost), and when every tracker has an answer waiting, logins answer
+ * error 2 until one is free.
+ */
+#include <string.h>
+#include <capos/bootpkg.h>
+#include <capos/rt.h>
+#include <capos/services.h>
+#include <capos/session.h>
+#include "accounts.h"
+#include "auditlog.h"
+#include "credstore.h"
+#include "faildelay.h"
+#include "serve.h"
+
+#define SESSIOND_ACCOUNTS_TOTAL (ACCOUNTS_MAX + 8)   /* the file's and setup's */
+#define SESSIOND_TRACKERS 32
+#define LOGIN_INCORRECT 1
+#define LOGIN_BUSY 2
+
+struct tracker {
+	uint64_t caller;
+	uint64_t used_ns;        /* last attempt: 0 for a free entry */
+	struct faildelay delay;
+	int waiting;             /* an answer is waiting for the delay */
+	uint64_t token;          /* its reply token */
+};
+
+static struct sessiond_config cfg;
+static struct credstore store;
+static struct credstore_record records[SESSIOND_ACCOUNTS_TOTAL];
+static char profiles[SESSIOND_ACCOUNTS_TOTAL][SESSION_LABEL_MAX + 1];   /* per records[] index */
+static uint32_t setup_iterations;
+static struct tracker trackers[SESSIOND_TRACKERS];
+static uint32_t factory, bootpkg, entropy, timer;
+static struct serve_ep ep = { .name = "sessiond" };
+
+static int random_bytes(void *ctx, void *buf, size_t len)
+{
+	struct capos_entropy_source_read_out out;
+	uint8_t *p = buf;
+
+	(void)ctx;
+	while (len) {
+		struct capos_entropy_source_read_in in = { .length = len < sizeof out.data ? (uint32_t)len : sizeof out.data };
+		uint32_t got = 0;
+		int err = capos_entropy_source_read(capos_ring(), entropy, &in, &out, &got);
+
+		if (err)
+			return err < 0 ? err : -CAPOS_EIO;
+		if (got == 0 || got > in.length)
+			return -CAPOS_EIO;
+		memcpy(p, out.data, got);
+		p += got;
+		len -= got;
+	}
+	return 0;
+}
+
+/* The credential file's bytes into buf: its length, or a negative code. */
+static int read_accounts(char *buf, size_t size)
+{
+	struct capos_boot_package_find_in fin;
+	struct capos_boot_package_find_out fout;
+	struct capos_boot_package_read_in rin;
+	static struct capos_boot_package_read_out rout;
+	uint32_t got = 0;
+	int err;
+
+	memset(&fin, 0, sizeof fin);
+	memcpy(fin.name, cfg.accounts, strlen(cfg.accounts));
+	err = capos_boot_package_find(capos_ring(), bootpkg, &fin, &fout);
+	if (err)
+		return err < 0 ? err : -CAPOS_EIO;
+	if (fout.kind != CAPOS_BOOTPKG_FILE)
+		return -CAPOS_EFORMAT;
+	if (fout.size > size)
+		return -CAPOS_ERANGE;
+	rin = (struct capos_boot_package_read_in){ .index = fout.index, .length = (uint32_t)fout.size };
+	err = capos_boot_package_read(capos_ring(), bootpkg, &rin, &rout, &got);
+	if (err)
+		return err < 0 ? err : -CAPOS_EIO;
+	if (got != fout.size)
+		return -CAPOS_EIO;
+	memcpy(buf, rout.data, got);
+	return (int)got;
+}
+
+/* Read, parse and store the accounts: 0, or 2 (reported) when the file is bad. */
+static int load_accounts(void)
+{
+	static char text[ACCOUNTS_FILE_MAX];
+	static struct account acc[ACCOUNTS_MAX];
+	size_t count = 0;
+	unsigned line = 0;
+	const char *why;
+	int len = read_accounts(text, sizeof text), err;
+
+	if (len < 0) {
+		capos_printf("sessiond: %s: cannot read the credential file: %s\n", cfg.accounts,
+			     len == -CAPOS_EFORMAT ? "not a data entry" :
+			     len == -CAPOS_ERANGE ? "larger than 16 KiB" : capos_strerror(len));
+		return 2;
+	}
+	if (accounts_parse(text, (size_t)len, acc, ACCOUNTS_MAX, &count, &line, &why)) {
+		capos_printf("sessiond: %s:%u: %s\n", cfg.accounts, line, why);
+		return 2;
+	}
+	setup_iterations = count ? acc[0].rec.iterations : CREDSTORE_ITERATIONS_DEFAULT;
+	err = credstore_init(&store, records, SESSIOND_ACCOUNTS_TOTAL, setup_iterations, random_bytes, NULL);
+	for (size_t i = 0; i < count && !err; i++) {
+		err = credstore_insert(&store, &acc[i].rec);
+		memcpy(profiles[i], acc[i].profile, sizeof profiles[i]);
+	}
+	memset(acc, 0, sizeof acc);
+	if (err) {
+		capos_printf("sessiond: %s: cannot store the accounts: %s\n", cfg.accounts, capos_strerror(err));
+		return 2;
+	}
+	return 0;
+}
+
+static uint32_t operators(void)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < store.count; i++)
+		n += strcmp(profiles[i], "operator") == 0;
+	return n;
+}
+
+static const char *profile_of(const char *user)
+{
+	for (size_t i = 0; i < store.count; i++)
+		if (strcmp(records[i].user, user) == 0)
+			return profiles[i];
+	return NULL;
+}
+
+/* The tracker of caller: found, a free one, or the least recently used idle one; NULL when all wait. */
+static struct tracker *tracker_of(uint64_t caller)
+{
+	struct tracker *pick = NULL;
+
+	for (size_t i = 0; i < SESSIOND_TRACKERS; i++)
+		if (trackers[i].used_ns && trackers[i].caller == caller)
+			return &trackers[i];
+	for (size_t i = 0; i < SESSIOND_TRACKERS; i++) {
+		struct tracker *t = &trackers[i];
+
+		if (!t->waiting && (!pick || t->used_ns < pick->used_ns))
+			pick = t;
+	}
+	if (pick) {
+		memset(pick, 0, sizeof *pick);
+		pick->caller = caller;
+		faildelay_init(&pick->delay);
+	}
+	return pick;
+}
+
+/* A login's name and password, from the request (the user field need not hold a NUL). */
+struct attempt {
+	char user[CREDSTORE_USER_MAX + 1];
+	uint8_t password[CREDSTORE_PASSWORD_MAX];
+	uint32_t password_len;
+	int shape_ok;            /* name and password have valid shapes */
+};
+
+static void take_attempt(const struct capos_ipc_request *req, struct attempt *a)
+{
+	const struct capos_session_manager_login_in *in = req->params;   /* setup's has the same layout */
+	uint32_t tail;
+
+	memset(a, 0, sizeof *a);
+	if (req->params_len < CAPOS_SESSION_MANAGER_LOGIN_IN_MIN || req->params_len > sizeof *in)
+		return;
+	tail = req->params_len - CAPOS_SESSION_MANAGER_LOGIN_IN_MIN;
+	memcpy(a->user, in->user, sizeof in->user);
+	a->user[CREDSTORE_USER_MAX] = 0;
+	if (in->password_len > tail)
+		return;
+	a->password_len = in->password_len;
+	memcpy(a->password, in->password, a->password_len);
+	a->shape_ok = session_label_ok(a->user, strlen(a->user)) && !credstore_check_user(a->user) &&
+		      !credstore_check_password(a->password, a->password_len);
+}
+
+static void on_delay_done(void *ctx, const struct capos_completion *c)
+{
+	struct tracker *t = ctx;
+
+	(void)c;
+	serve_error(&ep, t->token, LOGIN_INCORRECT, "login incorrect");
+	t->waiting = 0;
+}
+
+/* Answer a failed login after the caller's delay. */
+static void fail_login(struct tracker *t, const struct capos_ipc_request *req, const struct attempt *a)
+{
+	struct capos_timer_sleep_in in;
+	uint32_t ms;
+	uint64_t ud;
+
+	faildelay_failed(&t->delay);
+	ms = faildelay_next_ms(&t->delay);
+	auditlog_write("login-fail", 0, a->shape_ok ? a->user : "", "caller %016llx, delay %u ms",
+		       (unsigned long long)req->caller, ms);
+	in.ns = (uint64_t)ms * 1000000ull;
+	t->token = req->token;
+	t->waiting = 1;
+	if (capos_timer_sleep_async(capos_ring(), timer, &in, &ud) == 0 &&
+	    capos_ring_watch(capos_ring(), ud, on_delay_done, t) == 0)
+		return;
+	capos_sleep_ns(in.ns);     /* no timer operation to spare: wait here, never skip the delay */
+	on_delay_done(t, NULL);
+}
+
+static void serve_login(const struct capos_ipc_request *req)
+{
+	struct tracker *t = tracker_of(req->caller);
+	struct capos_session_factory_create_in cin;
+	struct capos_session_factory_create_out cout;
+	struct capos_session_manager_login_out out;
+	struct capos_xfer x;
+	struct attempt a;
+	const char *profile;
+	int err;
+
+	if (!t || t->waiting) {
+		serve_error(&ep, req->token, LOGIN_BUSY, "a login from this session is already waiting");
+		return;
+	}
+	t->used_ns = capos_time_ns() | 1;
+	take_attempt(req, &a);
+	err = a.shape_ok ? credstore_verify(&store, a.user, a.password, a.password_len) : -CAPOS_EINVAL;
+	memset(a.password, 0, sizeof a.password);
+	profile = err ? NULL : profile_of(a.user);
+	if (!profile) {
+		fail_login(t, req, &a);
+		return;
+	}
+	memset(&cin, 0, sizeof cin);
+	memcpy(cin.user, a.user, strlen(a.user));
+	memcpy(cin.profile, profile, strlen(profile));
+	cin.lifetime_ns = sessiond_lifetime_ns(&cfg, profile);
+	err = capos_session_factory_create(capos_ring(), factory, &cin, &cout);
+	if (err) {
+		capos_printf("sessiond: cannot create a session for %s: %s\n", a.user, capos_strerror(err));
+		serve_error(&ep, req->token, 3, "cannot create the session");
+		return;
+	}
+	faildelay_succeeded(&t->delay);
+	auditlog_write("login-ok", cout.audit_id, a.user, "profile %s, lifetime %llu ms", profile,
+		       (unsigned long long)(cin.lifetime_ns / 1000000ull));
+	memset(&out, 0, sizeof out);
+	memcpy(out.profile, profile, strlen(profile));
+	x = (struct capos_xfer){ cout.session, CAPOS_XFER_MOVE };
+	if (serve_return(&ep, req->token, &out, sizeof out, &x, 1))
+		capos_release(capos_ring(), cout.session);
+}
+
+static void serve_setup(const struct capos_ipc_request *req)
+{
+	struct attempt a;
+	int err;
+
+	if (operators()) {
+		serve_error(&ep, req->token, 1, "setup is closed: an operator account exists");
+		return;
+	}
+	take_attempt(req, &a);
+	if (!a.shape_ok) {
+		memset(a.password, 0, sizeof a.password);
+		serve_error(&ep, req->token, 2, "setup: a name is 1..31 of a-z 0-9 _ -, a password 1..128 bytes");
+		return;
+	}
+	err = credstore_add(&store, a.user, a.password, a.password_len, setup_iterations);
+	memset(a.password, 0, sizeof a.password);
+	if (err) {
+		serve_error(&ep, req->token, 2, err == -CAPOS_EEXIST ? "setup: the name is taken" :
+			    err == -CAPOS_EQUOTA ? "setup: no room for another account" :
+			    "setup: cannot add the account");
+		return;
+	}
+	memcpy(profiles[store.count - 1], "operator", sizeof "operator");
+	auditlog_write("setup", 0, a.user, "volatile operator account (lost at reboot)");
+	serve_return(&ep, req->token, NULL, 0, NULL, 0);
+}
+
+static void serve_status(const struct capos_ipc_request *req)
+{
+	struct capos_session_manager_status_out out;
+
+	out.accounts = (uint32_t)store.count;
+	out.operators = operators();
+	out.setup_open = out.operators == 0;
+	serve_return(&ep, req->token, &out, sizeof out, NULL, 0);
+}
+
+static void serve_request(struct serve_ep *e, const struct capos_ipc_request *req)
+{
+	(void)e;
+	serve_release_caps(req, 0);    /* nothing is wanted beside the parameters */
+	switch (req->method) {
+	case CAPOS_SESSION_MANAGER_LOGIN:
+		serve_login(req);
+		break;
+	case CAPOS_SESSION_MANAGER_SETUP:
+		serve_setup(req);
+		break;
+	case CAPOS_SESSION_MANAGER_STATUS:
+		serve_status(req);
+		break;
+	default:
+		serve_error(&ep, req->token, 4, "sessiond: no such method");
+	}
+}
+
+/* Every capability by name, or 0 with a message naming the first missing. */
+static int find_caps(void)
+{
+	static const struct { const char *name; uint32_t *cap; } need[] = {
+		{ "sessions", &ep.endpoint }, { "factory", &factory }, { "bootpkg", &bootpkg },
+		{ "entropy", &entropy }, { "timer", &timer },
+	};
+
+	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+		*need[i].cap = capos_cap_find(need[i].name, NULL);
+		if (!*need[i].cap) {
+			capos_printf("sessiond: no capability '%s'\n", need[i].name);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *bad, *why;
+	int err;
+
+	if (sessiond_parse_args(argc, argv, &cfg, &bad, &why)) {
+		capos_printf("sessiond: argument '%s': %s\n", bad, why);
+		return 2;
+	}
+	if (!find_caps())
+		return 2;
+	auditlog_open("sessiond", "log");
+	err = load_accounts();
+	if (err)
+		return err;
+	ep.handle = serve_request;
+	err = serve_start(&ep);
+	if (!err) {
+		capos_printf("sessiond: serving: %u accounts (%u operators) from %s\n",
+			     (unsigned)store.count, operators(), cfg.accounts);
+		err = serve_loop();
+	}
+	capos_printf("sessiond: stopped: %s\n", capos_strerror(err));
+	return 1;
+}

@@ -1,0 +1,24 @@
+/* The interface-name table generated from interfaces.def and services.def. */
+#include "check.h"
+#include "ifname.h"
+
+static void known_and_unknown(void)
+{
+	CHECK_STR(capos_iface_name(1), "Null");
+	CHECK_STR(capos_iface_name(12), "ProcessSpawner");
+	CHECK_STR(capos_iface_name(20), "TerminalSession");
+	CHECK_STR(capos_iface_name(22), "UserSession");
+	CHECK_STR(capos_iface_name(24), "Power");
+	CHECK_STR(capos_iface_name(0x1000), "Echo");
+	CHECK_STR(capos_iface_name(0x2002), "AuthorityBroker");
+	CHECK_STR(capos_iface_name(0x2005), "AuditReader");
+	CHECK(capos_iface_name(0) == NULL);
+	CHECK(capos_iface_name(0x1234) == NULL);
+	CHECK(capos_iface_name(0xffffffffu) == NULL);
+}
+
+int main(void)
+{
+	RUN(known_and_unknown);
+	return check_done();
+}

@@ -1,0 +1,360 @@
+/*
+ * utest-procinfo: ProcessInfo.list (docs/sessions.md, docs/capabilities.md),
+ * run as init.  "procs" lists init itself with its own counts; children
+ * appear with their pids and names (a long program name cut to 23
+ * characters) and go once they have ended; more than a batch of processes
+ * pages through after_pid with "more" set in between; a smaller result
+ * buffer gets fewer entries; bad handles, interfaces, methods and lengths
+ * are refused.  "session-procs" shows a caller only its own session: init
+ * and a child of its session see the system session, a child started in a
+ * new session (SessionFactory.create, grant word @session) sees only that
+ * session's processes.
+ *
+ * Child modes (first argument): "nap" sleeps until killed; "same" and
+ * "alone PID AUDIT" check their own "session-procs" view and exit with the
+ * number of failures.  One line per check; exit code = failures.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <capos/cap.h>
+#include <capos/session.h>
+#include "utest.h"
+
+#define rc capos_ring()
+#define SELF "utest-procinfo"
+#define LONG_NAME "utest-procinfo-with-a-long-program-name"   /* the same program, a second entry */
+#define NAPPERS 18u           /* with init and the long-named pair: more than one batch */
+#define LONG_NAPPERS 2u
+#define LISTING_MAX 64u
+#define HEAD ((uint32_t)__builtin_offsetof(struct capos_process_info_list_out, entries))
+#define ENTRY ((uint32_t)sizeof(struct capos_procinfo_entry))
+
+struct listing {
+	struct capos_procinfo_entry e[LISTING_MAX];
+	uint32_t n;
+	uint32_t pages;
+	uint32_t first_count, first_more;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static int list_page(uint32_t cap, uint32_t after, struct capos_process_info_list_out *out, uint32_t *len)
+{
+	struct capos_process_info_list_in in = { .after_pid = after };
+
+	memset(out, 0xee, sizeof *out);
+	*len = 0;
+	return capos_process_info_list(rc, cap, &in, out, len);
+}
+
+/*
+ * Every process cap shows, page by page.  Checks what each page promises:
+ * its length, at most a batch, "more" only on a full page, pids rising
+ * across pages.  0, a call's error, or -CAPOS_EFORMAT for a broken promise.
+ */
+static int list_all(uint32_t cap, struct listing *l)
+{
+	struct capos_process_info_list_out out;
+	uint32_t after = 0, len;
+	int err;
+
+	memset(l, 0, sizeof *l);
+	do {
+		err = list_page(cap, after, &out, &len);
+		if (err)
+			return err;
+		if (out.count > CAPOS_PROCINFO_BATCH || len != HEAD + out.count * ENTRY || out.more > 1 ||
+		    (out.more && out.count != CAPOS_PROCINFO_BATCH) || l->n + out.count > LISTING_MAX)
+			return -CAPOS_EFORMAT;
+		if (l->pages++ == 0) {
+			l->first_count = out.count;
+			l->first_more = out.more;
+		}
+		for (uint32_t i = 0; i < out.count; i++) {
+			struct capos_procinfo_entry *e = &l->e[l->n++];
+
+			memcpy(e, out.entries + i * ENTRY, ENTRY);
+			if (e->pid <= after || e->name[CAPOS_PROCINFO_NAME_MAX - 1] != '\0')
+				return -CAPOS_EFORMAT;
+			after = e->pid;
+		}
+	} while (out.more);
+	return 0;
+}
+
+static const struct capos_procinfo_entry *find(const struct listing *l, uint32_t pid)
+{
+	for (uint32_t i = 0; i < l->n; i++)
+		if (l->e[i].pid == pid)
+			return &l->e[i];
+	return NULL;
+}
+
+static uint32_t my_pid(void)
+{
+	return capos_bootstrap()->pid;
+}
+
+/* A napping child of binary, in the caller's session or (session != 0) in that UserSession. */
+static int spawn_napper(const char *binary, uint32_t session, uint32_t *proc, uint32_t *pid)
+{
+	uint32_t caps[3] = { ut_cap("console"), ut_cap("timer"), session };
+
+	return capos_spawn(binary, session ? "console timer @session thread=@thread" : "console timer thread=@thread",
+			   "nap", caps, session ? 3 : 2, proc, pid);
+}
+
+static void end_child(uint32_t proc)
+{
+	int64_t code;
+	uint32_t reason;
+
+	capos_process_handle_kill(rc, proc);
+	capos_process_wait(proc, &code, &reason);
+	capos_release(rc, proc);
+}
+
+/* ------------------------------------------------------------ "procs" */
+
+static void test_self(uint32_t procs)
+{
+	static struct listing l;
+	const struct capos_procinfo_entry *me;
+	int err = list_all(procs, &l);
+
+	ut_status("ProcessInfo.list of every process", err, 0);
+	me = find(&l, my_pid());
+	ut_check(me && strcmp(me->name, SELF) == 0 && me->state == CAPOS_PROCINFO_LIVE,
+		 "init is listed under its pid and program name, live", "%s", me ? me->name : "not listed");
+	ut_check(me && me->threads == 1 && me->caps == capos_bootstrap()->cap_count && me->frames > 0,
+		 "its entry counts one thread, its granted capabilities and the frames it uses",
+		 "threads %u caps %u (granted %u) frames %llu", me ? me->threads : 0, me ? me->caps : 0,
+		 capos_bootstrap()->cap_count, me ? (unsigned long long)me->frames : 0ull);
+	ut_check(me && me->session == CAPOS_SESSION_SYSTEM_AUDIT_ID, "init is in the system session",
+		 "session %llu", me ? (unsigned long long)me->session : 0ull);
+}
+
+static void check_children(const struct listing *l, const uint32_t *pid, uint32_t n, const char *name)
+{
+	uint32_t seen = 0, right = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct capos_procinfo_entry *e = find(l, pid[i]);
+
+		seen += e != NULL;
+		right += e && strcmp(e->name, name) == 0 && e->state == CAPOS_PROCINFO_LIVE && e->threads == 1 &&
+			 e->caps == 3 && e->frames > 0 && e->session == CAPOS_SESSION_SYSTEM_AUDIT_ID;
+	}
+	ut_check(seen == n && right == n, "every child is listed once, by name, with 1 thread and its 3 capabilities",
+		 "%s: %u of %u listed, %u right", name, seen, n, right);
+}
+
+static void test_children_and_paging(uint32_t procs, uint32_t *proc, uint32_t *pid)
+{
+	static struct listing l;
+	struct capos_process_info_list_out out;
+	uint32_t len, spawned = 0;
+	int err;
+
+	for (uint32_t i = 0; i < NAPPERS + LONG_NAPPERS; i++)
+		spawned += spawn_napper(i < NAPPERS ? SELF : LONG_NAME, 0, &proc[i], &pid[i]) == 0;
+	ut_check(spawned == NAPPERS + LONG_NAPPERS, "spawn 20 napping children", "%u spawned", spawned);
+	err = list_all(procs, &l);
+	ut_status("list every process, page by page", err, 0);
+	ut_check(l.pages >= 2 && l.first_count == CAPOS_PROCINFO_BATCH && l.first_more == 1 && l.n >= 21,
+		 "more than a batch: the first page is full and says more, the rest follows on later pages",
+		 "%u pages, first %u entries more %u, %u in all", l.pages, l.first_count, l.first_more, l.n);
+	check_children(&l, pid, NAPPERS, SELF);
+	check_children(&l, pid + NAPPERS, LONG_NAPPERS, "utest-procinfo-with-a-l");
+	err = list_page(procs, pid[4], &out, &len);
+	ut_check(!err && out.count >= 1 && ((const struct capos_procinfo_entry *)out.entries)->pid == pid[5],
+		 "list after a child's pid starts at the next child", "status %d, %u entries", err, out.count);
+	err = list_page(procs, l.e[l.n - 1].pid, &out, &len);
+	ut_check(!err && out.count == 0 && out.more == 0 && len == HEAD, "list after the last pid: nothing, no more",
+		 "status %d, %u entries, more %u, %u bytes", err, out.count, out.more, len);
+}
+
+static void test_short_buffer(uint32_t procs)
+{
+	struct capos_process_info_list_in in = { 0 };
+	struct capos_process_info_list_out out;
+	uint32_t len = 0;
+	int err = capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_INFO, CAPOS_PROCESS_INFO_LIST, &in, sizeof in, &out,
+				  HEAD + 2 * ENTRY, &len);
+
+	ut_check(!err && out.count == 2 && out.more == 1 && len == HEAD + 2 * ENTRY,
+		 "a result buffer of two entries gets two and \"more\"", "status %d, %u entries, more %u, %u bytes", err,
+		 out.count, out.more, len);
+	ut_status("a result buffer that holds no whole entry", capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_INFO,
+		  CAPOS_PROCESS_INFO_LIST, &in, sizeof in, &out, HEAD + ENTRY - 1, NULL), -CAPOS_ERANGE);
+	ut_status("a result buffer shorter than the header", capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_INFO,
+		  CAPOS_PROCESS_INFO_LIST, &in, sizeof in, &out, 4, NULL), -CAPOS_ERANGE);
+}
+
+static void test_hostile(uint32_t procs)
+{
+	struct capos_process_info_list_in in = { 0 };
+	struct capos_process_info_list_out out;
+	uint64_t wide[2] = { 0, 0 };
+	uint32_t len;
+
+	ut_status("list on a garbage handle", capos_process_info_list(rc, 0x00abcdef, &in, &out, &len), -CAPOS_EBADF);
+	ut_status("list on a Null capability", capos_process_info_list(rc, ut_cap("null"), &in, &out, &len),
+		  -CAPOS_ETYPE);
+	ut_status("\"procs\" called as Null", capos_call_sync(rc, procs, CAPOS_IFACE_NULL, 0, NULL, 0, NULL, 0, NULL),
+		  -CAPOS_ETYPE);
+	ut_status("an unknown ProcessInfo method", capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_INFO, 1, &in,
+		  sizeof in, &out, sizeof out, NULL), -CAPOS_ENOSYS);
+	ut_status("list with parameters longer than its message", capos_call_sync(rc, procs,
+		  CAPOS_IFACE_PROCESS_INFO, CAPOS_PROCESS_INFO_LIST, wide, sizeof wide, &out, sizeof out, NULL),
+		  -CAPOS_ERANGE);
+}
+
+static void test_ended_are_gone(uint32_t procs, const uint32_t *proc, const uint32_t *pid)
+{
+	static struct listing l;
+	uint32_t left = 0;
+
+	for (uint32_t i = 0; i < NAPPERS + LONG_NAPPERS; i++)
+		end_child(proc[i]);
+	ut_status("list again after the children ended", list_all(procs, &l), 0);
+	for (uint32_t i = 0; i < NAPPERS + LONG_NAPPERS; i++)
+		left += find(&l, pid[i]) != NULL;
+	ut_check(left == 0 && find(&l, my_pid()), "ended children are no longer listed, init still is",
+		 "%u of 20 still listed", left);
+}
+
+/* ------------------------------------------------------------ "session-procs" */
+
+static int in_session(const struct listing *l, uint64_t audit)
+{
+	for (uint32_t i = 0; i < l->n; i++)
+		if (l->e[i].session != audit)
+			return 0;
+	return 1;
+}
+
+/* Every entry is in session audit, and the listed pids are exactly want[0..n). */
+static int only_these(const struct listing *l, uint64_t audit, const uint32_t *want, uint32_t n)
+{
+	uint32_t found = 0;
+
+	if (!in_session(l, audit))
+		return 0;
+	for (uint32_t i = 0; i < n; i++)
+		found += find(l, want[i]) != NULL;
+	return found == n && l->n == n;
+}
+
+static int run_child_check(const char *grants, const char *args, const uint32_t *caps, uint32_t ncaps)
+{
+	uint32_t proc = 0;
+	int64_t code = -1;
+	uint32_t reason = 0;
+	int err = capos_spawn(SELF, grants, args, caps, ncaps, &proc, NULL);
+
+	if (!err)
+		err = capos_process_wait(proc, &code, &reason);
+	if (proc)
+		capos_release(rc, proc);
+	return err ? err : (int)code;
+}
+
+static void test_session_scope(uint32_t procs, uint32_t session_procs)
+{
+	static struct listing all, mine;
+	struct capos_session_factory_create_in in = { .user = "procinfo", .profile = "test" };
+	struct capos_session_factory_create_out out = { 0 };
+	uint32_t caps[3] = { ut_cap("console"), session_procs, 0 }, napper = 0, napper_pid = 0;
+	const struct capos_procinfo_entry *e;
+	char args[64];
+	int err;
+
+	ut_status("session-procs: list", list_all(session_procs, &mine), 0);
+	ut_status("procs: list", list_all(procs, &all), 0);
+	ut_check(in_session(&mine, CAPOS_SESSION_SYSTEM_AUDIT_ID) && mine.n == all.n && find(&mine, my_pid()),
+		 "session-procs shows init its own session, the system one: so far every process",
+		 "%u listed of %u", mine.n, all.n);
+	ut_status("a child in init's session sees only system-session processes, init among them",
+		  run_child_check("console session-procs thread=@thread", "same", caps, 2), 0);
+	err = capos_session_factory_create(rc, ut_cap("sessions"), &in, &out);
+	ut_check(!err && out.audit_id != CAPOS_SESSION_SYSTEM_AUDIT_ID, "SessionFactory.create a session",
+		 "status %d, audit id %llu", err, (unsigned long long)out.audit_id);
+	if (err)
+		return;
+	err = spawn_napper(SELF, out.session, &napper, &napper_pid);
+	ut_status("spawn a napping child into the new session", err, 0);
+	ut_status("procs: list", list_all(procs, &all), 0);
+	e = find(&all, napper_pid);
+	ut_check(e && e->session == out.audit_id, "procs shows that child with the new session's audit id",
+		 "session %llu", e ? (unsigned long long)e->session : 0ull);
+	ut_status("session-procs: list", list_all(session_procs, &mine), 0);
+	ut_check(!find(&mine, napper_pid), "init's session-procs does not show the other session's child", "listed");
+	caps[2] = out.session;
+	capos_snprintf(args, sizeof args, "alone %u %llu", napper_pid, (unsigned long long)out.audit_id);
+	ut_status("a second child in the new session sees only itself and the napper there",
+		  run_child_check("console session-procs @session thread=@thread", args, caps, 3), 0);
+	if (napper)
+		end_child(napper);
+	capos_release(rc, out.session);
+}
+
+/* ------------------------------------------------------------ children */
+
+/* Sleep until killed; a refused sleep (no timer) ends the nap with its code. */
+static int run_nap(void)
+{
+	int err;
+
+	do
+		err = capos_sleep_ns(60000 * UT_MS);
+	while (!err);
+	return err;
+}
+
+/* "same": init's session (the system one); "alone PID AUDIT": only PID and itself, in AUDIT. */
+static int run_scope(int argc, char **argv)
+{
+	static struct listing l;
+	uint32_t cap = ut_cap("session-procs"), want[2] = { my_pid(), 0 };
+	int err = list_all(cap, &l);
+
+	ut_status("session-procs: list", err, 0);
+	if (strcmp(argv[1], "same") == 0) {
+		ut_check(in_session(&l, CAPOS_SESSION_SYSTEM_AUDIT_ID) && find(&l, 1) && find(&l, my_pid()),
+			 "in the system session: only its processes, init and me among them", "%u listed", l.n);
+		return ut_failures();
+	}
+	if (argc < 4) {
+		ut_check(0, "arguments", "alone PID AUDIT expected");
+		return ut_failures();
+	}
+	want[1] = (uint32_t)strtoul(argv[2], NULL, 10);
+	ut_check(only_these(&l, strtoull(argv[3], NULL, 10), want, 2),
+		 "in a new session: exactly the napper there and me, with its audit id", "%u listed", l.n);
+	return ut_failures();
+}
+
+int main(int argc, char **argv)
+{
+	static uint32_t proc[NAPPERS + LONG_NAPPERS], pid[NAPPERS + LONG_NAPPERS];
+	uint32_t procs, session_procs;
+
+	if (argc > 1 && strcmp(argv[1], "nap") == 0)
+		return run_nap();
+	if (argc > 1) {
+		ut_init("utest-procinfo child");
+		return run_scope(argc, argv);
+	}
+	ut_init(SELF);
+	procs = ut_cap("procs");
+	session_procs = ut_cap("session-procs");
+	test_self(procs);
+	test_children_and_paging(procs, proc, pid);
+	test_short_buffer(procs);
+	test_hostile(procs);
+	test_ended_are_gone(procs, proc, pid);
+	test_session_scope(procs, session_procs);
+	ut_note("%d failures", ut_failures());
+	return ut_failures();
+}
