@@ -4,14 +4,21 @@
 ELF seeds are small x86_64 executables shaped like the capOS kernel (three
 segments R-X, R--, RW- with bss, a symbol table) plus near-misses that hit
 particular checks; boot-package seeds are valid packages of 0, 1 and 3
-entries plus near-misses.  Run from anywhere:  python3 tests/fuzz/mkcorpus.py
+entries plus near-misses.  The text targets start from what the system
+really feeds them, read from the tree: the credential files in manifests/,
+the args strings of manifests/system.yaml and tests/manifests/boot/, the
+lines typed by tests/qemu/shell/*.script; then near-misses, one per check.
+Run from anywhere:  python3 tests/fuzz/mkcorpus.py
 The output is deterministic, so re-running changes nothing.
 """
+import glob
 import os
+import re
 import struct
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
 KBASE = 0xffffffff80200000
 UBASE = 0x400000
 
@@ -79,6 +86,84 @@ def write(sub, name, data):
         f.write(data)
 
 
+def read(rel):
+    with open(os.path.join(TOP, rel), "rb") as f:
+        return f.read()
+
+
+def service_args(service):
+    """The args strings of every manifest naming binary `service`, in file order."""
+    found = []
+    for rel in ["manifests/system.yaml"] + sorted(glob.glob("tests/manifests/boot/*.yaml", root_dir=TOP)):
+        text = read(rel).decode()
+        for m in re.finditer(r'binary: *%s\n *args: *"([^"]*)"' % re.escape(service), text):
+            if m.group(1).encode() not in found:
+                found.append(m.group(1).encode())
+    return found
+
+
+def account(user, profile="guest", iterations=20000, salt=b"00" * 16, key=b"ab" * 32):
+    return b"%s %s %d %s %s\n" % (user.encode(), profile.encode(), iterations, salt, key)
+
+
+def accounts_corpus():
+    for name in ("accounts", "accounts-nooperator", "accounts-bad"):
+        write("accounts", name, read("manifests/" + name))
+    write("accounts", "crlf-tabs", b"# comment\r\n\r\n\talice\tops 1000 " + b"0f" * 16 + b" " +
+          b"F0" * 32 + b"\r\n" + account("bob", iterations=1000000)[:-1])
+    write("accounts", "iterations-low", account("carol", iterations=999))
+    write("accounts", "user-twice", account("dave") + b"   \n" + account("dave", "ops"))
+    write("accounts", "bad-hex", account("erin", salt=b"0g" * 16))
+    write("accounts", "long-line", account("frank") + b"# " + b"x" * 300 + b"\n" + b"frank2 " * 40 + b"\n")
+    write("accounts", "nul-byte", account("gina") + b"hal\0 guest 20000\n")
+    write("accounts", "too-many", b"".join(account("user%d" % i) for i in range(33)))
+    write("accounts", "six-fields", account("ivan")[:-1] + b" extra\n")
+    # The same words as sessiond's arguments (one per line).
+    for i, args in enumerate(service_args("sessiond")):
+        write("accounts", "args-%d" % i, args.replace(b" ", b"\n") + b"\n")
+    write("accounts", "args-lifetimes", b"guest.lifetime_ms=60000\naccounts=accounts\n"
+          b"operator.lifetime_ms=31622400000\n")
+    write("accounts", "args-bad", b"accounts=a\nops.lifetime_ms=31622400001\naccounts=b\n")
+    write("accounts", "args-none", b"guest.lifetime_ms=5\nguest.lifetime_ms=6\n")
+
+
+def bundles_corpus():
+    for i, args in enumerate(service_args("broker")):
+        write("bundles", "args-%d" % i, args + b"\n")
+    write("bundles", "empty-bundle", b"operator= guest=echo\n")
+    write("bundles", "profile-twice", b"guest=echo guest=procs\n")
+    write("bundles", "name-twice", b"ops=echo,procs,echo\n")
+    write("bundles", "bad-name", b"ops=echo,9lives\n")
+    write("bundles", "trailing-comma", b"ops=echo,\n")
+    write("bundles", "no-equals", b"operator\n")
+    write("bundles", "too-many-caps", b"ops=" + b",".join(b"c%d" % i for i in range(16)) + b"\n")
+    write("bundles", "too-long", b"ops=" + b",".join(b"%c" % (97 + i) * 30 for i in range(9)) + b"\n")
+    write("bundles", "too-many-profiles", b" ".join(b"p%d=echo" % i for i in range(9)) + b"\n")
+
+
+def shell_corpus():
+    for path in sorted(glob.glob("tests/qemu/shell/*.script", root_dir=TOP)):
+        lines = [l[5:] for l in read(path).decode().splitlines() if l.startswith("type ")]
+        typed = "".join(l.encode().decode("unicode_escape") for l in lines)
+        write("shell", os.path.basename(path).replace(".script", ".lines"),
+              typed.replace("\r", "\n").encode("latin-1"))
+    write("shell", "quotes", b"run probe 'exit=3' \"a\\\"b\" c\\=d x=y\n"
+          b"echo \"unterminated\n"
+          b"echo trailing\\\n"
+          b"run probe ''\n")
+    write("shell", "grants", b"run echo-client echo=echo procs=procs power=power\n"
+          b"run echo-client vm=echo\n"
+          b"run echo-client a=@vm\n"
+          b"run echo-client a=x b=x\n"
+          b"run echo-client a=x a=y\n"
+          b"run Bad\n"
+          b"run " + b"p" * 40 + b"\n"
+          b"run echo-client " + b"n" * 24 + b"=echo\n")
+    write("shell", "limits", b" ".join(b"w%d" % i for i in range(33)) + b"\n" +
+          b"run x " + b" ".join(b"g%d=c%d" % (i, i) for i in range(16)) + b"\n" +
+          b"run x " + b"a" * 250 + b"\n" + b"y" * 257 + b"\n")
+
+
 def main():
     kernel = elf_image(KBASE)
     write("elf", "kernel-like.elf", kernel)
@@ -96,6 +181,9 @@ def main():
     bad = bytearray(three)
     bad[4096] ^= 0xff
     write("bootpkg", "bad-data-crc.pkg", bytes(bad))
+    accounts_corpus()
+    bundles_corpus()
+    shell_corpus()
 
 
 if __name__ == "__main__":

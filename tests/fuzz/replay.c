@@ -35,6 +35,8 @@ static int replay_file(const char *path)
 		return 1;
 	}
 	fclose(f);
+	printf("# %s\n", path);   /* named before it runs: an abort leaves this as the last line */
+	fflush(stdout);
 	LLVMFuzzerTestOneInput(buf, (size_t)len);
 	free(buf);
 	printf("ok %d - %s\n", ++count, path);
