@@ -312,8 +312,9 @@ static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *re
 
 	const char *unreadable = view_session(req, &s);   /* also names the session in a refusal's record */
 
-	if (req->method != CAPOS_SHELL_LAUNCHER_LAUNCH || req->params_len != sizeof *in)
-		why = "refused: launch takes a profile";
+	if (req->method != CAPOS_SHELL_LAUNCHER_LAUNCH || req->params_len != sizeof *in ||
+	    !memchr(in->profile, 0, sizeof in->profile))
+		why = "refused: launch takes a profile";      /* a profile field without its NUL too */
 	else if (req->cap_count != 2)
 		why = "refused: only a session and a terminal may be passed";
 	else if (unreadable || req->caps[1].iface != CAPOS_IFACE_TERMINAL_SESSION)

@@ -311,6 +311,10 @@ static void serve_status(const struct capos_ipc_request *req)
 {
 	struct capos_session_manager_status_out out;
 
+	if (req->params_len) {
+		serve_error(&ep, req->token, 4, "sessiond: status takes no parameters");
+		return;
+	}
 	out.accounts = (uint32_t)store.count;
 	out.operators = operators();
 	out.setup_open = out.operators == 0;
