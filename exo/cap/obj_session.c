@@ -45,7 +45,7 @@ struct session {
 	uint64_t expires_ns;            /* 0: never */
 	char user[CAPOS_SESSION_LABEL_MAX];
 	char profile[CAPOS_SESSION_LABEL_MAX];
-	uint32_t state;                 /* [sched] CAPOS_SESSION_* */
+	uint32_t state;                 /* [sched] to write; CAPOS_SESSION_*, read lock-free (one-way) */
 	bool on_expiry_list;            /* [sched] */
 	struct session *expiry_next;    /* [sched] */
 	struct kop *waiters;            /* [sched] wait_end operations */
@@ -168,7 +168,7 @@ static void deliver_end(struct kop *k, uint32_t state)
 /* End a live session with state; complete every wait_end.  sched_lock held. */
 static void end_locked(struct session *s, uint32_t state)
 {
-	s->state = state;
+	__atomic_store_n(&s->state, state, __ATOMIC_RELEASE);
 	expiry_remove_locked(s);
 	while (s->waiters) {
 		struct kop *k = s->waiters;
@@ -187,11 +187,23 @@ static uint32_t state_locked(struct session *s, uint64_t now)
 	return s->state;
 }
 
+/*
+ * Every endpoint CALL asks, so the common cases take no lock: ending is
+ * one-way (an ended state never changes again) and a session without an
+ * expiry can end only by logout, which stores its state under sched_lock;
+ * a CALL that reads LIVE just before a logout is ordered before it.  Only
+ * a live session with an expiry needs the clock and the lock.
+ */
 uint32_t session_state(struct session *s)
 {
-	uint64_t now = clock_ns();
-	uint64_t flags = sched_lock_irqsave();
-	uint32_t state = state_locked(s, now);
+	uint32_t state = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+	uint64_t now, flags;
+
+	if (state != CAPOS_SESSION_LIVE || !s->expires_ns)
+		return state;
+	now = clock_ns();
+	flags = sched_lock_irqsave();
+	state = state_locked(s, now);
 
 	sched_unlock_irqrestore(flags);
 	return state;
