@@ -32,7 +32,7 @@ static int ask(struct shell *sh, const char *cmd, const char *question, uint32_t
 		shell_printf(sh, "%s: nothing given; nothing done\n", cmd);
 	else if (r == SHELL_READ_EOF)
 		shell_printf(sh, "\n%s: cancelled\n", cmd);
-	else if (r == SHELL_READ_CANCEL)
+	else if (r == SHELL_READ_CANCEL || r == SHELL_READ_ENDED)
 		shell_printf(sh, "%s: cancelled\n", cmd);
 	else
 		shell_printf(sh, "%s: the terminal failed: %s\n", cmd, capos_strerror(r));

@@ -9,10 +9,13 @@
  * logged-in shell and is ignored by the anonymous one), recall `!N` from
  * the history, keep the line in the history, split it into words and run
  * the command named by the first.  A logged-in shell whose session has
- * ended (expiry) says so and exits instead of running anything more.
+ * ended (expiry, or a logout elsewhere) says so and exits instead of
+ * running anything more, at once when it waits at the prompt.
  */
 #include <string.h>
 #include "shell.h"
+
+#define END_DRAIN_NS 1000000000ull   /* how long to wait for a cancelled wait_end */
 
 enum who { ANYONE, ANONYMOUS_ONLY, LOGGED_IN_ONLY };
 
@@ -168,21 +171,61 @@ static void run_line(struct shell *sh, const char *line)
 	c->run(sh, &w);
 }
 
+void shell_session_over(struct shell *sh, uint32_t state)
+{
+	shell_printf(sh, "%s's session has %s\n", sh->user, state == CAPOS_SESSION_EXPIRED ? "expired" : "ended");
+	capos_process_exit(0);
+}
+
+static void session_ended(void *ctx, const struct capos_completion *c)
+{
+	struct shell *sh = ctx;
+
+	if (c->status == 0 && sh->end.state != CAPOS_SESSION_LIVE)
+		sh->ended = sh->end.state;
+}
+
 /*
- * A logged-in shell whose session has ended (expiry) can do nothing more:
- * the broker has revoked its bundle.  Checked before each prompt and again
- * once a line is read, so nothing typed after the end runs.
+ * Keep UserSession.wait_end pending for the rest of the shell's life, so
+ * that a read at the prompt ends with the session.  Nothing cancels it:
+ * logout completes it, and exit takes it away with the ring.  Without it
+ * the shell still notices the end after the next line, as check_session.
+ */
+static void watch_session(struct shell *sh)
+{
+	struct capos_completion c;
+	uint64_t ud;
+	int err = capos_user_session_wait_end_async(capos_ring(), sh->session, &sh->end, &ud);
+
+	if (!err) {
+		err = capos_ring_watch(capos_ring(), ud, session_ended, sh);
+		if (err) {   /* take the wait back; sh->end stays valid whatever comes (the shell is static) */
+			capos_cancel(capos_ring(), ud);
+			capos_ring_wait(capos_ring(), ud, END_DRAIN_NS, &c);
+		}
+	}
+	if (err)
+		shell_printf(sh, "%s: the end of the session will show only after a line: %s\n", sh->user,
+			     capos_strerror(err));
+}
+
+/*
+ * A logged-in shell whose session has ended (expiry, or a logout done
+ * elsewhere) can do nothing more: the broker has revoked its bundle.
+ * Checked before each prompt and again once a line is read, so nothing
+ * typed after the end runs; a read at the prompt itself ends with the
+ * session (watch_session).
  */
 static void check_session(struct shell *sh)
 {
 	struct capos_user_session_info_out info;
 
+	if (sh->ended != CAPOS_SESSION_LIVE)
+		shell_session_over(sh, sh->ended);
 	if (!sh->session || capos_user_session_info(capos_ring(), sh->session, &info) != 0 ||
 	    info.state == CAPOS_SESSION_LIVE)
 		return;
-	shell_printf(sh, "%s's session has %s\n", sh->user,
-		     info.state == CAPOS_SESSION_EXPIRED ? "expired" : "ended");
-	capos_process_exit(0);
+	shell_session_over(sh, info.state);
 }
 
 static void prompt(struct shell *sh)
@@ -205,7 +248,11 @@ static int loop(struct shell *sh)
 		check_session(sh);
 		prompt(sh);
 		r = shell_read(sh, 0, line, SHELL_LINE_MAX, sizeof line);
-		check_session(sh);   /* it may have ended while the shell waited for the line */
+		if (r == SHELL_READ_ENDED) {
+			shell_write(sh, "\n", 1);   /* off the prompt's line */
+			shell_session_over(sh, sh->ended);
+		}
+		check_session(sh);   /* it may have ended just as the line came */
 		if (r == SHELL_READ_CANCEL)
 			continue;
 		if (r == SHELL_READ_EOF) {
@@ -242,9 +289,10 @@ int main(int argc, char **argv)
 	if (!sh->terminal)
 		return 2;   /* no terminal: there is nobody to serve */
 	sh->session = shell_cap(sh, "session", NULL);
-	if (sh->session)
+	if (sh->session) {
 		shell_upgrade(sh);
-	else
+		watch_session(sh);
+	} else
 		shell_printf(sh, "capOS shell (anonymous session): type help, or login\n");
 	return loop(sh);
 }

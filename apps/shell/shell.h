@@ -49,6 +49,13 @@ struct shell {
 	uint32_t cap_count;
 	struct shell_cap caps[SHELL_CAPS_MAX];   /* the bootstrap names, then the bundle */
 	struct shell_history history;
+	/*
+	 * A logged-in shell keeps UserSession.wait_end pending on its session
+	 * for as long as it runs (the kernel writes end until it completes;
+	 * exit cancels it), so a read at the prompt ends when the session does.
+	 */
+	struct capos_user_session_wait_end_out end;
+	uint32_t ended;          /* CAPOS_SESSION_* once wait_end completed; LIVE until then */
 };
 
 /* --- term.c --- */
@@ -57,13 +64,16 @@ struct shell {
 #define SHELL_READ_LINE   1
 #define SHELL_READ_EOF    2      /* ^D on an empty line */
 #define SHELL_READ_CANCEL 3      /* ^C */
+#define SHELL_READ_ENDED  4      /* the shell's session ended first (the read was cancelled) */
 
 /* Text to the terminal; errors are dropped (there is nobody else to tell). */
 void shell_write(struct shell *sh, const char *text, uint32_t len);
 void shell_printf(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * One line (at most max bytes, max < size) into buf, NUL-terminated.
- * flags: CAPOS_TERMINAL_READ_*.  SHELL_READ_* or a negative code.
+ * flags: CAPOS_TERMINAL_READ_*.  SHELL_READ_* or a negative code.  While
+ * it waits, the completions of other watched operations are delivered
+ * (the session's end among them): SHELL_READ_ENDED once sh->ended is set.
  */
 int shell_read(struct shell *sh, uint32_t flags, char *buf, uint32_t max, uint32_t size);
 /* Overwrite a secret in memory (a store the compiler cannot drop). */
@@ -93,6 +103,9 @@ void cmd_run(struct shell *sh, const struct shell_words *w);
 void cmd_login(struct shell *sh, const struct shell_words *w);
 void cmd_setup(struct shell *sh, const struct shell_words *w);
 void cmd_logout(struct shell *sh, const struct shell_words *w);
+
+/* The session has ended (state CAPOS_SESSION_*): say so and exit. */
+__attribute__((noreturn)) void shell_session_over(struct shell *sh, uint32_t state);
 
 /* Start of a logged-in shell: learn who it is, upgrade through "broker". */
 void shell_upgrade(struct shell *sh);
