@@ -13,13 +13,18 @@
  * Failures.  Every failed login (malformed, unknown name, wrong password)
  * answers application error 1 "login incorrect", and only after the
  * caller's delay (faildelay.h): one tracker per caller reference, i.e.
- * per session calling (one per terminal's shell).  While a failure's
+ * per session calling (one per terminal's shell).  The delay never holds
+ * up the server: the failure's reply token is kept in the tracker, a
+ * watched Timer.sleep runs until the answer is due, and other callers'
+ * logins, setups and status calls are served meanwhile.  While a failure's
  * answer waits, another login from the same caller is answered at once
  * with error 2 and is not checked, so a caller cannot run attempts in
- * parallel to skip the delay.  The table of trackers is bounded; when it
- * is full the least recently used idle tracker is reused (its count is
- * lost), and when every tracker has an answer waiting, logins answer
- * error 2 until one is free.
+ * parallel to skip the delay.  The table of trackers is bounded, and so
+ * are the answers waiting (one per tracker, SESSIOND_TRACKERS at most,
+ * watched beside the RECV within CAPOS_RC_WATCH_MAX); when it is full the
+ * least recently used idle tracker is reused (its count is lost), and
+ * when every tracker has an answer waiting, logins from new callers
+ * answer error 2 at once, unchecked, until one is free.
  */
 #include <string.h>
 #include <capos/bootpkg.h>
@@ -43,7 +48,10 @@ struct tracker {
 	struct faildelay delay;
 	int waiting;             /* an answer is waiting for the delay */
 	uint64_t token;          /* its reply token */
+	uint64_t due_ns;         /* when it may go (capos_time_ns) */
 };
+
+_Static_assert(SESSIOND_TRACKERS + 1 <= CAPOS_RC_WATCH_MAX, "every waiting answer and the RECV are watched");
 
 static struct sessiond_config cfg;
 static struct credstore store;
@@ -205,34 +213,62 @@ static void take_attempt(const struct capos_ipc_request *req, struct attempt *a)
 		      !credstore_check_password(a->password, a->password_len);
 }
 
-static void on_delay_done(void *ctx, const struct capos_completion *c)
-{
-	struct tracker *t = ctx;
+static void on_delay_done(void *ctx, const struct capos_completion *c);
 
-	(void)c;
+/* Put a Timer.sleep until t->due_ns in flight, watched: 0 or a negative code (nothing in flight). */
+static int watch_delay(struct tracker *t)
+{
+	uint64_t now = capos_time_ns(), ud;
+	struct capos_timer_sleep_in in = { .ns = t->due_ns > now ? t->due_ns - now : 0 };
+	struct capos_completion c;
+	int err = capos_timer_sleep_async(capos_ring(), timer, &in, &ud);
+
+	if (err)
+		return err;
+	err = capos_ring_watch(capos_ring(), ud, on_delay_done, t);
+	if (err) {
+		capos_cancel(capos_ring(), ud);     /* then reap it: cancelled, or done meanwhile */
+		capos_ring_wait(capos_ring(), ud, CAPOS_TIMEOUT_INFINITE, &c);
+	}
+	return err;
+}
+
+/*
+ * Answer t's waiting failure once it is due.  A sleep that ended early (an
+ * error completion) is started again for the rest; with no timer operation
+ * to spare the rest is slept here, holding up the server: never skip it.
+ */
+static void answer_when_due(struct tracker *t)
+{
+	uint64_t now;
+
+	if (capos_time_ns() < t->due_ns && watch_delay(t) == 0)
+		return;
+	while ((now = capos_time_ns()) < t->due_ns)
+		capos_sleep_ns(t->due_ns - now);
 	serve_error(&ep, t->token, LOGIN_INCORRECT, "login incorrect");
 	t->waiting = 0;
 }
 
-/* Answer a failed login after the caller's delay. */
+static void on_delay_done(void *ctx, const struct capos_completion *c)
+{
+	(void)c;   /* its status does not matter: the clock says whether the delay is over */
+	answer_when_due(ctx);
+}
+
+/* Keep the failed login's token and answer it after the caller's delay, serving others meanwhile. */
 static void fail_login(struct tracker *t, const struct capos_ipc_request *req, const struct attempt *a)
 {
-	struct capos_timer_sleep_in in;
 	uint32_t ms;
-	uint64_t ud;
 
 	faildelay_failed(&t->delay);
 	ms = faildelay_next_ms(&t->delay);
 	auditlog_write("login-fail", 0, a->shape_ok ? a->user : "", "caller %016llx, delay %u ms",
 		       (unsigned long long)req->caller, ms);
-	in.ns = (uint64_t)ms * 1000000ull;
 	t->token = req->token;
+	t->due_ns = capos_time_ns() + (uint64_t)ms * 1000000ull;
 	t->waiting = 1;
-	if (capos_timer_sleep_async(capos_ring(), timer, &in, &ud) == 0 &&
-	    capos_ring_watch(capos_ring(), ud, on_delay_done, t) == 0)
-		return;
-	capos_sleep_ns(in.ns);     /* no timer operation to spare: wait here, never skip the delay */
-	on_delay_done(t, NULL);
+	answer_when_due(t);
 }
 
 static void serve_login(const struct capos_ipc_request *req)
@@ -246,7 +282,11 @@ static void serve_login(const struct capos_ipc_request *req)
 	const char *profile;
 	int err;
 
-	if (!t || t->waiting) {
+	if (!t) {
+		serve_error(&ep, req->token, LOGIN_BUSY, "too many failed logins are waiting: try again");
+		return;
+	}
+	if (t->waiting) {
 		serve_error(&ep, req->token, LOGIN_BUSY, "a login from this session is already waiting");
 		return;
 	}

@@ -12,8 +12,13 @@
  *           spawned into the guest session upgrades (mode child); the
  *           session's logout ends it for the launcher too; the audit log
  *           holds the events and never the password; setup is closed.
+ *           While a failed login's answer waits (the second failure:
+ *           500 ms), another login from the client gets error 2 at once,
+ *           and a child in another session (mode peer) has its status and
+ *           a login answered before that failure's answer arrives.
  *   child   in the guest session: upgrade gets the bundle (echo), a second
  *           upgrade is refused, the copy works, release revokes it.
+ *   peer    in a fresh guest session: status and a guest login answer.
  *   setup   under accounts-nooperator: setup adds a volatile operator
  *           account, which logs in; then setup is closed.
  */
@@ -135,6 +140,30 @@ static int run_child(void)
 	return ut_failures();
 }
 
+/* --- mode peer: another caller of sessiond, from a fresh guest session --- */
+
+static int run_peer(void)
+{
+	struct capos_session_manager_status_out st;
+	struct capos_ipc_reply r;
+	char profile[32];
+	int status;
+
+	ut_init("utest-sessions peer");
+	sessions = ut_cap("sessions");
+	status = capos_session_manager_status(capos_ring(), sessions, &st);
+	ut_check(status == 0 && st.accounts == 2, "status answers while another caller's failure waits",
+		 "status %d, %u accounts", status, st.accounts);
+	status = login("guest", "guest", profile, &r);
+	ut_check(status == 0 && strcmp(profile, "guest") == 0 && r.cap_count == 1,
+		 "a guest login answers while another caller's failure waits", "status %d", status);
+	if (status == 0 && r.cap_count == 1) {
+		ut_status("logout of the peer's login", capos_user_session_logout(capos_ring(), r.caps[0].handle), 0);
+		capos_release(capos_ring(), r.caps[0].handle);
+	}
+	return ut_failures();
+}
+
 /* --- the client --- */
 
 static uint32_t check_logins(void)
@@ -157,6 +186,103 @@ static uint32_t check_logins(void)
 		 r.caps[0].iface == CAPOS_IFACE_USER_SESSION, "the right password: a guest UserSession",
 		 "status %d, profile '%.31s', %u capabilities", status, status == 0 ? profile : "", r.cap_count);
 	return status == 0 && r.cap_count == 1 ? r.caps[0].handle : 0;
+}
+
+/* A wrong-password login submitted without waiting: its user_data, or 0. */
+static uint64_t login_wrong_async(void *out, uint32_t out_cap)
+{
+	static struct capos_session_manager_login_in in;   /* stays valid while the CALL is in flight */
+	uint64_t ud = 0;
+
+	memset(&in, 0, sizeof in);
+	strcpy(in.user, "guest");
+	in.password_len = sizeof WRONG_PASSWORD - 1;
+	memcpy(in.password, WRONG_PASSWORD, in.password_len);
+	if (capos_call_async(capos_ring(), sessions, CAPOS_IFACE_SESSION_MANAGER, CAPOS_SESSION_MANAGER_LOGIN, &in,
+			     CAPOS_SESSION_MANAGER_LOGIN_IN_MIN + in.password_len, out, out_cap, &ud))
+		return 0;
+	return ud;
+}
+
+/* Run the peer child in session ps (its own caller) to its end: did all its checks pass? */
+static int run_peer_child(uint32_t ps)
+{
+	uint32_t caps[3] = { ut_cap("console"), sessions, ps }, proc = 0, reason = 99;
+	int64_t code = -1;
+	int err = capos_spawn("utest-sessions", "console sessions thread=@thread vm=@vm @session", "peer", caps, 3,
+			      &proc, NULL);
+
+	ut_status("spawn a peer child into a fresh guest session", err, 0);
+	if (err)
+		return 0;
+	err = capos_process_wait(proc, &code, &reason);
+	capos_release(capos_ring(), proc);
+	return err == 0 && code == 0 && reason == CAPOS_EXIT_NORMAL;
+}
+
+/* Has the CALL ud completed?  Looks without waiting; the first completion seen is kept in *c. */
+static int call_done(uint64_t ud, struct capos_completion *c, int *done)
+{
+	if (!*done)
+		*done = capos_ring_wait(capos_ring(), ud, 0, c) == 0;
+	return *done;
+}
+
+/*
+ * The failure delay holds up only its caller.  The order is proved by
+ * completions: when the peer child has exited with its status and login
+ * answered, the client's waiting failure has not completed yet; it then
+ * arrives as "login incorrect", no sooner than its delay.
+ */
+static void check_delay_not_blocking(void)
+{
+	static uint8_t out[sizeof(struct capos_app_error) + CAPOS_APP_ERROR_MESSAGE_MAX] __attribute__((aligned(8)));
+	const struct capos_app_error *e = (const void *)out;
+	struct capos_completion c = { 0 };
+	struct capos_ipc_reply r;
+	uint64_t t0, ud, t_busy, t_peer, t_fail;
+	int status = login("guest", "guest", NULL, &r), peer_ok, waiting, done = 0;
+	uint32_t ps = status == 0 && r.cap_count == 1 ? r.caps[0].handle : 0;
+
+	ut_check(ps != 0, "a fresh guest session for the peer", "status %d", status);
+	if (!ps)
+		return;
+	check_app_error("a first failure (250 ms)", login("guest", WRONG_PASSWORD, NULL, &r), &r, 1,
+			"login incorrect");
+	t0 = capos_time_ns();
+	ud = login_wrong_async(out, sizeof out);
+	ut_check(ud != 0, "a second failure submitted without waiting (500 ms)", "not submitted");
+	if (!ud)
+		goto out;
+	status = login("guest", "guest", NULL, &r);
+	check_app_error("another login while the failure waits: error 2 at once", status, &r, 2,
+			"a login from this session is already waiting");
+	if (status == 0 && r.cap_count == 1)     /* a server that let it through: end what it gave */
+		capos_user_session_logout(capos_ring(), r.caps[0].handle);
+	t_busy = capos_time_ns() - t0;
+	waiting = !call_done(ud, &c, &done);
+	ut_check(waiting, "error 2 came before the waiting failure's answer", "the failure came first");
+	peer_ok = run_peer_child(ps);
+	t_peer = capos_time_ns() - t0;
+	waiting = !call_done(ud, &c, &done);
+	ut_check(peer_ok, "the peer child's status and login were answered", "its checks failed");
+	ut_check(peer_ok && waiting, "the peer was answered before the waiting failure",
+		 "peer %s, the failure %s (peer done at %llu ms)", peer_ok ? "ok" : "failed",
+		 waiting ? "still waiting" : "already answered", (unsigned long long)(t_peer / UT_MS));
+	status = done ? 0 : capos_ring_wait(capos_ring(), ud, CAPOS_TIMEOUT_INFINITE, &c);
+	t_fail = capos_time_ns() - t0;     /* no earlier than it arrived */
+	ut_check(status == 0 && c.status == CAPOS_STATUS_APP_ERROR && c.result_len == sizeof *e + 15 &&
+		 e->code == 1 && e->message_len == 15 && memcmp(e->message, "login incorrect", 15) == 0,
+		 "then the waiting failure: login incorrect", "wait %d, status %d, %u bytes", status, c.status,
+		 c.result_len);
+	ut_check(t_fail >= 490 * UT_MS, "after its delay (500 ms)", "took %llu ms",
+		 (unsigned long long)(t_fail / UT_MS));
+	ut_note("error 2 at %llu ms, peer done at %llu ms, failure answered at %llu ms",
+		(unsigned long long)(t_busy / UT_MS), (unsigned long long)(t_peer / UT_MS),
+		(unsigned long long)(t_fail / UT_MS));
+out:
+	capos_user_session_logout(capos_ring(), ps);
+	capos_release(capos_ring(), ps);
 }
 
 static void check_refusals(uint32_t gs, uint32_t terminal, uint32_t console)
@@ -321,6 +447,7 @@ static int run_client(void)
 	gs = check_logins();
 	if (!gs)
 		return ut_failures();
+	check_delay_not_blocking();
 	check_refusals(gs, terminal, console);
 	check_launch(terminal);
 	check_child(gs);
@@ -375,6 +502,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "child") == 0)
 		return run_child();
+	if (argc > 1 && strcmp(argv[1], "peer") == 0)
+		return run_peer();
 	failures = argc > 1 && strcmp(argv[1], "setup") == 0 ? run_setup() : run_client();
 	capos_printf("%s: %s\n", argc > 1 ? "utest-sessions setup" : "utest-sessions",
 		     failures ? "FAILED" : "all checks passed");
