@@ -610,27 +610,56 @@ static void attack_audit(void)
 	check_serving("the audit attacks");
 }
 
+/*
+ * Call visit for every record of the log, oldest first, until it answers
+ * non-zero: 0 when every record was seen, visit's answer, or a negative
+ * code when a read fails.
+ */
+static int audit_walk(int (*visit)(const struct capos_audit_record *rec, void *ctx), void *ctx)
+{
+	static struct capos_audit_reader_read_out out;
+	uint64_t after = 0;
+
+	do {
+		struct capos_audit_reader_read_in in = { .after_seq = after };
+		const struct capos_audit_record *rec = (const void *)out.records;
+		uint32_t len = 0;
+		int status = capos_audit_reader_read(capos_ring(), audit_read, &in, &out, &len);
+
+		if (status)
+			return status > 0 ? -CAPOS_EIO : status;
+		if (out.count > CAPOS_AUDIT_READ_BATCH)
+			return -CAPOS_ERANGE;
+		for (uint32_t i = 0; i < out.count; i++) {
+			int answer = visit(&rec[i], ctx);
+
+			if (answer)
+				return answer;
+			after = rec[i].seq;
+		}
+	} while (out.more && out.count);
+	return 0;
+}
+
+struct wanted_record {
+	const char *event, *detail;   /* detail: a prefix */
+};
+
+static int is_wanted(const struct capos_audit_record *rec, void *ctx)
+{
+	const struct wanted_record *w = ctx;
+
+	return strcmp(rec->event, w->event) == 0 && strncmp(rec->detail, w->detail, strlen(w->detail)) == 0;
+}
+
 /* Wait up to 2 s for a record of event whose detail starts with detail. */
 static int await_record(const char *event, const char *detail)
 {
-	static struct capos_audit_reader_read_out out;
+	struct wanted_record w = { event, detail };
 
 	for (int tries = 0; tries < 40; tries++) {
-		uint64_t after = 0;
-		int status;
-
-		do {
-			struct capos_audit_reader_read_in in = { .after_seq = after };
-			const struct capos_audit_record *rec = (const void *)out.records;
-			uint32_t len = 0;
-
-			status = capos_audit_reader_read(capos_ring(), audit_read, &in, &out, &len);
-			for (uint32_t i = 0; !status && i < out.count && i < CAPOS_AUDIT_READ_BATCH; i++) {
-				if (strcmp(rec[i].event, event) == 0 && strncmp(rec[i].detail, detail, strlen(detail)) == 0)
-					return 1;
-				after = rec[i].seq;
-			}
-		} while (!status && out.more);
+		if (audit_walk(is_wanted, &w) == 1)
+			return 1;
 		capos_sleep_ns(50 * UT_MS);
 	}
 	return 0;
@@ -783,27 +812,18 @@ static void check_procs(void)
 		 procs_seen[1].caps, now[1].caps, procs_seen[2].pid, now[2].pid, procs_seen[2].caps, now[2].caps);
 }
 
+static int count_refused(const struct capos_audit_record *rec, void *ctx)
+{
+	*(unsigned *)ctx += strcmp(rec->event, "refused") == 0 && strstr(rec->detail, "(caller ") != NULL;
+	return 0;
+}
+
 /* Every `refused` record of the log against the refusals provoked. */
 static void check_refused_audited(void)
 {
-	static struct capos_audit_reader_read_out out;
-	uint64_t after = 0;
 	unsigned seen = 0;
-	int status;
+	int status = audit_walk(count_refused, &seen);
 
-	do {
-		struct capos_audit_reader_read_in in = { .after_seq = after };
-		const struct capos_audit_record *rec = (const void *)out.records;
-		uint32_t len = 0;
-
-		status = capos_audit_reader_read(capos_ring(), audit_read, &in, &out, &len);
-		if (status || out.count == 0 || out.count > CAPOS_AUDIT_READ_BATCH)
-			break;
-		for (uint32_t i = 0; i < out.count; i++) {
-			seen += strcmp(rec[i].event, "refused") == 0 && strstr(rec[i].detail, "(caller ") != NULL;
-			after = rec[i].seq;
-		}
-	} while (out.more);
 	ut_check(status == 0 && seen == refusals, "every broker and launcher refusal has its `refused` record",
 		 "status %d, %u records for %u refusals", status, seen, refusals);
 }
