@@ -30,6 +30,7 @@ static const unsigned char errno_of[CAPOS_ERROR_COUNT] = {
 	[CAPOS_EPEER] = EPIPE,
 	[CAPOS_EREVOKED] = EACCES,
 	[CAPOS_ESESSION] = EACCES,
+	[CAPOS_EMASKED] = EINTR,
 };
 
 int capos_errno_from(int capos_err)

@@ -29,6 +29,7 @@ static const char *const error_text[CAPOS_ERROR_COUNT] = {
 	[CAPOS_EPEER] = "the other side is gone",
 	[CAPOS_EREVOKED] = "capability revoked",
 	[CAPOS_ESESSION] = "session ended",
+	[CAPOS_EMASKED] = "interrupt masked",
 };
 
 const char *capos_strerror(int code)
