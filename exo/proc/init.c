@@ -24,6 +24,7 @@
 #include "../cap/obj_procinfo.h"
 #include "../cap/obj_session.h"
 #include "../cap/obj_terminal.h"
+#include "../dev/devroot.h"
 #include "../cap/procobj.h"
 #include "../kern/boot.h"
 #include "../kern/log.h"
@@ -62,6 +63,7 @@ static const struct init_grant init_grants[] = {
 	{ "procs", procinfo_all, NULL },
 	{ "session-procs", procinfo_session, NULL },
 	{ "power", coreobj_power, NULL },
+	{ "devices", coreobj_devices, NULL },
 };
 
 static void finish(bool ok)
