@@ -113,7 +113,9 @@ int bench_irq_wakeup(struct bench_samples *s, uint32_t iters)
 	err = edu_open(&b.edu);
 	if (err)
 		return err;
-	err = capos_pci_irq_setup(b.edu.fn, 0, 0, &b.irq, NULL);
+	err = capos_pci_bus_master(b.edu.fn, 1);            /* an MSI is a memory write */
+	if (!err)
+		err = capos_pci_irq_setup(b.edu.fn, 0, 0, &b.irq, NULL);
 	if (!err) {
 		err = measure(&b, s);
 		capos_release(capos_ring(), b.irq);

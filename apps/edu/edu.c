@@ -69,7 +69,7 @@ int edu_dma_start(const struct edu *e, uint64_t addr, uint32_t offset, uint32_t 
 {
 	uint64_t buf = EDU_BUFFER + offset;
 
-	if (count == 0 || offset >= EDU_BUFFER_SIZE || count > EDU_BUFFER_SIZE - offset)
+	if (count == 0 || offset >= EDU_DMA_SPAN || count > EDU_DMA_SPAN - offset)
 		return -CAPOS_EINVAL;
 	if (edu_dma_busy(e))
 		return -CAPOS_EBUSY;

@@ -41,6 +41,12 @@
 #define EDU_IRQ_DMA  0x100u
 #define EDU_BUFFER 0x40000u       /* the device's buffer, as DMA_SRC/DST name it */
 #define EDU_BUFFER_SIZE 4096u
+/*
+ * What one DMA may span of the buffer: QEMU 7.2's range check wants the
+ * transfer's end strictly inside the buffer, and stops the whole machine
+ * (hw_error) when it is not — so the last byte is never reached.
+ */
+#define EDU_DMA_SPAN (EDU_BUFFER_SIZE - 1u)
 
 struct edu {
 	uint32_t fn;                  /* the PciFunction */
@@ -70,7 +76,7 @@ static inline void edu_write(const struct edu *e, uint32_t reg, uint32_t v)
 int edu_factorial(const struct edu *e, uint32_t n, uint64_t timeout_ns, uint32_t *result);
 
 /*
- * Start a DMA of count bytes (at most EDU_BUFFER_SIZE - offset) between
+ * Start a DMA of count bytes (offset + count at most EDU_DMA_SPAN) between
  * device address `addr` and the device's buffer at `offset`: to the buffer
  * unless to_ram.  With irq the device raises EDU_IRQ_DMA when done.
  * Bus mastering must be on.  0, or -CAPOS_EINVAL for a range past the

@@ -1,6 +1,6 @@
 /*
  * The PciFunction side of the driver helpers: config reads as a
- * capos_pci_cfg_read_fn, a memory BAR mapped into this process, and one
+ * capos_pci_cfg_read_fn, bus mastering, a memory BAR mapped into this process, and one
  * interrupt of the function chosen and unmasked.  Each is a thin layer
  * over the PciFunction methods (exo/iface/interfaces.def): the kernel
  * checks everything; these pick sensible arguments and turn results into
@@ -20,6 +20,13 @@ int capos_pci_function_cfg_read(void *ctx, uint32_t offset, uint32_t width, uint
 
 	*value = out.value;
 	return err;
+}
+
+int capos_pci_bus_master(uint32_t fn, int enable)
+{
+	struct capos_pci_function_set_bus_master_in in = { .enable = enable ? 1 : 0 };
+
+	return capos_pci_function_set_bus_master(capos_ring(), fn, &in);
 }
 
 int capos_pci_bar_map(uint32_t fn, uint32_t index, struct capos_pci_bar *bar)

@@ -67,6 +67,13 @@ int capos_pci_ext_cap_find(capos_pci_cfg_read_fn read, void *ctx, uint32_t confi
 /* A capos_pci_cfg_read_fn over a PciFunction: ctx points to its handle (uint32_t). */
 int capos_pci_function_cfg_read(void *ctx, uint32_t offset, uint32_t width, uint32_t *value);
 
+/*
+ * PciFunction.set_bus_master: whether the device may reach memory.  It
+ * starts off.  DMA needs it, and so do MSI and MSI-X: their messages are
+ * memory writes by the device.  0 or a negative code.
+ */
+int capos_pci_bus_master(uint32_t fn, int enable);
+
 /* -------------------------------------------------------------- BARs */
 
 struct capos_pci_bar {
@@ -167,7 +174,8 @@ void capos_dma_close(struct capos_dma *d);
  * One interrupt of PciFunction fn: kind CAPOS_IRQ_KIND_MSIX, _MSI or
  * _INTX, or 0 for the best the function has (MSI-X, then MSI, then INTx);
  * vector `index` for MSI/MSI-X.  The Interrupt comes back unmasked in
- * *irq, its kind in *kind (may be NULL).  -CAPOS_ENOENT when the function
+ * *irq, its kind in *kind_out (may be NULL).  An MSI or MSI-X message
+ * reaches the CPU only while bus mastering is on (capos_pci_bus_master).  -CAPOS_ENOENT when the function
  * has no interrupt of the kind asked, -CAPOS_ERANGE for an index past its
  * vectors, or the kernel's refusal.
  */
