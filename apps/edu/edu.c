@@ -40,6 +40,7 @@ int edu_open(struct edu *e)
 
 void edu_close(struct edu *e)
 {
+	capos_pci_bar_unmap(&e->bar);
 	if (e->fn)
 		capos_release(capos_ring(), e->fn);
 	e->fn = 0;

@@ -60,7 +60,7 @@ struct edu {
  * run as init); then BAR 0 mapped.  0 or a negative code.
  */
 int edu_open(struct edu *e);
-/* Release the function (and with it the claim, when this was its last handle). */
+/* Unmap BAR 0 and release the function (and with it the claim, when this was its last handle). */
 void edu_close(struct edu *e);
 
 static inline uint32_t edu_read(const struct edu *e, uint32_t reg)

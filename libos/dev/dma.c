@@ -16,17 +16,20 @@ int capos_dma_attach(uint32_t pool, struct capos_dma *d)
 	struct capos_dma_pool_info_out info = { 0 };
 	struct capos_dma_pool_map_in in = { .vaddr = 0 };
 	struct capos_dma_pool_map_out out = { 0 };
+	int mapped_here = 0;
 	int err = capos_dma_pool_info(capos_ring(), pool, &info);
 
 	if (err)
+		return err;
+	if ((err = capos_dma_chunks_init(&d->chunks, info.pages * 4096)))
 		return err;
 	if (!info.vaddr) {
 		if ((err = capos_dma_pool_map(capos_ring(), pool, &in, &out)))
 			return err;
 		info.vaddr = out.vaddr;
+		mapped_here = 1;
 	}
-	if ((err = capos_dma_chunks_init(&d->chunks, info.pages * 4096)))
-		return err;
+	d->mapped_here = mapped_here;
 	d->pool = pool;
 	d->vaddr = (uint8_t *)(uintptr_t)info.vaddr;
 	d->device_addr = info.device_addr;
@@ -80,6 +83,9 @@ uint64_t capos_dma_device_addr(const struct capos_dma *d, const void *p)
 
 void capos_dma_close(struct capos_dma *d)
 {
+	if (d->mapped_here && d->vaddr)
+		capos_pages_free(d->vaddr, d->pages);
+	d->mapped_here = 0;
 	if (d->pool)
 		capos_release(capos_ring(), d->pool);
 	d->pool = 0;

@@ -50,6 +50,18 @@ int capos_pci_bar_map(uint32_t fn, uint32_t index, struct capos_pci_bar *bar)
 	return 0;
 }
 
+int capos_pci_bar_unmap(struct capos_pci_bar *bar)
+{
+	int err;
+
+	if (!bar->base)
+		return 0;
+	err = capos_pages_free((void *)(uintptr_t)bar->base, bar->pages);
+	if (!err)
+		bar->base = NULL;
+	return err;
+}
+
 /* The kind to use: the one asked for if the function has it, else the best it has. */
 static int pick_kind(const struct capos_pci_info *info, uint32_t want, uint32_t index, uint32_t *kind)
 {

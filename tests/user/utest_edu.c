@@ -269,6 +269,22 @@ static void check_exclusive(void)
 								       &in, &out), -CAPOS_EBUSY);
 }
 
+/* Run as init: releasing the last handle ends the claim, so the function can be claimed again. */
+static void reclaim_after_close(void)
+{
+	struct capos_device_root_claim_in in = { .vendor = EDU_VENDOR, .device = EDU_DEVICE };
+	struct capos_device_root_claim_out out = { 0 };
+	int claimed = e.claimed, err;
+
+	edu_close(&e);
+	if (!claimed)
+		return;
+	err = capos_device_root_claim(capos_ring(), capos_cap_find("devices", NULL), &in, &out);
+	ut_status("released, the function can be claimed again", err, 0);
+	if (!err)
+		capos_release(capos_ring(), out.function);
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t irq = 0, kind = 0;
@@ -299,7 +315,7 @@ int main(int argc, char **argv)
 		ut_status("waiter stopped", capos_irq_waiter_stop(&waiter), 0);
 		capos_release(capos_ring(), irq);
 	}
-	edu_close(&e);
+	reclaim_after_close();
 	ut_note("%d failures", ut_failures());
 	return ut_failures();
 }

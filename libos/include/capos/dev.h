@@ -90,6 +90,12 @@ struct capos_pci_bar {
  */
 int capos_pci_bar_map(uint32_t fn, uint32_t index, struct capos_pci_bar *bar);
 
+/*
+ * Unmap a BAR mapped by capos_pci_bar_map (the kernel removes it anyway
+ * when the claim ends): 0 or a negative code.
+ */
+int capos_pci_bar_unmap(struct capos_pci_bar *bar);
+
 /* Register access inside a mapped BAR; offsets must be naturally aligned and below size. */
 static inline uint32_t capos_mmio_read32(const struct capos_pci_bar *b, uint64_t off)
 {
@@ -138,6 +144,7 @@ struct capos_dma {
 	uint8_t *vaddr;           /* page 0 in this process */
 	uint64_t device_addr;     /* page 0 for the device; the pool is contiguous for it */
 	uint64_t pages;
+	int mapped_here;          /* 1: this helper mapped it, and close unmaps it */
 	struct capos_dma_chunks chunks;
 };
 
@@ -162,9 +169,11 @@ int capos_dma_free(struct capos_dma *d, const struct capos_dma_chunk *c);
 /* The device address of a CPU pointer into the pool, or 0 when p is outside it. */
 uint64_t capos_dma_device_addr(const struct capos_dma *d, const void *p);
 /*
- * Release the pool handle.  The device must be stopped first: the frames
- * go back (scrubbed) only once the kernel knows the device cannot reach
- * them, and with the last handle the mapping may go too.
+ * Unmap the pool (when this helper mapped it) and release its handle.
+ * Stop the device's DMA first.  The frames go back to the allocator,
+ * scrubbed, once no handle and no mapping of them is left and the kernel
+ * knows the device cannot reach them (bus mastering off, or the claim
+ * ended); until then they stay charged to this process.
  */
 void capos_dma_close(struct capos_dma *d);
 
