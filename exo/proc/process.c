@@ -16,6 +16,7 @@
 #include "../cap/kobj.h"
 #include "../cap/obj_session.h"
 #include "../cap/ring.h"
+#include "../dev/ioport.h"
 #include "../kern/clock.h"
 #include "../kern/log.h"
 #include "../kern/panic.h"
@@ -33,6 +34,7 @@ uint32_t process_count(void)
 void process_activate(struct process *p)
 {
 	aspace_activate(p ? p->as : NULL);
+	ioport_activate(p);
 }
 
 void process_ref(struct process *p)
@@ -216,6 +218,8 @@ int process_cap_remove(struct process *p, uint32_t handle, void **obj)
 	int err = cap_remove(&p->caps, handle, obj);
 
 	spin_unlock_irqrestore(&p->lock, flags);
+	if (!err)
+		ioport_slot_dropped(p);  /* its last handle to a port range may have gone */
 	return err;
 }
 
@@ -377,6 +381,7 @@ static void leave_session(struct process *p)
 static void teardown(struct process *p)
 {
 	process_activate(NULL);
+	ioport_process_exit(p);  /* before the ranges themselves may go with the capabilities */
 	release_caps(p);
 	while (p->rings) {
 		struct ring *r = p->rings;

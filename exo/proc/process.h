@@ -32,6 +32,7 @@ struct thread;
 struct kobj;
 struct kop;
 struct session;
+struct ioport_map;
 
 enum proc_state { PROC_LIVE = 0, PROC_DYING = 1, PROC_DEAD = 2 };
 
@@ -64,6 +65,12 @@ struct process {
 	 * servers see it only through a keyed hash (docs/ipc.md).
 	 */
 	struct session *session;
+	/*
+	 * The ports it has open (exo/dev/ioport.c; guarded by that file's
+	 * ioport_lock): its I/O permission bitmap, NULL until the first
+	 * IoPortRange.enable and again once nothing is open.
+	 */
+	struct ioport_map *io;
 };
 
 /* Limits a spawner can set (manifest-driven later). */
