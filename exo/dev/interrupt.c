@@ -591,6 +591,7 @@ int kcap_interrupt_unmask(struct kcall *call, const struct capos_interrupt_unmas
 	*out_len = 0;
 	if (!err) {
 		h->masked = false;
+		h->unacked = false;  /* unmask acks too: a driver that masked mid-fire must not wedge a level line */
 		line_update_locked(h->line);
 	}
 	sched_unlock_irqrestore(flags);
