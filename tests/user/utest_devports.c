@@ -15,8 +15,9 @@
  * Children (this program with an argument) show what the I/O permission
  * bitmap enforces: each is killed by a #GP (exit reason fault, code -13)
  * for a port outside its range ("outside"), after disable ("disabled"),
- * after releasing its handle ("released"), after the revocable copy it
- * holds is revoked ("revoked"); "quota" meets -CAPOS_EQUOTA for the bitmap
+ * after releasing its handle ("released"), after moving its only handle
+ * to a grandchild that uses the ports itself ("mover", "holder"), after
+ * the revocable copy it holds is revoked ("revoked"); "quota" meets -CAPOS_EQUOTA for the bitmap
  * when its frame quota is spent; "irqholder" holds the Interrupt until it
  * is killed, after which the line can be claimed again.
  *
@@ -124,6 +125,46 @@ static int run_child(const char *mode)
 	}
 	ut_note("still alive: the access did not fault");
 	return 100;
+}
+
+/*
+ * Move the range (its only handle) to a grandchild that opens the ports
+ * itself; the mover's own ports must be shut once the handle is gone.
+ */
+static int run_mover(void)
+{
+	struct capos_process_spawner_spawn_in in = { 0 };
+	struct capos_process_spawner_spawn_out out = { 0 };
+	struct capos_io_port_range_info_out info;
+	uint32_t range = ut_cap("range"), reason = 99;
+	struct capos_xfer x[2] = { { ut_cap("console"), CAPOS_XFER_COPY }, { range, CAPOS_XFER_MOVE } };
+	int64_t code = -1;
+
+	ut_status("enable in the mover", capos_io_port_range_enable(rc, range), 0);
+	(void)port_in(COM2 + REG_SCR);
+	strcpy(in.binary, "utest-devports");
+	strcpy(in.grant_names, "console range thread=@thread");
+	strcpy(in.args, "holder");
+	ut_status("spawn with the range moved", capos_call_sync_xfer(rc, ut_cap("spawner"), CAPOS_IFACE_PROCESS_SPAWNER,
+		  CAPOS_PROCESS_SPAWNER_SPAWN, &in, sizeof in, x, 2, &out, sizeof out, NULL), 0);
+	ut_status("the grandchild opened the ports and ended", capos_process_wait(out.process, &code, &reason), 0);
+	ut_check(code == 0 && reason == CAPOS_EXIT_NORMAL, "the grandchild's ports worked", "code %lld", (long long)code);
+	ut_status("the moved handle is gone", capos_io_port_range_info(rc, range, &info), -CAPOS_EBADF);
+	ut_note("reading the scratch register after moving the range away");
+	(void)port_in(COM2 + REG_SCR);
+	ut_note("still alive: the access did not fault");
+	return 100;
+}
+
+/* The grandchild of run_mover: the moved range works here. */
+static int run_holder(void)
+{
+	uint32_t range = ut_cap("range");
+
+	ut_status("enable in the grandchild", capos_io_port_range_enable(rc, range), 0);
+	port_out(COM2 + REG_SCR, 0x66);
+	ut_check(port_in(COM2 + REG_SCR) == 0x66, "the grandchild reaches the moved ports", "mismatch");
+	return ut_failures();
 }
 
 /* With its frame quota spent, enable cannot have its bitmap; with two frames back it can. */
@@ -347,6 +388,18 @@ static void test_children(uint32_t range)
 		    FAULT_GP, CAPOS_EXIT_FAULT);
 	spawn_child("a child reading its port after releasing the range is killed", "released", range, NULL,
 		    FAULT_GP, CAPOS_EXIT_FAULT);
+	caps[0] = ut_cap("console");
+	caps[1] = range;
+	caps[2] = ut_cap("spawner");
+	err = capos_spawn("utest-devports", "console range spawner thread=@thread", "mover", caps, 3, &proc, NULL);
+	ut_status("spawn a child that moves its range away", err, 0);
+	if (!err) {
+		ut_status("wait for the child", capos_process_wait(proc, &code, &reason), 0);
+		ut_check(code == FAULT_GP && reason == CAPOS_EXIT_FAULT,
+			 "a child reading its port after moving the range away is killed", "code %lld reason %u",
+			 (long long)code, reason);
+		capos_release(rc, proc);
+	}
 	spawn_child("a child meets -CAPOS_EQUOTA for the bitmap, then opens the ports", "quota", range, &small,
 		    0, CAPOS_EXIT_NORMAL);
 
@@ -396,6 +449,14 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "irqholder") == 0) {
 		ut_init("utest-devports irqholder");
 		return run_irqholder();
+	}
+	if (argc > 1 && strcmp(argv[1], "mover") == 0) {
+		ut_init("utest-devports mover");
+		return run_mover();
+	}
+	if (argc > 1 && strcmp(argv[1], "holder") == 0) {
+		ut_init("utest-devports holder");
+		return run_holder();
 	}
 	if (argc > 1 && strcmp(argv[1], "quota") == 0) {
 		ut_init("utest-devports quota");
