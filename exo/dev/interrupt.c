@@ -29,7 +29,9 @@
  * holders is masked, its vector freed and its source released.
  * irq_revoke does the same but the object stays, answering
  * -CAPOS_EREVOKED.  A thread or process that ends with a wait pending
- * has it cancelled by the ring (k->cancel unlinks it here).
+ * has it cancelled by the ring (k->cancel unlinks it here).  A wait made
+ * through a revocable copy ends with -CAPOS_EREVOKED when that copy is
+ * revoked and its process holds no other way to the Interrupt.
  *
  * Locks.  sched_lock guards every line and holder field marked [sched]
  * (the handler, kop completion and k->cancel already run under it); the
@@ -57,6 +59,7 @@
 #include "../kern/spinlock.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
+#include "../proc/process.h"
 #include "../proc/sched.h"
 
 #define MSI_ADDRESS_BASE 0xfee00000ull
@@ -294,7 +297,36 @@ static void irq_destroy(struct kobj *o)
 	kfree(h);
 }
 
-static const struct kobj_ops irq_ops = { .destroy = irq_destroy };
+/*
+ * kobj_ops.copy_revoked: a revocable copy of this Interrupt was revoked.
+ * A wait pending from a process that now holds no live handle to it (it
+ * waited through that copy) ends with -CAPOS_EREVOKED, so the holder of
+ * a revoked copy learns nothing more.  Lock order: p->lock, sched_lock.
+ */
+static void irq_copy_revoked(struct kobj *o)
+{
+	struct irq *h = irq_of(o);
+	uint64_t flags = sched_lock_irqsave(), pflags;
+	struct irq_wait *op = h->wait;
+	struct process *p = op ? op->k.ring->proc : NULL;
+	bool held;
+
+	if (p)
+		process_ref(p);
+	sched_unlock_irqrestore(flags);
+	if (!p)
+		return;
+	pflags = spin_lock_irqsave(&p->lock);
+	held = p->state != PROC_DEAD && process_holds_locked(p, o);
+	flags = sched_lock_irqsave();
+	if (!held && h->wait == op)
+		wait_finish_locked(h, -CAPOS_EREVOKED);
+	sched_unlock_irqrestore(flags);
+	spin_unlock_irqrestore(&p->lock, pflags);
+	process_unref(p);
+}
+
+static const struct kobj_ops irq_ops = { .destroy = irq_destroy, .copy_revoked = irq_copy_revoked };
 
 void irq_revoke(struct kobj *o)
 {

@@ -207,32 +207,17 @@ static void reload_current(void)
 
 /* ---- following the handles ---- */
 
-/* Does p hold a live handle (directly or through unrevoked copies) to r?  p->lock held. */
-static bool holds_locked(struct process *p, const struct ioport_range *r)
-{
-	for (uint32_t i = 1; i < p->caps.capacity; i++) {
-		const struct cap_slot *s = &p->cap_slots[i];
-		int err;
-
-		if (s->state == CAP_SLOT_FREE || s->iface != CAPOS_IFACE_IO_PORT_RANGE || !s->object)
-			continue;
-		if (kobj_resolve(s->object, &err) == &r->base)
-			return true;
-	}
-	return false;
-}
-
 /* Close p's grants of ranges it no longer holds.  No lock held. */
 static void recheck_process(struct process *p)
 {
 	struct ioport_map *freed = NULL;
 	uint64_t flags = spin_lock_irqsave(&p->lock);
 
-	if (p->state != PROC_DEAD && p->cap_slots) {
+	if (p->state != PROC_DEAD) {
 		spin_lock(&ioport_lock);
 		for (struct ioport_grant *g = p->io ? p->io->grants : NULL, *next; g; g = next) {
 			next = g->proc_next;
-			if (!holds_locked(p, g->range))
+			if (!process_holds_locked(p, &g->range->base))
 				grant_close_locked(g, &freed);
 		}
 		spin_unlock(&ioport_lock);

@@ -223,6 +223,20 @@ int process_cap_remove(struct process *p, uint32_t handle, void **obj)
 	return err;
 }
 
+bool process_holds_locked(struct process *p, const struct kobj *o)
+{
+	for (uint32_t i = 1; p->cap_slots && i < p->caps.capacity; i++) {
+		const struct cap_slot *s = &p->cap_slots[i];
+		int err;
+
+		if (s->state == CAP_SLOT_FREE || s->iface != o->iface || !s->object)
+			continue;
+		if (kobj_resolve(s->object, &err) == o)
+			return true;
+	}
+	return false;
+}
+
 int64_t process_grant(struct process *p, const char *name, struct kobj *obj, uint32_t rights)
 {
 	struct capos_bootstrap *b = p->boot;

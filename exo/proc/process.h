@@ -130,6 +130,11 @@ static inline struct quota *process_quota(struct process *p) { return p->q; }
 
 int64_t process_cap_insert(struct process *p, struct kobj *obj, uint32_t rights);
 int process_cap_remove(struct process *p, uint32_t handle, void **obj);
+/*
+ * Does a live slot of p lead to o, directly or through unrevoked copies?
+ * p->lock held; false once p is torn down.
+ */
+bool process_holds_locked(struct process *p, const struct kobj *o);
 
 /* Outstanding ring operations (kops) against the quota. */
 int process_ring_op_charge(struct process *p);

@@ -19,7 +19,8 @@
  * to a grandchild that uses the ports itself ("mover", "holder"), after
  * the revocable copy it holds is revoked ("revoked"); "quota" meets -CAPOS_EQUOTA for the bitmap
  * when its frame quota is spent; "irqholder" holds the Interrupt until it
- * is killed, after which the line can be claimed again.
+ * is killed, after which the line can be claimed again; "irqwaiter" waits
+ * through a revocable copy of it, and the revocation ends that wait.
  *
  * Prints one line per check and exits with the number of failures.
  */
@@ -205,6 +206,15 @@ static int run_irqholder(void)
 	return 0;
 }
 
+/* Wait through a revocable copy of the Interrupt; the parent revokes it. */
+static int run_irqwaiter(void)
+{
+	struct capos_interrupt_wait_out out = { 0 };
+
+	ut_status("the wait through a revoked copy", capos_interrupt_wait(rc, ut_cap("irq"), &out), -CAPOS_EREVOKED);
+	return ut_failures();
+}
+
 /* Spawn this program as a child in mode with console, range (and frames for "quota"); check how it ends. */
 static void spawn_child(const char *what, const char *mode, uint32_t range, const struct capos_spawn_quota *quota,
 			int64_t want_code, uint32_t want_reason)
@@ -371,6 +381,38 @@ static void test_interrupt_holder_dies(void)
 	capos_release(rc, again);
 }
 
+/* A child waits through a revocable copy of line 3; revoking the copy ends its wait, not the parent's line. */
+static void test_interrupt_copy_revoked(void)
+{
+	struct capos_cap_space_derive_in din = { .rights = CAPOS_RIGHT_ALL };
+	struct capos_cap_space_derive_out dout = { 0 };
+	uint32_t irq, caps[2], proc = 0, reason = 0;
+	int64_t code = -1;
+	int err;
+
+	ut_status("irq line 3 to lend", claim_line(3, &irq), 0);
+	din.cap = irq;
+	ut_status("derive a revocable copy of the interrupt", capos_cap_space_derive(rc, ut_cap("capspace"), &din, &dout), 0);
+	caps[0] = ut_cap("console");
+	caps[1] = dout.copy;
+	err = capos_spawn("utest-devports", "console irq thread=@thread", "irqwaiter", caps, 2, &proc, NULL);
+	ut_status("spawn a child waiting through the copy", err, 0);
+	if (!err) {
+		capos_sleep_ns(100 * UT_MS);
+		ut_check(irq_info(irq).waiting == 1, "the child's wait is pending", "waiting %u", irq_info(irq).waiting);
+		ut_status("revoke the interrupt's copy", capos_revoker_revoke(rc, dout.revoker), 0);
+		ut_status("wait for the child", capos_process_wait(proc, &code, &reason), 0);
+		ut_check(code == 0 && reason == CAPOS_EXIT_NORMAL, "the revocation ended the child's wait",
+			 "code %lld reason %u", (long long)code, reason);
+		capos_release(rc, proc);
+	}
+	ut_check(irq_info(irq).waiting == 0 && irq_info(irq).masked == 0, "the parent's line is untouched",
+		 "waiting %u masked %u", irq_info(irq).waiting, irq_info(irq).masked);
+	capos_release(rc, dout.copy);
+	capos_release(rc, dout.revoker);
+	capos_release(rc, irq);
+}
+
 static void test_children(uint32_t range)
 {
 	struct capos_cap_space_derive_in din = { .rights = CAPOS_RIGHT_ALL };
@@ -450,6 +492,10 @@ int main(int argc, char **argv)
 		ut_init("utest-devports irqholder");
 		return run_irqholder();
 	}
+	if (argc > 1 && strcmp(argv[1], "irqwaiter") == 0) {
+		ut_init("utest-devports irqwaiter");
+		return run_irqwaiter();
+	}
 	if (argc > 1 && strcmp(argv[1], "mover") == 0) {
 		ut_init("utest-devports mover");
 		return run_mover();
@@ -473,6 +519,7 @@ int main(int argc, char **argv)
 	irq = test_interrupt();
 	test_interrupt_release(irq);
 	test_interrupt_holder_dies();
+	test_interrupt_copy_revoked();
 	test_children(range);
 	test_range_release(range);
 	ut_note("%d failures", ut_failures());
