@@ -12,7 +12,12 @@
 
 struct process;
 
-/* A new IoPortRange over [base, base + count) (within 0..0xffff); NULL when memory is short or the range is empty or past 0xffff. */
+/*
+ * A new IoPortRange over [base, base + count), with one reference for the
+ * caller.  NULL when memory is short, the range is empty or runs past
+ * 0xffff, or it touches a port the kernel drives itself (COM1, the PICs,
+ * the PIT, PCI configuration, ACPI, isa-debug-exit: logged).
+ */
 struct kobj *ioport_range_create(uint32_t base, uint32_t count);
 
 /*
@@ -23,11 +28,11 @@ void ioport_range_revoke(struct kobj *range);
 
 /*
  * Hooks.  ioport_activate: p (NULL: none) runs next on this CPU; load its
- * ports into the TSS (sched_lock may be held; interrupts off).
+ * ports into the TSS (the scheduler calls it with sched_lock held).
  * ioport_slot_dropped: a capability slot of p was freed (release, move
- * away): ports of ranges p no longer holds close.  ioport_process_exit:
- * p is being torn down; its map goes.  None of them takes p->lock's
- * callers' locks: call with no lock held, except ioport_activate.
+ * away): ports of ranges p no longer holds close; it takes p->lock, so
+ * call it with no lock held.  ioport_process_exit: p is being torn down
+ * (before its capabilities are released); its map goes.
  */
 void ioport_activate(struct process *p);
 void ioport_slot_dropped(struct process *p);
