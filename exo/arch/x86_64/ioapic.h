@@ -24,7 +24,9 @@ bool ioapic_has_gsi(uint32_t gsi);
 
 /*
  * Program gsi's pin (ioapic_has_gsi) to deliver vector, fixed mode,
- * physically to the CPU with APIC id dest, and leave it MASKED.
+ * physically to the CPU with APIC id dest, and leave it MASKED.  The
+ * entry holds an 8-bit destination: an x2APIC id above 255 would need
+ * interrupt remapping, which capOS does not program.
  */
 void ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low, uint32_t dest);
 
