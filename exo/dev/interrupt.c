@@ -163,7 +163,11 @@ static void line_update_locked(struct irq_line *l)
 
 /* ---- waits ---- */
 
-/* End h's pending wait: status 0 takes the pending count.  sched_lock held. */
+/*
+ * End h's pending wait: status 0 takes the pending count.  A fire (status
+ * 0) preempts whatever it interrupted, so the driver runs at once rather
+ * than after the running thread's slice.  sched_lock held.
+ */
 static void wait_finish_locked(struct irq *h, int32_t status)
 {
 	struct irq_wait *op = h->wait;
@@ -175,6 +179,8 @@ static void wait_finish_locked(struct irq *h, int32_t status)
 		h->pending = 0;
 		memcpy(op->k.out, &result, sizeof result);
 		op->k.out_len = sizeof result;
+		kop_finish_preempt_locked(&op->k, status);
+		return;
 	}
 	kop_finish_locked(&op->k, status);
 }
