@@ -5,10 +5,12 @@
  * up.  One sample: the TSC just before the raise, to the TSC the waiting
  * thread reads first thing after its wait returns — the device's message,
  * the kernel's interrupt entry, the completion posted to the waiter's ring
- * and the waiter scheduled and back in user mode.  With one CPU the main
- * thread goes to sleep on a park word right after the raise, so the
- * waiter runs once the raiser has blocked (or the kernel preempts it):
- * that is part of what a driver on a busy machine would see.
+ * and the waiter scheduled and back in user mode.  With one CPU the raiser
+ * is running when the interrupt arrives: the kernel switches to the waiter
+ * as the raiser returns to user mode (an interrupt wait's completion
+ * preempts), or at the latest when the raiser sleeps on its park word
+ * right after the raise.  That switch is part of what a driver on a busy
+ * machine sees.
  *
  * Before each raise the main thread waits until Interrupt.info says the
  * waiter's wait is pending, so no sample is a firing remembered for a
