@@ -108,7 +108,8 @@ static int get_class(const struct mnode *entry, const struct mnode *n, struct mf
 	    (m && get_class_number(m, "class_mask", &dev->class_mask, d)))
 		return -1;
 	if (dev->class_mask == 0)
-		return mdiag_error(d, m->line, m->col, "class_mask 0 would match any function; name the class bits it compares");
+		return mdiag_error(d, m->line, m->col,
+				   "class_mask 0 would match any function; name the class bits it compares");
 	if (dev->class_code & ~dev->class_mask)
 		return mdiag_error(d, n->line, n->col, "class 0x%06x has bits outside class_mask 0x%06x",
 				   dev->class_code, dev->class_mask);
@@ -140,8 +141,8 @@ static const struct mnode *the_kind_key(const struct mnode *entry, const char *n
 		}
 	}
 	if (!found)
-		mdiag_error(d, entry->line, entry->col, "device '%s' says nothing to find it by; give one of ioports, irq, pci, class",
-			    name);
+		mdiag_error(d, entry->line, entry->col,
+			    "device '%s' says nothing to find it by; give one of ioports, irq, pci, class", name);
 	return found;
 }
 
