@@ -14,7 +14,7 @@
  *              interrupt-on-completion, each dispatched by capos_ring_poll
  *              beside a Timer.sleep; the status register read, the bits
  *              cleared (0x64), the Interrupt acked; an interrupt that fires
- *              while nobody waits is remembered
+ *              while nobody waits is remembered; a mask ends the wait
  *   DMA        a DmaPool page filled with a pattern is copied by the device
  *              into its buffer and back into another page, half a page at
  *              a time (one DMA may not reach the buffer's last byte,
@@ -257,6 +257,19 @@ out:
 	capos_dma_close(&dma);
 }
 
+/* Masking the Interrupt ends the waiter's wait: its handler hears count 0, status -CAPOS_EMASKED. */
+static void check_mask_ends_wait(uint32_t irq)
+{
+	uint64_t deadline = capos_time_ns() + WAIT_NS;
+
+	ut_status("Interrupt.mask", capos_interrupt_mask(capos_ring(), irq), 0);
+	while (waiter.armed && capos_time_ns() < deadline)
+		capos_ring_poll(capos_ring(), deadline - capos_time_ns());
+	ut_check(!waiter.armed && waiter.status == -CAPOS_EMASKED, "a mask ends the wait in the event loop",
+		 "armed %d, status %s", waiter.armed, capos_strerror(waiter.status));
+	ut_status("Interrupt.unmask", capos_interrupt_unmask(capos_ring(), irq), 0);
+}
+
 /* Run as init: a second claim of the function is refused while this one lives. */
 static void check_exclusive(void)
 {
@@ -312,6 +325,7 @@ int main(int argc, char **argv)
 		check_remembered(irq);
 		check_msi(irq);
 		check_dma(e.fn);
+		check_mask_ends_wait(irq);
 		ut_status("waiter stopped", capos_irq_waiter_stop(&waiter), 0);
 		capos_release(capos_ring(), irq);
 	}
