@@ -20,6 +20,7 @@
 #include "serial.h"
 #include "verdict.h"
 #include "../acpi/acpi.h"
+#include "../dev/pci.h"
 #include "../arch/x86_64/arch.h"
 #include "../arch/x86_64/cpu.h"
 #include "../lib/cmdline.h"
@@ -120,6 +121,7 @@ static void kmain_late(void *unused)
 	if (err)
 		kwarn("acpi: no usable tables (error %d); power-off and SMP discovery unavailable", err);
 	arch_late_init();
+	pci_init();
 	open_boot_package();
 	print_banner();
 	if (cmdline_get(cmdline, "test", test, sizeof test) >= 0)

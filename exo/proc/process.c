@@ -16,6 +16,7 @@
 #include "../cap/kobj.h"
 #include "../cap/obj_session.h"
 #include "../cap/ring.h"
+#include "../dev/pci.h"
 #include "../kern/clock.h"
 #include "../kern/log.h"
 #include "../kern/panic.h"
@@ -376,6 +377,7 @@ static void leave_session(struct process *p)
 /* Free everything but the struct; runs on the last thread, which is p's. */
 static void teardown(struct process *p)
 {
+	pci_process_exit(p);  /* devices it drove stop reaching memory before anything is freed */
 	process_activate(NULL);
 	release_caps(p);
 	while (p->rings) {
