@@ -9,6 +9,10 @@
  * run forever.  Functions 1..7 are probed only behind a multi-function
  * function 0.
  *
+ * Functions start quiet: bus mastering is turned off in every function
+ * but bridges (whose bit forwards the DMA of the devices behind them),
+ * since firmware may leave it on and no holder has asked for DMA yet.
+ *
  * Per function the kernel records its identity, its BARs (sized with
  * memory and I/O decode turned off, every BAR restored to the value the
  * firmware gave it, then decode restored), its capability list (walked
@@ -36,6 +40,7 @@
 #define PCI_HEADER_MULTI 0x80u
 #define PCI_HEADER_TYPE_MASK 0x7fu
 #define PCI_NO_GSI 0xffffffffu
+#define PCI_CLASS_BRIDGE 0x06u
 #define PCI_QUEUE (PCI_MAX_FUNCTIONS + PCI_FUNCS)  /* roots, then one per bridge at most */
 
 static struct pci_dev pci_devs[PCI_MAX_FUNCTIONS];
@@ -204,6 +209,8 @@ static void pci_add(struct pci_dev *d, uint8_t *queue, uint32_t *queued)
 			queue[(*queued)++] = (uint8_t)pci_cfg_read(d, PCI_CFG_SECONDARY, 1);
 	}
 	d->intx_gsi = intx_gsi(d->id.irq_pin, (uint8_t)pci_cfg_read(d, PCI_CFG_INT_LINE, 1));
+	if (type == 0 && (d->id.class_code >> 16) != PCI_CLASS_BRIDGE)
+		pci_cmd_update(d, 0, PCI_CMD_BUS_MASTER);  /* no DMA until a holder asks (firmware may leave it on) */
 	caps_read(d);
 	pci_devs[pci_ndevs++] = *d;
 	pci_log(d);
