@@ -7,10 +7,6 @@
  * the copy's reference to its target) makes every handle to the copy and
  * to copies derived from it stale at once, in every process.
  *
- * An object that hands out state through a copy (a PciFunction: BAR
- * mappings, interrupts, bus mastering) is told when the copy is cut
- * (kobj_ops.revoked), so what the copy's holder made ends with it.
- *
  * Invariants: a copy's target is NULL exactly when it is revoked; depth is
  * 1 + the depth of a target that is itself a copy, at most
  * KOBJ_FORWARD_DEPTH; a Revoker holds one reference to its copy (not to
@@ -92,29 +88,26 @@ static struct revocable *revocable_create(struct kobj *target)
 	return r;
 }
 
-/* Tell the object at the end of the chain that a copy of it was cut
- * (kobj_ops.revoked), while the copy's reference still keeps it alive. */
-static void revocable_notify(struct kobj *target)
-{
-	int err;
-	struct kobj *o = kobj_resolve(target, &err);
-
-	if (o && o->ops && o->ops->revoked)
-		o->ops->revoked(o);
-}
-
-/* Cut the copy: its target loses the reference the copy held.  Idempotent. */
+/*
+ * Cut the copy: its target loses the reference the copy held, and the
+ * real object behind it is told (kobj_ops.copy_revoked), while that
+ * reference still keeps it alive.  Idempotent.
+ */
 static void revocable_cut(struct revocable *r)
 {
 	uint64_t flags = sched_lock_irqsave();
 	struct kobj *target = r->target;
+	struct kobj *real;
+	int err;
 
 	r->target = NULL;
 	sched_unlock_irqrestore(flags);
-	if (target) {
-		revocable_notify(target);
-		kobj_unref(target);
-	}
+	if (!target)
+		return;
+	real = kobj_resolve(target, &err);
+	if (real && real->ops && real->ops->copy_revoked)
+		real->ops->copy_revoked(real);
+	kobj_unref(target);
 }
 
 /* -------------------------------------------------------------- revokers */

@@ -5,7 +5,7 @@
  * The claim ends when the object's last reference goes (its last handle
  * released, or its holder died and its capability table was emptied).
  * Two other events quiesce the function without ending the claim: a
- * revocable copy of it is revoked (kobj_ops.revoked; whatever was made
+ * revocable copy of it is revoked (kobj_ops.copy_revoked; whatever was made
  * through the copy must end), or a process that drove it (pcifn.h) dies.
  *
  * Quiescing goes in this order, so the device can no longer reach memory
@@ -30,7 +30,7 @@
 static void pcifn_destroy(struct kobj *o);
 static void pcifn_revoked(struct kobj *o);
 
-static const struct kobj_ops pcifn_ops = { .destroy = pcifn_destroy, .revoked = pcifn_revoked };
+static const struct kobj_ops pcifn_ops = { .destroy = pcifn_destroy, .copy_revoked = pcifn_revoked };
 
 struct pcifn *pcifn_create(struct pci_dev *d)
 {

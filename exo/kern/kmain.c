@@ -121,9 +121,9 @@ static void kmain_late(void *unused)
 	if (err)
 		kwarn("acpi: no usable tables (error %d); power-off and SMP discovery unavailable", err);
 	arch_late_init();
-	pci_init();
 	open_boot_package();
 	print_banner();
+	pci_init();
 	if (cmdline_get(cmdline, "test", test, sizeof test) >= 0)
 		ktest_run(test);
 	sched_init();

@@ -16,12 +16,12 @@
 #include "../cap/kobj.h"
 #include "../cap/obj_session.h"
 #include "../cap/ring.h"
-#include "../dev/pci.h"
 #include "../kern/clock.h"
 #include "../kern/log.h"
 #include "../kern/panic.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
+#include "../dev/pci.h"
 
 static uint32_t next_pid = 1;
 static uint32_t live_processes;
@@ -377,7 +377,6 @@ static void leave_session(struct process *p)
 /* Free everything but the struct; runs on the last thread, which is p's. */
 static void teardown(struct process *p)
 {
-	pci_process_exit(p);  /* devices it drove stop reaching memory before anything is freed */
 	process_activate(NULL);
 	release_caps(p);
 	while (p->rings) {
@@ -386,6 +385,7 @@ static void teardown(struct process *p)
 		p->rings = r->next_in_proc;
 		ring_destroy(r);  /* the address space goes next: no need to unmap */
 	}
+	pci_process_exit(p);  /* devices it drove stop reaching memory (and its space) first */
 	if (p->as)
 		aspace_destroy(p->as);
 	p->as = NULL;
