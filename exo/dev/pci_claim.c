@@ -130,9 +130,11 @@ void pcifn_quiesce(struct pcifn *fn)
 static void pcifn_destroy(struct kobj *o)
 {
 	struct pcifn *fn = KOBJ_CONTAINER(o, struct pcifn, base);
+	const struct pci_dev *d = fn->dev;
 
 	pcifn_quiesce(fn);
 	dma_pools_settle(fn, true);
+	kinfo("pci: %02x:%02x.%u: claim ended; function quiesced", d->id.bus, d->id.slot, d->id.function);
 	fn->dev->claim = NULL;
 	fn->dev->id.claimed = 0;
 	kfree(fn);

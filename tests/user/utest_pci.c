@@ -28,6 +28,16 @@
 #define EDU_FACTORIAL 0x08
 #define EDU_STATUS 0x20
 #define EDU_COMPUTING 0x01u
+#define EDU_IRQ_STATUS 0x24
+#define EDU_IRQ_RAISE 0x60
+#define EDU_IRQ_ACK 0x64
+#define EDU_DMA_SRC 0x80
+#define EDU_DMA_DST 0x88
+#define EDU_DMA_COUNT 0x90
+#define EDU_DMA_CMD 0x98
+#define EDU_DMA_START 0x1u
+#define EDU_DMA_TO_RAM 0x2u
+#define EDU_BUFFER 0x40000u
 #define CMD_MEMORY 0x2u
 #define CMD_BUS_MASTER 0x4u
 #define CHILD_BOUND "thread=@thread threads=@threads vm=@vm park=@park"
@@ -248,7 +258,7 @@ static void test_config_write(uint32_t fn, const struct capos_pci_info *pi)
 
 /* ------------------------------------------------------------------ MMIO */
 
-static void test_mmio(uint32_t fn)
+static uint64_t test_mmio(uint32_t fn)
 {
 	uint64_t bar = 0, other;
 	uint32_t fact = 0;
@@ -256,7 +266,7 @@ static void test_mmio(uint32_t fn)
 
 	ut_status("map_bar 0 read-write", map_bar(fn, 0, 0, CAPOS_PROT_READ | CAPOS_PROT_WRITE, &bar), 0);
 	if (!bar)
-		return;
+		return 0;
 	ut_check(*reg(bar, EDU_ID) == 0x010000ed, "edu identification register reads 0x010000ed", "%#x",
 		 *reg(bar, EDU_ID));
 	*reg(bar, EDU_LIVENESS) = 0x12345678;
@@ -286,6 +296,42 @@ static void test_mmio(uint32_t fn)
 	ut_status("map_bar over the existing mapping", map_bar(fn, 0, bar, CAPOS_PROT_READ, NULL), -CAPOS_EEXIST);
 	ut_status("map_bar into the kernel half", map_bar(fn, 0, 0xffff800000000000ull, CAPOS_PROT_READ, NULL),
 		  -CAPOS_ERANGE);
+	return bar;
+}
+
+/* The device reaches a pool at its device address: edu copies 64 bytes
+ * from the pool into its buffer (0x40000) and back to another place. */
+static void test_dma(uint32_t fn, uint64_t bar)
+{
+	struct capos_dma_pool_map_out mout = { 0 };
+	volatile uint8_t *p;
+	uint32_t pool;
+	uint64_t dev = 0;
+	int same = 1, spins;
+
+	if (!bar || dma_pool(fn, 1, 28, &pool, &dev) != 0 ||
+	    capos_dma_pool_map(rc, pool, &(struct capos_dma_pool_map_in){ 0 }, &mout) != 0) {
+		ut_check(0, "a pool for edu's DMA", "no pool or no BAR");
+		return;
+	}
+	p = (volatile uint8_t *)(uintptr_t)mout.vaddr;
+	for (int i = 0; i < 64; i++)
+		p[i] = (uint8_t)(0x40 + i);
+	ut_status("set_bus_master 1 for DMA", bus_master(fn, 1), 0);
+	for (int dir = 0; dir < 2; dir++) {
+		*(volatile uint64_t *)(uintptr_t)(bar + EDU_DMA_SRC) = dir ? EDU_BUFFER : dev;
+		*(volatile uint64_t *)(uintptr_t)(bar + EDU_DMA_DST) = dir ? dev + 2048 : EDU_BUFFER;
+		*(volatile uint64_t *)(uintptr_t)(bar + EDU_DMA_COUNT) = 64;
+		*(volatile uint64_t *)(uintptr_t)(bar + EDU_DMA_CMD) = EDU_DMA_START | (dir ? EDU_DMA_TO_RAM : 0);
+		for (spins = 0; (*reg(bar, EDU_DMA_CMD) & EDU_DMA_START) && spins < 200; spins++)
+			capos_sleep_ns(5 * UT_MS);
+	}
+	for (int i = 0; i < 64; i++)
+		same &= p[2048 + i] == (uint8_t)(0x40 + i);
+	ut_check(same, "edu copied 64 bytes pool -> device -> pool by device address", "first byte %#x",
+		 p[2048]);
+	ut_status("set_bus_master 0 after DMA", bus_master(fn, 0), 0);
+	capos_release(rc, pool);
 }
 
 /* -------------------------------------------------------------- DMA pools */
@@ -333,10 +379,30 @@ static void test_pools(uint32_t fn)
 
 /* ------------------------------------------------------- bus mastering, IRQ */
 
-static void test_bus_master_and_interrupts(uint32_t fn, const struct capos_pci_info *pi0)
+/* edu raises its MSI; the Interrupt's wait completes. */
+static void test_msi_delivery(uint32_t fn, uint32_t irq, uint64_t bar)
+{
+	struct capos_interrupt_wait_out w = { 0 };
+	struct capos_completion c = { 0 };
+	uint64_t ud = 0;
+
+	if (!bar)
+		return;
+	ut_status("bus mastering on (an MSI is a memory write)", bus_master(fn, 1), 0);
+	ut_status("Interrupt.wait async", capos_interrupt_wait_async(rc, irq, &w, &ud), 0);
+	*reg(bar, EDU_IRQ_RAISE) = 0x1;
+	ut_status("edu's MSI completes the wait", capos_ring_wait(rc, ud, 2000 * UT_MS, &c), 0);
+	ut_check(c.status == 0 && w.count >= 1, "the wait counts the interrupt", "status %d count %u", c.status,
+		 w.count);
+	*reg(bar, EDU_IRQ_ACK) = *reg(bar, EDU_IRQ_STATUS);
+	ut_status("Interrupt.ack", capos_interrupt_ack(rc, irq), 0);
+	bus_master(fn, 0);
+}
+
+static void test_bus_master_and_interrupts(uint32_t fn, const struct capos_pci_info *pi0, uint64_t bar)
 {
 	struct capos_pci_info pi;
-	uint32_t v, irq, pool, msi = find_cap(fn, pi0->cap_ptr, 0x05);
+	uint32_t v, irq, other, pool, msi = find_cap(fn, pi0->cap_ptr, 0x05);
 	int err;
 
 	ut_status("set_bus_master 2", bus_master(fn, 2), -CAPOS_EINVAL);
@@ -366,7 +432,10 @@ static void test_bus_master_and_interrupts(uint32_t fn, const struct capos_pci_i
 	ut_check(v & 1, "MSI is enabled in the capability", "control %#x", v);
 	cfg_read(fn, msi + 4, 4, &v);
 	ut_check((v & 0xfff00000u) == 0xfee00000u, "the MSI address is the kernel's", "%#x", v);
-	ut_status("interrupt INTx while MSI is in use", interrupt(fn, CAPOS_IRQ_KIND_INTX, 0, &irq), -CAPOS_EBUSY);
+	ut_status("interrupt INTx while MSI is in use", interrupt(fn, CAPOS_IRQ_KIND_INTX, 0, &other), -CAPOS_EBUSY);
+	ut_status("interrupt MSI 0 again (the same Interrupt)", interrupt(fn, CAPOS_IRQ_KIND_MSI, 0, &other), 0);
+	capos_release(rc, other);
+	test_msi_delivery(fn, irq, bar);
 }
 
 /* ------------------------------------------------------- another function */
@@ -426,14 +495,15 @@ static void test_revoke(uint32_t fn)
 
 /* ------------------------------------------------------------- children */
 
-static uint32_t spawn(const char *mode, uint64_t frames)
+/* This program in another mode, with devices, or fn as "edu" when given. */
+static uint32_t spawn(const char *mode, uint64_t frames, uint32_t fn)
 {
-	uint32_t caps[] = { ut_cap("console"), ut_cap("timer"), devices }, proc = 0;
+	uint32_t caps[] = { ut_cap("console"), ut_cap("timer"), fn ? fn : devices }, proc = 0;
 	struct capos_spawn_quota q = { .frames = frames };
 	char grants[128];
 	int err;
 
-	capos_snprintf(grants, sizeof grants, "console timer devices " CHILD_BOUND);
+	capos_snprintf(grants, sizeof grants, "console timer %s " CHILD_BOUND, fn ? "edu" : "devices");
 	err = capos_spawn_quota("utest-pci", grants, mode, caps, 3, frames ? &q : NULL, &proc, NULL);
 	ut_status(mode, err, 0);
 	return err ? 0 : proc;
@@ -461,14 +531,15 @@ __attribute__((noreturn)) static void crash(void)
 		__asm__ volatile("ud2");
 }
 
+/* Claim edu (or use the "edu" it was given), drive it, fault. */
 static int child_driver(void)
 {
-	uint32_t fn, pool;
+	uint32_t fn = capos_cap_find("edu", NULL), pool;
 	uint64_t bar = 0;
 	struct capos_dma_pool_map_out mout = { 0 };
 
 	devices = capos_cap_find("devices", NULL);
-	if (claim(EDU_VENDOR, EDU_DEVICE, 0, &fn) || bus_master(fn, 1) ||
+	if ((!fn && claim(EDU_VENDOR, EDU_DEVICE, 0, &fn)) || bus_master(fn, 1) ||
 	    map_bar(fn, 0, 0, CAPOS_PROT_READ | CAPOS_PROT_WRITE, &bar) || dma_pool(fn, 4, 28, &pool, NULL) ||
 	    capos_dma_pool_map(rc, pool, &(struct capos_dma_pool_map_in){ 0 }, &mout))
 		return 1;
@@ -498,13 +569,23 @@ static void test_children(void)
 	struct capos_pci_info pi;
 	uint32_t fn, v = 0xffff;
 
-	wait_child("a child over its frame quota gets EQUOTA for pools", spawn("quota", 400), CAPOS_EXIT_NORMAL, 0);
-	wait_child("the driver child dies by its fault", spawn("driver", 0), CAPOS_EXIT_FAULT, 0);
+	wait_child("a child over its frame quota gets EQUOTA for pools", spawn("quota", 400, 0), CAPOS_EXIT_NORMAL,
+		   0);
+	wait_child("the driver child dies by its fault", spawn("driver", 0, 0), CAPOS_EXIT_FAULT, 0);
 	ut_status("claim edu again after the driver died", claim(EDU_VENDOR, EDU_DEVICE, 0, &fn), 0);
 	info(fn, &pi);
 	cfg_read(fn, 4, 2, &v);
 	ut_check(pi.bus_master == 0 && !(v & CMD_BUS_MASTER), "the dead driver's device was left quiet",
 		 "info %u command %#x", pi.bus_master, v);
+	/* a driver given a copy of our claim: its death quiesces the function we still hold */
+	wait_child("a driver holding a copy of our claim dies by its fault", spawn("driver", 0, fn),
+		   CAPOS_EXIT_FAULT, 0);
+	v = 0xffff;
+	info(fn, &pi);
+	cfg_read(fn, 4, 2, &v);
+	ut_check(pi.bus_master == 0 && !(v & CMD_BUS_MASTER) && pi.id.claimed == 1,
+		 "our claim lives on, with bus mastering off", "info %u command %#x claimed %u", pi.bus_master, v,
+		 pi.id.claimed);
 	capos_release(rc, fn);
 }
 
@@ -517,6 +598,7 @@ static void test_claims(void)
 	struct capos_device_root_claim_out out;
 	struct capos_pci_info pi;
 	uint32_t fn, again;
+	uint64_t bar;
 
 	ut_status("claim edu", claim(EDU_VENDOR, EDU_DEVICE, 0, &fn), 0);
 	ut_status("a second claim of edu", claim(EDU_VENDOR, EDU_DEVICE, 0, &again), -CAPOS_EBUSY);
@@ -527,9 +609,10 @@ static void test_claims(void)
 	ut_status("a claim with class bits past 24", capos_device_root_claim(rc, devices, &in, &out), -CAPOS_EINVAL);
 	test_identity(fn, &pi);
 	test_config_write(fn, &pi);
-	test_mmio(fn);
+	bar = test_mmio(fn);
 	test_pools(fn);
-	test_bus_master_and_interrupts(fn, &pi);
+	test_dma(fn, bar);
+	test_bus_master_and_interrupts(fn, &pi, bar);
 	test_revoke(fn);
 	ut_status("release edu", capos_release(rc, fn), 0);
 	ut_status("the released function's handle is stale", info(fn, &pi), -CAPOS_EBADF);
