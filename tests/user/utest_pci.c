@@ -440,6 +440,27 @@ static void test_bus_master_and_interrupts(uint32_t fn, const struct capos_pci_i
 
 /* ------------------------------------------------------- another function */
 
+/* MSI-X on the e1000e: programmed and enabled by the kernel. */
+static void test_msix(uint32_t fn, const struct capos_pci_info *pi)
+{
+	uint32_t irq, other, msix = find_cap(fn, pi->cap_ptr, 0x11), ctrl = 0;
+	int err = interrupt(fn, CAPOS_IRQ_KIND_MSIX, 0, &irq);
+
+	ut_status("config_write MSI-X table offset", cfg_write(fn, msix + 4, 4, 0), -CAPOS_EPERM);
+	ut_status("interrupt MSI-X past the table", interrupt(fn, CAPOS_IRQ_KIND_MSIX, pi->msix_vectors, &other),
+		  -CAPOS_ERANGE);
+	if (err == -CAPOS_ENOSYS) {
+		ut_note("interrupt MSI-X: Interrupt objects are not in this kernel yet (ENOSYS)");
+		return;
+	}
+	ut_status("interrupt MSI-X 0", err, 0);
+	cfg_read(fn, msix + 2, 2, &ctrl);
+	ut_check((ctrl & 0x8000) && !(ctrl & 0x4000), "MSI-X enabled, function not masked", "control %#x", ctrl);
+	ut_status("interrupt MSI-X 1", interrupt(fn, CAPOS_IRQ_KIND_MSIX, 1, &other), 0);
+	ut_status("interrupt MSI while MSI-X is in use", interrupt(fn, CAPOS_IRQ_KIND_MSI, 0, &other),
+		  -CAPOS_EBUSY);
+}
+
 static void test_e1000e(void)
 {
 	struct capos_pci_function_ioports_in in = { .index = 0 };
@@ -466,9 +487,17 @@ static void test_e1000e(void)
 		ut_check(page_mapped(bar + 0x1000, CAPOS_PROT_READ) && page_mapped(bar + 0x3000, CAPOS_PROT_READ),
 			 "the other pages are mapped", "not mapped");
 	}
+	test_msix(fn, &pi);
 	ut_status("release the e1000e", capos_release(rc, fn), 0);
 	ut_check(!bar || !page_mapped(bar + 0x1000, CAPOS_PROT_READ), "its BAR mapping went with the claim",
 		 "still mapped");
+	if (claim(0x8086, 0x10d3, 0, &fn) == 0) {
+		uint32_t msix = find_cap(fn, pi.cap_ptr, 0x11), ctrl = 0xffff;
+
+		cfg_read(fn, msix + 2, 2, &ctrl);
+		ut_check(!(ctrl & 0x8000), "after the claim ended MSI-X is disabled", "control %#x", ctrl);
+		capos_release(rc, fn);
+	}
 }
 
 /* ------------------------------------------------------------ revocation */
@@ -491,6 +520,40 @@ static void test_revoke(uint32_t fn)
 	ut_status("... and the copy answers EREVOKED", info(dout.copy, &pi), -CAPOS_EREVOKED);
 	capos_release(rc, dout.copy);
 	capos_release(rc, dout.revoker);
+}
+
+/* ------------------------------------------------------------------ INTx */
+
+/* A new claim (MSI left off by the last one's end): edu's INTx line. */
+static void test_intx(void)
+{
+	struct capos_interrupt_wait_out w = { 0 };
+	struct capos_completion c = { 0 };
+	struct capos_pci_info pi;
+	uint32_t fn, irq, msi, ctrl = 0xffff;
+	uint64_t ud = 0, bar = 0;
+	int err;
+
+	if (claim(EDU_VENDOR, EDU_DEVICE, 0, &fn) != 0)
+		return;
+	info(fn, &pi);
+	msi = find_cap(fn, pi.cap_ptr, 0x05);
+	cfg_read(fn, msi + 2, 2, &ctrl);
+	ut_check(!(ctrl & 1), "the last claim's end left MSI disabled", "control %#x", ctrl);
+	err = interrupt(fn, CAPOS_IRQ_KIND_INTX, 0, &irq);
+	if (err == -CAPOS_ENOSYS) {
+		ut_note("interrupt INTx: Interrupt objects are not in this kernel yet (ENOSYS)");
+	} else if (err == 0 && map_bar(fn, 0, 0, CAPOS_PROT_READ | CAPOS_PROT_WRITE, &bar) == 0) {
+		ut_note("INTx of edu arrives on GSI %u", pi.intx_gsi);
+		ut_status("Interrupt.wait async on INTx", capos_interrupt_wait_async(rc, irq, &w, &ud), 0);
+		*reg(bar, EDU_IRQ_RAISE) = 0x2;
+		ut_status("edu's INTx completes the wait", capos_ring_wait(rc, ud, 2000 * UT_MS, &c), 0);
+		*reg(bar, EDU_IRQ_ACK) = *reg(bar, EDU_IRQ_STATUS);
+		ut_status("Interrupt.ack of INTx", capos_interrupt_ack(rc, irq), 0);
+	} else {
+		ut_status("interrupt INTx", err, 0);
+	}
+	capos_release(rc, fn);
 }
 
 /* ------------------------------------------------------------- children */
@@ -628,6 +691,7 @@ int main(int argc, char **argv)
 	devices = ut_cap("devices");
 	test_list();
 	test_claims();
+	test_intx();
 	test_e1000e();
 	test_children();
 	ut_note("%d failures", ut_failures());
