@@ -133,6 +133,10 @@ static void caps_walk_standard(const struct pci_cfg_image *img, struct pci_caps 
 			caps_msi(img, off, c);
 		else if (id == PCI_CAP_MSIX)
 			caps_msix(img, off, c);
+		else if (id == PCI_CAP_PM && !c->pm)
+			c->pm = (uint16_t)off;
+		else if (id == PCI_CAP_PCIE && !c->pcie)
+			c->pcie = (uint16_t)off;
 		off = img8(img, off + 1) & 0xfcu;
 	}
 }
@@ -187,10 +191,14 @@ static bool in_range(uint32_t byte, uint32_t start, uint32_t len)
 	return byte >= start && byte - start < len;
 }
 
-/* Is this byte of the device-specific area writable? */
-static bool cfg_byte_writable(const struct pci_caps *c, uint32_t byte)
+/* Is this byte of the device-specific area writable with value v? */
+static bool cfg_byte_writable(const struct pci_caps *c, uint32_t byte, uint8_t v)
 {
 	if (c->truncated)
+		return false;
+	if (c->pm && in_range(byte, c->pm + PCI_PM_CTRL, 2))
+		return false;
+	if (c->pcie && byte == c->pcie + PCI_PCIE_DEVCTL + 1u && (v & PCI_PCIE_FLR))
 		return false;
 	if (c->msi && in_range(byte, c->msi, c->msi_len))
 		return false;
@@ -224,7 +232,7 @@ int pci_cfg_write_check(const struct pci_caps *caps, uint32_t offset, uint32_t w
 				return -CAPOS_EPERM;
 		} else if (byte == PCI_CFG_STATUS || byte == PCI_CFG_STATUS + 1) {
 			continue;  /* write-one-to-clear error bits */
-		} else if (byte < PCI_CFG_HEADER_END || !cfg_byte_writable(caps, byte)) {
+		} else if (byte < PCI_CFG_HEADER_END || !cfg_byte_writable(caps, byte, v)) {
 			return -CAPOS_EPERM;
 		}
 	}

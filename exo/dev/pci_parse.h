@@ -39,8 +39,13 @@
 #define PCI_CMD_INTX_OFF    (1u << 10)
 #define PCI_STATUS_CAPS     (1u << 4)
 
+#define PCI_CAP_PM    0x01
 #define PCI_CAP_MSI   0x05
+#define PCI_CAP_PCIE  0x10
 #define PCI_CAP_MSIX  0x11
+#define PCI_PM_CTRL   4          /* power state: a move through D3hot may reset the BARs */
+#define PCI_PCIE_DEVCTL 8        /* bit 15: initiate function-level reset */
+#define PCI_PCIE_FLR  0x80u      /* ... in the high byte */
 
 /* MSI capability: control word bits and field offsets from the capability. */
 #define PCI_MSI_CTRL        2
@@ -98,6 +103,7 @@ struct pci_caps {
 	uint32_t msix_vectors;        /* 1..2048 */
 	uint8_t msix_table_bar, msix_pba_bar;
 	uint32_t msix_table_offset, msix_pba_offset;
+	uint16_t pm, pcie;            /* power management and PCI Express capabilities, 0 when absent */
 	/* Where every capability header lies (standard then extended), for
 	 * the write filter: its ID and next pointer are never writable. */
 	uint32_t count;
@@ -113,8 +119,11 @@ void pci_caps_walk(const struct pci_cfg_image *img, struct pci_caps *out);
  * May a process write `width` bytes of `value` at `offset`?  cur is the
  * dword that holds the command register (offset 4) now, so a
  * read-modify-write of the command register passes when it changes only
- * memory/IO decode and INTx-disable.  0 or -CAPOS_EPERM (offset, width
- * and alignment are checked by the caller).
+ * memory/IO decode and INTx-disable.  Also refused: the power-management
+ * control register and a function-level reset (either would reset the
+ * BARs behind the kernel's back: a BAR of 0 with decode on would claim
+ * low memory).  0 or -CAPOS_EPERM (offset, width and alignment are
+ * checked by the caller).
  */
 int pci_cfg_write_check(const struct pci_caps *caps, uint32_t offset, uint32_t width, uint32_t value,
 			uint16_t cur_command);

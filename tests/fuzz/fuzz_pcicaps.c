@@ -6,7 +6,8 @@
  * space.  Every recorded header must lie where a capability can sit, the
  * MSI length must be one of the four shapes, and the filter, asked about
  * every byte, must never allow a write inside the header (but the command
- * and status registers), a capability header or an MSI/MSI-X structure.
+ * and status registers), a capability header, an MSI/MSI-X structure or
+ * the power-management control register, nor a function-level reset.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,6 +43,8 @@ static int protected_byte(const struct pci_caps *c, uint32_t b)
 		return 1;
 	if (c->msix && b >= c->msix && b < (uint32_t)c->msix + PCI_MSIX_CAP_LEN)
 		return 1;
+	if (c->pm && b >= c->pm + PCI_PM_CTRL && b < c->pm + PCI_PM_CTRL + 2u)
+		return 1;
 	for (uint32_t i = 0; i < c->count; i++)
 		if (b >= c->at[i] && b < c->at[i] + 2u)
 			return 1;
@@ -53,8 +56,11 @@ static void check_filter(const struct pci_caps *c, uint32_t space)
 	for (uint32_t b = 0; b < space; b++)
 		if (protected_byte(c, b) && pci_cfg_write_check(c, b, 1, 0, 0) != -CAPOS_EPERM)
 			abort();
-	/* the bus-master bit can never be set through the filter */
+	/* the bus-master bit can never be set through the filter, nor a reset started */
 	if (pci_cfg_write_check(c, PCI_CFG_COMMAND, 2, PCI_CMD_BUS_MASTER, 0) != -CAPOS_EPERM)
+		abort();
+	if (c->pcie && c->pcie + PCI_PCIE_DEVCTL + 2u <= space &&
+	    pci_cfg_write_check(c, c->pcie + PCI_PCIE_DEVCTL, 2, 0x8000, 0) != -CAPOS_EPERM)
 		abort();
 }
 

@@ -241,6 +241,26 @@ static void test_write_filter(void)
 	CHECK_EQ(pci_cfg_write_check(&c, 0x04, 2, PCI_CMD_MEMORY, cmd), 0);
 }
 
+static void test_write_filter_resets(void)
+{
+	struct pci_cfg_image img = image(256);
+	struct pci_caps c;
+
+	header(0x40);
+	cap(0x40, PCI_CAP_PM, 0x50);
+	cap(0x50, PCI_CAP_PCIE, 0);
+	pci_caps_walk(&img, &c);
+	CHECK_EQ(c.pm, 0x40);
+	CHECK_EQ(c.pcie, 0x50);
+	CHECK_EQ(pci_cfg_write_check(&c, 0x44, 2, 0x0003, 0), -CAPOS_EPERM);   /* to D3hot */
+	CHECK_EQ(pci_cfg_write_check(&c, 0x45, 1, 0x80, 0), -CAPOS_EPERM);     /* PME status */
+	CHECK_EQ(pci_cfg_write_check(&c, 0x46, 2, 0, 0), 0);
+	CHECK_EQ(pci_cfg_write_check(&c, 0x58, 2, 0x8000, 0), -CAPOS_EPERM);   /* function-level reset */
+	CHECK_EQ(pci_cfg_write_check(&c, 0x59, 1, 0x80, 0), -CAPOS_EPERM);
+	CHECK_EQ(pci_cfg_write_check(&c, 0x58, 2, 0x2010, 0), 0);              /* other device control bits */
+	CHECK_EQ(pci_cfg_write_check(&c, 0x58, 4, 0xffff7fff, 0), 0);
+}
+
 static void test_access_check(void)
 {
 	CHECK_EQ(pci_cfg_access_check(0, 4, 256), 0);
@@ -298,6 +318,7 @@ int main(void)
 	RUN(test_caps_hostile);
 	RUN(test_caps_extended);
 	RUN(test_write_filter);
+	RUN(test_write_filter_resets);
 	RUN(test_access_check);
 	RUN(test_match);
 	RUN(test_msix_pages);
