@@ -43,7 +43,7 @@ static int protected_byte(const struct pci_caps *c, uint32_t b)
 		return 1;
 	if (c->msix && b >= c->msix && b < (uint32_t)c->msix + PCI_MSIX_CAP_LEN)
 		return 1;
-	if (c->pm && b >= c->pm + PCI_PM_CTRL && b < c->pm + PCI_PM_CTRL + 2u)
+	if (c->pm && b >= c->pm + PCI_PM_CTRL + 0u && b < c->pm + PCI_PM_CTRL + 2u)
 		return 1;
 	for (uint32_t i = 0; i < c->count; i++)
 		if (b >= c->at[i] && b < c->at[i] + 2u)

@@ -213,10 +213,13 @@ static void test_identity(uint32_t fn, struct capos_pci_info *pi)
 	ut_check(bout.kind == CAPOS_BAR_NONE && bout.size == 0, "BAR1 unimplemented", "kind %u", bout.kind);
 	bin.index = 6;
 	ut_status("PciFunction.bar 6", capos_pci_function_bar(rc, fn, &bin, &bout), -CAPOS_ERANGE);
-	ut_check(cfg_read(fn, 0, 4, &v) == 0 && v == 0x11e81234, "config_read 0/4: vendor and device", "%#x", v);
-	ut_check(cfg_read(fn, 2, 2, &v) == 0 && v == 0x11e8, "config_read 2/2: device", "%#x", v);
-	ut_check(cfg_read(fn, 0x3d, 1, &v) == 0 && v == pi->id.irq_pin, "config_read 0x3d/1: interrupt pin",
-		 "%#x", v);
+	v = 0;
+	cfg_read(fn, 0, 4, &v);
+	ut_check(v == 0x11e81234, "config_read 0/4: vendor and device", "%#x", v);
+	cfg_read(fn, 2, 2, &v);
+	ut_check(v == 0x11e8, "config_read 2/2: device", "%#x", v);
+	cfg_read(fn, 0x3d, 1, &v);
+	ut_check(v == pi->id.irq_pin, "config_read 0x3d/1: interrupt pin", "%#x", v);
 	ut_status("config_read at the config size", cfg_read(fn, pi->config_size, 4, &v), -CAPOS_ERANGE);
 	ut_status("config_read straddling the end", cfg_read(fn, pi->config_size - 2, 4, &v), -CAPOS_EINVAL);
 	ut_status("config_read misaligned", cfg_read(fn, 1, 2, &v), -CAPOS_EINVAL);
@@ -594,8 +597,8 @@ __attribute__((noreturn)) static void crash(void)
 		__asm__ volatile("ud2");
 }
 
-/* Claim edu (or use the "edu" it was given), drive it, fault. */
-static int child_driver(void)
+/* Claim edu (or use the "edu" it was given), drive it, fault (or wait to be killed). */
+static int child_driver(int kill_me)
 {
 	uint32_t fn = capos_cap_find("edu", NULL), pool;
 	uint64_t bar = 0;
@@ -607,6 +610,12 @@ static int child_driver(void)
 	    capos_dma_pool_map(rc, pool, &(struct capos_dma_pool_map_in){ 0 }, &mout))
 		return 1;
 	memset((void *)(uintptr_t)mout.vaddr, 0x77, 4 * 4096);
+	if (kill_me) {
+		capos_printf("utest-pci: driver: edu claimed, bus mastering on, BAR0 at %#llx; waiting to be killed\n",
+			     (unsigned long long)bar);
+		for (;;)
+			capos_sleep_ns(1000 * UT_MS);
+	}
 	capos_printf("utest-pci: driver: edu claimed, bus mastering on, BAR0 at %#llx; faulting now\n",
 		     (unsigned long long)bar);
 	crash();
@@ -627,10 +636,29 @@ static int child_quota(void)
 	return bad;
 }
 
+/* Is edu claimed (by anyone)? */
+static int edu_claimed(void)
+{
+	struct capos_device_root_list_in in = { .after_index = CAPOS_PCI_LIST_START };
+	static struct capos_device_root_list_out out;
+	uint32_t len = 0;
+
+	if (capos_device_root_list(rc, devices, &in, &out, &len) != 0)
+		return 0;
+	for (uint32_t i = 0; i < out.count; i++) {
+		struct capos_pci_entry e;
+
+		memcpy(&e, out.entries + i * sizeof e, sizeof e);
+		if (e.vendor == EDU_VENDOR && e.device == EDU_DEVICE)
+			return e.claimed;
+	}
+	return 0;
+}
+
 static void test_children(void)
 {
 	struct capos_pci_info pi;
-	uint32_t fn, v = 0xffff;
+	uint32_t fn, proc, v = 0xffff;
 
 	wait_child("a child over its frame quota gets EQUOTA for pools", spawn("quota", 400, 0), CAPOS_EXIT_NORMAL,
 		   0);
@@ -639,6 +667,20 @@ static void test_children(void)
 	info(fn, &pi);
 	cfg_read(fn, 4, 2, &v);
 	ut_check(pi.bus_master == 0 && !(v & CMD_BUS_MASTER), "the dead driver's device was left quiet",
+		 "info %u command %#x", pi.bus_master, v);
+	capos_release(rc, fn);
+	/* killed while driving: the parent waits for the claim to show, then for the driver to be busy */
+	proc = spawn("driver-killed", 0, 0);
+	for (int i = 0; i < 200 && !edu_claimed(); i++)
+		capos_sleep_ns(5 * UT_MS);
+	capos_sleep_ns(200 * UT_MS);
+	ut_status("ProcessHandle.kill of the driver", proc ? capos_process_handle_kill(rc, proc) : -CAPOS_EBADF, 0);
+	wait_child("the killed driver ends", proc, CAPOS_EXIT_KILLED, 0);
+	ut_status("claim edu again after the kill", claim(EDU_VENDOR, EDU_DEVICE, 0, &fn), 0);
+	v = 0xffff;
+	info(fn, &pi);
+	cfg_read(fn, 4, 2, &v);
+	ut_check(pi.bus_master == 0 && !(v & CMD_BUS_MASTER), "the killed driver's device was left quiet",
 		 "info %u command %#x", pi.bus_master, v);
 	/* a driver given a copy of our claim: its death quiesces the function we still hold */
 	wait_child("a driver holding a copy of our claim dies by its fault", spawn("driver", 0, fn),
@@ -684,7 +726,9 @@ static void test_claims(void)
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "driver") == 0)
-		return child_driver();
+		return child_driver(0);
+	if (argc > 1 && strcmp(argv[1], "driver-killed") == 0)
+		return child_driver(1);
 	if (argc > 1 && strcmp(argv[1], "quota") == 0)
 		return child_quota();
 	ut_init("utest-pci");
