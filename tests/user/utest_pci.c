@@ -46,6 +46,7 @@
 #define CHILD_BOUND "thread=@thread threads=@threads vm=@vm park=@park"
 
 static uint32_t devices;
+static uint32_t edu_msi;   /* edu's MSI Interrupt, kept until the revocation test */
 
 /* --------------------------------------------------------------- helpers */
 
@@ -302,6 +303,8 @@ static uint64_t test_mmio(uint32_t fn)
 	ut_status("map_bar over the existing mapping", map_bar(fn, 0, bar, CAPOS_PROT_READ, NULL), -CAPOS_EEXIST);
 	ut_status("map_bar into the kernel half", map_bar(fn, 0, 0xffff800000000000ull, CAPOS_PROT_READ, NULL),
 		  -CAPOS_ERANGE);
+	ut_status("map_bar running past the user window", map_bar(fn, 0, CAPOS_USER_MAX - 0x80000,
+								   CAPOS_PROT_READ, NULL), -CAPOS_ERANGE);
 	return bar;
 }
 
@@ -432,6 +435,7 @@ static void test_bus_master_and_interrupts(uint32_t fn, const struct capos_pci_i
 	ut_status("interrupt MSI 0", err, 0);
 	if (err)
 		return;
+	edu_msi = irq;
 	cfg_read(fn, msi + 2, 2, &v);
 	ut_check(v & 1, "MSI is enabled in the capability", "control %#x", v);
 	cfg_read(fn, msi + 4, 4, &v);
@@ -518,6 +522,9 @@ static void test_revoke(uint32_t fn)
 	ut_status("revoke the copy", capos_revoker_revoke(rc, dout.revoker), 0);
 	info(fn, &pi);
 	ut_check(pi.bus_master == 0, "after the revocation bus mastering is off", "%u", pi.bus_master);
+	ut_status("... and the function's Interrupt answers EREVOKED",
+		  capos_interrupt_info(rc, edu_msi, &(struct capos_interrupt_info_out){ 0 }), -CAPOS_EREVOKED);
+	capos_release(rc, edu_msi);
 	ut_check(bar && !page_mapped(bar, CAPOS_PROT_READ), "... and the copy's BAR mapping is gone", "mapped");
 	ut_status("... and the copy answers EREVOKED", info(dout.copy, &pi), -CAPOS_EREVOKED);
 	capos_release(rc, dout.copy);
