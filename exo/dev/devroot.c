@@ -12,9 +12,13 @@
  * order) whose vendor and device match (CAPOS_PCI_ANY matches any) and
  * whose class code equals class_code under class_mask.  The claim is
  * exclusive while its PciFunction lives: claiming that function again is
- * -CAPOS_EBUSY (other instances are not tried instead).  -CAPOS_ENOENT:
- * fewer matches than instance + 1; -CAPOS_EINVAL: class bits above the
- * 24-bit class code; -CAPOS_EQUOTA: no capability slot.
+ * -CAPOS_EBUSY (other instances are not tried instead).  Bridges (class
+ * 0x06: host, ISA/LPC, PCI-to-PCI and other bridges) stay the kernel's:
+ * their device-specific registers are the chipset's (memory map, ECAM
+ * base, ACPI ports, interrupt routing) and their bus-master bit carries
+ * other devices' DMA — -CAPOS_EPERM.  -CAPOS_ENOENT: fewer matches than
+ * instance + 1; -CAPOS_EINVAL: class bits above the 24-bit class code;
+ * -CAPOS_EQUOTA: no capability slot.
  */
 #include <capos/cap.h>
 #include <capos/error.h>
@@ -83,6 +87,8 @@ int kcap_device_root_claim(struct kcall *call, const struct capos_device_root_cl
 	d = claim_find(in);
 	if (!d)
 		return -CAPOS_ENOENT;
+	if ((d->id.class_code >> 16) == PCI_CLASS_BRIDGE)
+		return -CAPOS_EPERM;
 	if (d->claim)
 		return -CAPOS_EBUSY;
 	fn = pcifn_create(d);

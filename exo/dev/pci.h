@@ -20,6 +20,7 @@
 #include "pci_parse.h"
 
 #define PCI_MAX_FUNCTIONS 256u
+#define PCI_CLASS_BRIDGE 0x06u     /* class code byte of bridges, which stay the kernel's */
 
 struct pcifn;
 

@@ -40,7 +40,6 @@
 #define PCI_HEADER_MULTI 0x80u
 #define PCI_HEADER_TYPE_MASK 0x7fu
 #define PCI_NO_GSI 0xffffffffu
-#define PCI_CLASS_BRIDGE 0x06u
 #define PCI_QUEUE (PCI_MAX_FUNCTIONS + PCI_FUNCS)  /* roots, then one per bridge at most */
 
 static struct pci_dev pci_devs[PCI_MAX_FUNCTIONS];

@@ -716,6 +716,10 @@ static void test_claims(void)
 	ut_status("a claim matching nothing", claim(0xdead, 0xbeef, 0, &again), -CAPOS_ENOENT);
 	in.class_mask = 0x1000000;
 	ut_status("a claim with class bits past 24", capos_device_root_claim(rc, devices, &in, &out), -CAPOS_EINVAL);
+	in.class_code = 0x060000;
+	in.class_mask = 0xff0000;
+	ut_status("a claim of a bridge (the host bridge)", capos_device_root_claim(rc, devices, &in, &out),
+		  -CAPOS_EPERM);
 	test_identity(fn, &pi);
 	test_config_write(fn, &pi);
 	bar = test_mmio(fn);
