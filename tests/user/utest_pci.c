@@ -9,7 +9,10 @@
  * written), 0x08 factorial (computed while bit 0 of status 0x20 is set).
  *
  * Interrupts: edu's MSI and INTx are raised and arrive through
- * Interrupt.wait; the e1000e's MSI-X is enabled by the kernel.
+ * Interrupt.wait; the e1000e's MSI-X is enabled by the kernel, its I/O BAR
+ * becomes a port range that the end of the claim revokes.  Quarantine is
+ * seen in this process's frame count (ProcessInfo): a pool released with
+ * bus mastering on stays charged until bus mastering goes off.
  *
  * Children (this program in another mode): "driver" claims edu, turns bus
  * mastering on, maps BAR0 and a DMA pool and then faults; "quota" asks
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <capos/cap.h>
 #include <capos/device.h>
+#include <capos/session.h>
 #include "utest.h"
 
 #define rc capos_ring()
@@ -144,12 +148,40 @@ static uint32_t find_cap(uint32_t fn, uint32_t first, uint8_t id)
 	return 0;
 }
 
+/* Frames charged to this process (pid 1: it runs as init), from ProcessInfo. */
+static uint64_t own_frames(void)
+{
+	struct capos_process_info_list_in in = { .after_pid = 0 };
+	static struct capos_process_info_list_out out;
+	uint32_t len = 0;
+
+	if (capos_process_info_list(rc, ut_cap("procs"), &in, &out, &len) != 0)
+		return 0;
+	for (uint32_t i = 0; i < out.count; i++) {
+		struct capos_procinfo_entry e;
+
+		memcpy(&e, out.entries + i * sizeof e, sizeof e);
+		if (e.pid == 1)
+			return e.frames;
+	}
+	return 0;
+}
+
 /* Is the page at va mapped in this process (protect answers ENOENT when not)? */
 static int page_mapped(uint64_t va, uint32_t prot)
 {
 	struct capos_virtual_memory_protect_in in = { .vaddr = va, .pages = 1, .prot = prot };
 
 	return capos_virtual_memory_protect(rc, ut_cap("vm"), &in) == 0;
+}
+
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 
 static volatile uint32_t *reg(uint64_t bar, uint32_t off)
@@ -412,6 +444,7 @@ static void test_bus_master_and_interrupts(uint32_t fn, const struct capos_pci_i
 {
 	struct capos_pci_info pi;
 	uint32_t v, irq, other, pool, msi = find_cap(fn, pi0->cap_ptr, 0x05);
+	uint64_t f0, f1, f2, f3;
 	int err;
 
 	ut_status("set_bus_master 2", bus_master(fn, 2), -CAPOS_EINVAL);
@@ -420,10 +453,24 @@ static void test_bus_master_and_interrupts(uint32_t fn, const struct capos_pci_i
 	cfg_read(fn, 4, 2, &v);
 	ut_check(pi.bus_master == 1 && (v & CMD_BUS_MASTER), "bus mastering on (info and command)",
 		 "info %u command %#x", pi.bus_master, v);
-	/* a pool released while the device can reach it waits for bus mastering to go off */
-	ut_status("a pool made with bus mastering on", dma_pool(fn, 2, 0, &pool, NULL), 0);
-	ut_status("... released while bus mastering is on (quarantined)", capos_release(rc, pool), 0);
+	/* a pool released while the device can reach it waits for bus mastering to go off:
+	 * its frames stay charged to this process until they are freed */
+	f0 = own_frames();
+	ut_status("a pool of 16 pages made with bus mastering on", dma_pool(fn, 16, 0, &pool, NULL), 0);
+	f1 = own_frames();
+	ut_check(f1 == f0 + 16, "its 16 frames are charged", "%llu -> %llu", (unsigned long long)f0,
+		 (unsigned long long)f1);
+	ut_status("... released while bus mastering is on", capos_release(rc, pool), 0);
+	f2 = own_frames();
+	ut_check(f2 == f1, "... its frames stay (quarantined)", "%llu -> %llu", (unsigned long long)f1,
+		 (unsigned long long)f2);
 	ut_status("set_bus_master 0", bus_master(fn, 0), 0);
+	f3 = own_frames();
+	ut_check(f3 == f0, "bus mastering off frees the quarantined frames", "%llu -> %llu (before the pool %llu)",
+		 (unsigned long long)f2, (unsigned long long)f3, (unsigned long long)f0);
+	ut_status("a pool made and released with bus mastering off",
+		  dma_pool(fn, 16, 0, &pool, NULL) || capos_release(rc, pool), 0);
+	ut_check(own_frames() == f0, "... is freed at once", "%llu", (unsigned long long)own_frames());
 	info(fn, &pi);
 	ut_check(pi.bus_master == 0, "bus mastering off", "%u", pi.bus_master);
 	ut_status("interrupt of kind 9", interrupt(fn, 9, 0, &irq), -CAPOS_EINVAL);
@@ -472,7 +519,7 @@ static void test_e1000e(void)
 	struct capos_pci_function_ioports_in in = { .index = 0 };
 	struct capos_pci_function_ioports_out out;
 	struct capos_pci_info pi;
-	uint32_t fn;
+	uint32_t fn, range = 0;
 	uint64_t bar;
 
 	if (claim(0x8086, 0x10d3, 0, &fn) != 0) {
@@ -486,6 +533,15 @@ static void test_e1000e(void)
 	ut_status("ioports of a memory BAR", capos_pci_function_ioports(rc, fn, &in, &out), -CAPOS_ETYPE);
 	in.index = 4;
 	ut_status("ioports of an empty BAR", capos_pci_function_ioports(rc, fn, &in, &out), -CAPOS_ENOENT);
+	in.index = 2;
+	ut_status("ioports of the I/O BAR", capos_pci_function_ioports(rc, fn, &in, &out), 0);
+	ut_check(out.count == 32 && out.base >= 0x1000, "the range is the BAR's 32 ports", "base %#x count %u",
+		 out.base, out.count);
+	range = out.range;
+	ut_status("IoPortRange.enable", capos_io_port_range_enable(rc, range), 0);
+	outl((uint16_t)out.base, 0x8);   /* IOADDR: the STATUS register */
+	ut_check(inl((uint16_t)out.base) == 0x8, "IOADDR reads back what was written", "%#x",
+		 inl((uint16_t)out.base));
 	ut_status("map_bar 3 (MSI-X table and PBA inside)", map_bar(fn, 3, 0, CAPOS_PROT_READ, &bar), 0);
 	if (bar) {
 		ut_check(!page_mapped(bar + 0x0000, CAPOS_PROT_READ), "the MSI-X table page is not mapped", "mapped");
@@ -495,6 +551,9 @@ static void test_e1000e(void)
 	}
 	test_msix(fn, &pi);
 	ut_status("release the e1000e", capos_release(rc, fn), 0);
+	ut_status("its port range was revoked with the claim",
+		  capos_io_port_range_info(rc, range, &(struct capos_io_port_range_info_out){ 0 }), -CAPOS_EREVOKED);
+	capos_release(rc, range);
 	ut_check(!bar || !page_mapped(bar + 0x1000, CAPOS_PROT_READ), "its BAR mapping went with the claim",
 		 "still mapped");
 	if (claim(0x8086, 0x10d3, 0, &fn) == 0) {
