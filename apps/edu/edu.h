@@ -39,6 +39,7 @@
 #define EDU_ID 0x010000edu
 #define EDU_IRQ_FACT 0x001u
 #define EDU_IRQ_DMA  0x100u
+#define EDU_DMA_BITS 28u          /* the device masks DMA addresses to 28 bits (its dma_mask default) */
 #define EDU_BUFFER 0x40000u       /* the device's buffer, as DMA_SRC/DST name it */
 #define EDU_BUFFER_SIZE 4096u
 /*

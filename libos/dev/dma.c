@@ -37,9 +37,9 @@ int capos_dma_attach(uint32_t pool, struct capos_dma *d)
 	return 0;
 }
 
-int capos_dma_open(uint32_t fn, uint64_t pages, struct capos_dma *d)
+int capos_dma_open(uint32_t fn, uint64_t pages, uint32_t addr_bits, struct capos_dma *d)
 {
-	struct capos_pci_function_dma_pool_in in = { .pages = pages };
+	struct capos_pci_function_dma_pool_in in = { .pages = pages, .addr_bits = addr_bits };
 	struct capos_pci_function_dma_pool_out out = { 0 };
 	int err = capos_pci_function_dma_pool(capos_ring(), fn, &in, &out);
 

@@ -156,10 +156,11 @@ struct capos_dma_chunk {
 
 /*
  * A pool of `pages` pinned pages from PciFunction fn (charged to this
- * process's frame quota), mapped read-write here: 0 with *d, or a
- * negative code (nothing is kept on failure).
+ * process's frame quota), every device address below 2^addr_bits (the
+ * device's DMA reach, e.g. 32; 0: any), mapped read-write here: 0 with
+ * *d, or a negative code (nothing is kept on failure).
  */
-int capos_dma_open(uint32_t fn, uint64_t pages, struct capos_dma *d);
+int capos_dma_open(uint32_t fn, uint64_t pages, uint32_t addr_bits, struct capos_dma *d);
 /* The same over a DmaPool handle already held (mapped now unless it already is). */
 int capos_dma_attach(uint32_t pool, struct capos_dma *d);
 /* An aligned chunk of the pool: 0 with *c, or capos_dma_chunks_alloc's errors. */
