@@ -120,6 +120,14 @@ int capos_ipc_return_error(uint64_t token, int32_t code, const char *message)
 	return submit_return(&s, NULL, 0);
 }
 
+int capos_ipc_return_status(uint64_t token, int32_t status)
+{
+	struct capos_sqe s = { .opcode = CAPOS_OP_RETURN, .aux = token, .flags = CAPOS_SQE_F_STATUS,
+			       .params_addr = (uint64_t)(uintptr_t)&status, .params_len = sizeof status };
+
+	return submit_return(&s, NULL, 0);
+}
+
 /* ----------------------------------------------------------------- client */
 
 /* What came back with a completed CALL: the capability list or the application error. */

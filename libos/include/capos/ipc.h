@@ -62,6 +62,8 @@ int capos_ipc_return(uint64_t token, const void *reply, uint32_t len, const stru
 		     uint16_t xfer_count);
 /* Answer with an application error (the caller sees CAPOS_STATUS_APP_ERROR). */
 int capos_ipc_return_error(uint64_t token, int32_t code, const char *message);
+/* Fail the call with status, a negative CAPOS_E* code (the caller's CALL completes with it). */
+int capos_ipc_return_status(uint64_t token, int32_t status);
 
 /*
  * CALL method of iface on cap, with capabilities, waiting for the answer:
