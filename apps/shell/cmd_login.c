@@ -81,12 +81,12 @@ static void launch(struct shell *sh, const char *cmd, uint32_t session, const ch
 {
 	struct capos_shell_launcher_launch_in in;
 	static union { struct capos_shell_launcher_launch_out out; uint8_t raw[SHELL_REPLY_MAX]; } res;
-	struct capos_terminal_session_lend_out lent;
+	uint32_t borrower = 0;
 	struct capos_ipc_reply reply;
 	struct capos_xfer x[2];
 	uint32_t iface, launcher = shell_cap(sh, "launcher", &iface);
 	char msg[CAPOS_APP_ERROR_MESSAGE_MAX];
-	int err = launcher ? capos_terminal_session_lend(capos_ring(), sh->terminal, &lent) : -CAPOS_ENOENT;
+	int err = launcher ? capos_terminal_lend(sh->terminal, &borrower) : -CAPOS_ENOENT;
 
 	if (err) {
 		shell_printf(sh, "%s: no shell can start here: %s\n", cmd,
@@ -98,7 +98,7 @@ static void launch(struct shell *sh, const char *cmd, uint32_t session, const ch
 	memset(&in, 0, sizeof in);
 	capos_snprintf(in.profile, sizeof in.profile, "%s", profile);
 	x[0] = (struct capos_xfer){ session, CAPOS_XFER_MOVE };
-	x[1] = (struct capos_xfer){ lent.borrower, CAPOS_XFER_MOVE };
+	x[1] = (struct capos_xfer){ borrower, CAPOS_XFER_MOVE };
 	err = capos_ipc_call(launcher, iface, CAPOS_SHELL_LAUNCHER_LAUNCH, &in, sizeof in, x, 2, &res,
 			     sizeof res, &reply);
 	if (err || reply.cap_count < 1) {
@@ -108,7 +108,7 @@ static void launch(struct shell *sh, const char *cmd, uint32_t session, const ch
 		if (err) {   /* nothing moved: end the session nobody will use */
 			capos_user_session_logout(capos_ring(), session);
 			capos_release(capos_ring(), session);
-			capos_release(capos_ring(), lent.borrower);
+			capos_release(capos_ring(), borrower);
 		}
 		return;
 	}

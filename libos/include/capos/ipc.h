@@ -83,4 +83,11 @@ void capos_sqe_return(struct capos_sqe *s, uint64_t user_data, uint64_t token, c
 int capos_cap_derive(uint32_t cap, uint32_t rights, uint32_t *copy, uint32_t *revoker);
 int capos_cap_revoke(uint32_t revoker);
 
+/*
+ * TerminalSession.lend (apps/terminal): the borrower comes back as a
+ * transferred capability, so it is not a field of the reply; *borrower
+ * is its handle.  0 or the call's negative status.
+ */
+int capos_terminal_lend(uint32_t terminal, uint32_t *borrower);
+
 #endif
