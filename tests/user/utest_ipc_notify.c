@@ -5,7 +5,8 @@
  *
  *   Endpoint.wait_no_clients   pending while a client capability lives
  *                              (an original, a revocable copy); completes
- *                              when the last is released or revoked, at
+ *                              when the last is released or revoked (a
+ *                              copy's Revoker does not keep it), at
  *                              once when there is none; one per endpoint
  *                              (-CAPOS_EBUSY); a short result buffer
  *                              (-CAPOS_ERANGE); CANCEL and closing the
@@ -78,6 +79,17 @@ static void test_no_clients(void)
 		  capos_call_sync(rc, server, CAPOS_IFACE_ENDPOINT, CAPOS_ENDPOINT_WAIT_NO_CLIENTS, NULL, 0, &out,
 				  sizeof out, NULL), 0);
 	capos_release(rc, copy);
+	capos_release(rc, revoker);
+
+	/* The Revoker does not keep its copy alive: the copy's last handle going is the last client going. */
+	err = capos_endpoint_mint_client(server, IFACE, CAPOS_RIGHT_ALL, &minted);
+	err = err ?: capos_cap_derive(minted, CAPOS_RIGHT_ALL, &copy, &revoker);
+	ut_status("a copy of a minted client, its Revoker kept", err, 0);
+	capos_release(rc, minted);
+	ut_status("wait_no_clients while only the copy holds it", start_idle_wait(server, &out, sizeof out, &ud), 0);
+	ut_status("releasing the copy's only handle", capos_release(rc, copy), 0);
+	ut_status("... completes the wait though its Revoker lives", outcome(ud, SHORT_WAIT), 0);
+	ut_status("revoking the copy that is gone: nothing to do", capos_cap_revoke(revoker), 0);
 	capos_release(rc, revoker);
 
 	err = capos_endpoint_mint_client(server, IFACE, CAPOS_RIGHT_ALL, &minted);
