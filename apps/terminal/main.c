@@ -334,8 +334,14 @@ static void on_interrupt(const struct capos_completion *c)
 			     capos_strerror(c->status));
 		return;
 	}
-	n = uart_drain(svc.base, bytes, sizeof bytes);
+	/*
+	 * Ack (unmask) first, then drain: the ISA line is edge-triggered, so a
+	 * byte that arrives while the line is still up from the last one makes
+	 * no new edge; draining after the unmask takes it, and the next byte
+	 * after the drain raises the line again.
+	 */
 	capos_interrupt_ack(capos_ring(), svc.irq);
+	n = uart_drain(svc.base, bytes, sizeof bytes);
 	if (capos_interrupt_wait_async(capos_ring(), svc.irq, &svc.irq_out, &svc.irq_ud))
 		capos_printf("terminal: cannot wait for the UART's interrupt; no more input\n");
 	term_input(&svc.term, bytes, n);
@@ -353,12 +359,24 @@ static void devices_from_root(void)
 	struct capos_device_root_irq_in line = { .line = COM2_IRQ };
 	struct capos_device_root_irq_out irq;
 
+	int err;
+
 	if (!root)
 		return;
-	if (!svc.uart && capos_device_root_ioports(capos_ring(), root, &in, &ports) == 0)
-		svc.uart = ports.range;
-	if (!svc.irq && capos_device_root_irq(capos_ring(), root, &line, &irq) == 0)
-		svc.irq = irq.interrupt;
+	if (!svc.uart) {
+		err = capos_device_root_ioports(capos_ring(), root, &in, &ports);
+		if (err)
+			capos_printf("terminal: DeviceRoot.ioports(com2): %s\n", capos_strerror(err));
+		else
+			svc.uart = ports.range;
+	}
+	if (!svc.irq) {
+		err = capos_device_root_irq(capos_ring(), root, &line, &irq);
+		if (err)
+			capos_printf("terminal: DeviceRoot.irq(%u): %s\n", line.line, capos_strerror(err));
+		else
+			svc.irq = irq.interrupt;
+	}
 }
 
 /* Open the ports, find the UART, start waiting for its interrupt; false without one. */
