@@ -9,6 +9,7 @@
 #include "kcall.h"
 #include "endpoint.h"
 #include "iface_kernel.h"
+#include "../dev/ioport.h"
 #include "../kern/log.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
@@ -134,6 +135,8 @@ void kcall_reserve_moves(struct process *p, const struct kcall_xfer *x, uint32_t
 
 void kcall_settle_moves(struct process *p, const struct kcall_xfer *x, uint32_t n, bool commit)
 {
+	bool moved = false;
+
 	if (!n)
 		return;
 	for (uint32_t i = 0; i < n; i++) {
@@ -148,9 +151,12 @@ void kcall_settle_moves(struct process *p, const struct kcall_xfer *x, uint32_t 
 		else
 			cap_abort_move(process_caps(p), x[i].handle);
 		spin_unlock_irqrestore(&p->lock, flags);
+		moved |= commit;
 		if (obj)
 			kobj_unref(obj);
 	}
+	if (moved)
+		ioport_slot_dropped(p);  /* a port range may have moved away */
 }
 
 static int do_call(struct kcall *c, uint32_t *out_len)

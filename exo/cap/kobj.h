@@ -26,6 +26,12 @@ struct kobj_ops {
 	void (*destroy)(struct kobj *o);   /* last reference gone; may be NULL for static objects */
 	/* KOBJ_FORWARD: the next object on the way to the target, NULL once revoked. */
 	struct kobj *(*forward)(struct kobj *o);
+	/*
+	 * May be NULL.  A revocable copy leading to o (directly or through
+	 * other copies) was just revoked: every handle through it is dead,
+	 * in every process.  Called with no lock held, o still referenced.
+	 */
+	void (*copy_revoked)(struct kobj *o);
 };
 
 enum kobj_kind { KOBJ_KERNEL = 0, KOBJ_ENDPOINT_CLIENT = 1, KOBJ_FORWARD = 2 };

@@ -97,16 +97,26 @@ static struct revocable *revocable_create(struct kobj *target)
 	return r;
 }
 
-/* Cut the copy: its target loses the reference the copy held.  Idempotent. */
+/*
+ * Cut the copy: its target loses the reference the copy held, and the
+ * real object behind it is told (kobj_ops.copy_revoked), while that
+ * reference still keeps it alive.  Idempotent.
+ */
 static void revocable_cut(struct revocable *r)
 {
 	uint64_t flags = sched_lock_irqsave();
 	struct kobj *target = r->target;
+	struct kobj *real;
+	int err;
 
 	r->target = NULL;
 	sched_unlock_irqrestore(flags);
-	if (target)
-		kobj_unref(target);
+	if (!target)
+		return;
+	real = kobj_resolve(target, &err);
+	if (real && real->ops && real->ops->copy_revoked)
+		real->ops->copy_revoked(real);
+	kobj_unref(target);
 }
 
 /* -------------------------------------------------------------- revokers */

@@ -148,6 +148,12 @@ void kop_finish_handoff_locked(struct kop *k, int32_t status)
 		sched_wake_all_first_locked(&k->ring->waiters);
 }
 
+void kop_finish_preempt_locked(struct kop *k, int32_t status)
+{
+	if (finish_to_done(k, status))
+		sched_wake_all_preempt_locked(&k->ring->waiters);
+}
+
 void kop_finish(struct kop *k, int32_t status)
 {
 	uint64_t flags = sched_lock_irqsave();

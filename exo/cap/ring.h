@@ -114,5 +114,11 @@ void kop_finish_locked(struct kop *k, int32_t status);
  * of its cap_enter (direct IPC hand-off).  sched_lock held.
  */
 void kop_finish_handoff_locked(struct kop *k, int32_t status);
+/*
+ * Finish k from an interrupt handler: its waiting thread goes to the front
+ * of the run queue and the interrupted thread is preempted at its return
+ * to user mode.  sched_lock held.
+ */
+void kop_finish_preempt_locked(struct kop *k, int32_t status);
 
 #endif

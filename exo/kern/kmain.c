@@ -4,7 +4,7 @@
  *   2. CPU tables, exception handlers, CPU features, FPU (arch_early_init);
  *   3. frames, the kernel's own page tables, heap; reclaim loader memory;
  *   4. move to a guarded kernel stack (kmain_late);
- *   5. ACPI, LAPIC timer (arch_late_init);
+ *   5. ACPI, LAPIC timer, IOAPICs (arch_late_init), device interrupt vectors;
  *   6. banner, then a test from the command line, or init (the one
  *      process the kernel starts) and the scheduler's idle loop.
  */
@@ -22,6 +22,7 @@
 #include "../acpi/acpi.h"
 #include "../arch/x86_64/arch.h"
 #include "../arch/x86_64/cpu.h"
+#include "../dev/irq.h"
 #include "../lib/cmdline.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
@@ -120,6 +121,7 @@ static void kmain_late(void *unused)
 	if (err)
 		kwarn("acpi: no usable tables (error %d); power-off and SMP discovery unavailable", err);
 	arch_late_init();
+	irq_init();
 	open_boot_package();
 	print_banner();
 	if (cmdline_get(cmdline, "test", test, sizeof test) >= 0)

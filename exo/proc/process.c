@@ -16,6 +16,7 @@
 #include "../cap/kobj.h"
 #include "../cap/obj_session.h"
 #include "../cap/ring.h"
+#include "../dev/ioport.h"
 #include "../kern/clock.h"
 #include "../kern/log.h"
 #include "../kern/panic.h"
@@ -33,6 +34,7 @@ uint32_t process_count(void)
 void process_activate(struct process *p)
 {
 	aspace_activate(p ? p->as : NULL);
+	ioport_activate(p);
 }
 
 void process_ref(struct process *p)
@@ -216,7 +218,23 @@ int process_cap_remove(struct process *p, uint32_t handle, void **obj)
 	int err = cap_remove(&p->caps, handle, obj);
 
 	spin_unlock_irqrestore(&p->lock, flags);
+	if (!err)
+		ioport_slot_dropped(p);  /* its last handle to a port range may have gone */
 	return err;
+}
+
+bool process_holds_locked(struct process *p, const struct kobj *o)
+{
+	for (uint32_t i = 1; p->cap_slots && i < p->caps.capacity; i++) {
+		const struct cap_slot *s = &p->cap_slots[i];
+		int err;
+
+		if (s->state == CAP_SLOT_FREE || s->iface != o->iface || !s->object)
+			continue;
+		if (kobj_resolve(s->object, &err) == o)
+			return true;
+	}
+	return false;
 }
 
 int64_t process_grant(struct process *p, const char *name, struct kobj *obj, uint32_t rights)
@@ -377,6 +395,7 @@ static void leave_session(struct process *p)
 static void teardown(struct process *p)
 {
 	process_activate(NULL);
+	ioport_process_exit(p);  /* before the ranges themselves may go with the capabilities */
 	release_caps(p);
 	while (p->rings) {
 		struct ring *r = p->rings;

@@ -32,6 +32,7 @@ struct thread;
 struct kobj;
 struct kop;
 struct session;
+struct ioport_map;
 
 enum proc_state { PROC_LIVE = 0, PROC_DYING = 1, PROC_DEAD = 2 };
 
@@ -64,6 +65,12 @@ struct process {
 	 * servers see it only through a keyed hash (docs/ipc.md).
 	 */
 	struct session *session;
+	/*
+	 * The ports it has open (exo/dev/ioport.c; guarded by that file's
+	 * ioport_lock): its I/O permission bitmap, NULL until the first
+	 * IoPortRange.enable and again once nothing is open.
+	 */
+	struct ioport_map *io;
 };
 
 /* Limits a spawner can set (manifest-driven later). */
@@ -123,6 +130,11 @@ static inline struct quota *process_quota(struct process *p) { return p->q; }
 
 int64_t process_cap_insert(struct process *p, struct kobj *obj, uint32_t rights);
 int process_cap_remove(struct process *p, uint32_t handle, void **obj);
+/*
+ * Does a live slot of p lead to o, directly or through unrevoked copies?
+ * p->lock held; false once p is torn down.
+ */
+bool process_holds_locked(struct process *p, const struct kobj *o);
 
 /* Outstanding ring operations (kops) against the quota. */
 int process_ring_op_charge(struct process *p);

@@ -35,7 +35,7 @@ static struct thread *current = &idle_thread;  /* [sched] one CPU for now */
 static struct thread *run_head, *run_tail;     /* [sched] */
 static struct ktimer *timers;                  /* [sched] sorted by deadline */
 static struct thread *zombies;                 /* [sched] dead, still on their stacks or handles */
-static volatile bool need_resched;             /* set by the tick */
+static volatile bool need_resched;             /* set by the tick and by interrupt wake-ups */
 static uint64_t switch_count;                  /* [sched] */
 static bool (*idle_work)(void);                /* [sched] sched_when_idle */
 
@@ -277,6 +277,19 @@ uint32_t sched_wake_all_first_locked(struct waitq *wq)
 	}
 	if (n && current != &idle_thread)
 		current->handoff = true;
+	return n;
+}
+
+uint32_t sched_wake_all_preempt_locked(struct waitq *wq)
+{
+	uint32_t n = 0;
+
+	while (wq->head) {
+		wake_blocked(wq->head, WAKE_SIGNALED, true);
+		n++;
+	}
+	if (n)
+		need_resched = true;
 	return n;
 }
 

@@ -71,6 +71,12 @@ uint32_t sched_wake_all_locked(struct waitq *wq);
  * current thread should give way (sched_take_handoff): direct IPC hand-off.
  */
 uint32_t sched_wake_all_first_locked(struct waitq *wq);
+/*
+ * Wake all waiters of wq at the FRONT of the run queue and preempt the
+ * interrupted thread at its next return to user mode: a device interrupt's
+ * driver runs next, not a tick later.  Called from interrupt handlers.
+ */
+uint32_t sched_wake_all_preempt_locked(struct waitq *wq);
 /* Whether a hand-off was requested since the current thread last blocked; clears it. */
 bool sched_take_handoff(void);
 /*

@@ -7,8 +7,8 @@
  * away and masked, CPU protection features, then the FPU.
  *
  * arch_late_init runs on a guarded kernel stack after ACPI discovery:
- * guarded IST stacks, the LAPIC, timer calibration and the periodic
- * tick, and the SYSCALL MSRs.  It ends by enabling interrupts, so the
+ * guarded IST stacks, the LAPIC, the IOAPICs (every pin masked), timer
+ * calibration and the periodic tick, and the SYSCALL MSRs.  It ends by enabling interrupts, so the
  * tick counts from then on.
  */
 #include <stdint.h>
@@ -16,6 +16,7 @@
 #include "arch_setup.h"
 #include "context.h"
 #include "cpu.h"
+#include "ioapic.h"
 #include "lapic.h"
 #include "percpu.h"
 #include "pic.h"
@@ -42,6 +43,7 @@ void arch_late_init(void)
 
 	percpu_alloc_ist(boot);
 	lapic_init(acpi.present ? acpi.lapic_phys : 0);
+	ioapic_init();
 	timer_init(acpi.present ? acpi.pm_timer_port : 0, acpi.pm_timer_32bit,
 		   acpi.present ? acpi.hpet_phys : 0);
 	arch_syscall_init();

@@ -6,7 +6,8 @@
  * type, privilege level and the L bit.  The TSS holds the stacks the CPU
  * switches to: rsp[0] for traps from user mode (set per thread by the
  * scheduler later) and the IST stacks for faults that must not trust the
- * current stack (#DF, NMI, #MC).
+ * current stack (#DF, NMI, #MC).  The TSS's limit also covers the I/O
+ * permission bitmap that follows it (iopb.c).
  */
 #include <stdint.h>
 #include "percpu.h"
@@ -27,7 +28,7 @@ struct gdt_pointer {
 static void gdt_set_tss(struct arch_cpu *c)
 {
 	uint64_t base = (uint64_t)(uintptr_t)&c->tss;
-	uint64_t limit = sizeof c->tss - 1;
+	uint64_t limit = sizeof c->tss + sizeof c->iopb - 1;  /* the bitmap and its closing 0xff byte */
 
 	c->gdt[GDT_TSS] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (TSS_TYPE_AVAILABLE << 40) |
 			  (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
@@ -69,7 +70,11 @@ void gdt_init(struct arch_cpu *c)
 	c->gdt[GDT_KDATA] = DESC_KDATA;
 	c->gdt[GDT_UDATA] = DESC_UDATA;
 	c->gdt[GDT_UCODE] = DESC_UCODE;
-	c->tss.iomap_base = sizeof c->tss;
+	c->tss.iomap_base = sizeof c->tss;  /* the bitmap right after: every port closed until a process opens some */
+	for (uint32_t i = 0; i < sizeof c->iopb; i++)
+		c->iopb[i] = 0xff;
+	c->iopb_used = 0;
+	c->iopb_version = 0;
 	gdt_set_tss(c);
 	gdt_load(c);
 }

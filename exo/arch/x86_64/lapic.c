@@ -184,14 +184,12 @@ uint32_t lapic_timer_current(void)
 }
 
 /*
- * NMI to our own APIC id with no shorthand (the "self" shorthand is not
+ * An IPI to our own APIC id with no shorthand (the "self" shorthand is not
  * valid for NMI delivery).  In xAPIC mode the high half (destination)
  * must be written before the low half, which sends.
  */
-void lapic_send_nmi_self(void)
+static void lapic_send_to_self(uint32_t low)
 {
-	uint32_t low = ICR_DELIVERY_NMI | ICR_ASSERT;
-
 	if (x2apic) {
 		wrmsr(X2APIC_MSR_ICR, ((uint64_t)lapic_id() << 32) | low);
 		return;
@@ -200,4 +198,14 @@ void lapic_send_nmi_self(void)
 	lapic_write(LAPIC_ICR_LOW, low);
 	for (int i = 0; i < ICR_WAIT_POLLS && (lapic_read(LAPIC_ICR_LOW) & ICR_SEND_PENDING); i++)
 		cpu_relax();
+}
+
+void lapic_send_self(uint8_t vector)
+{
+	lapic_send_to_self(ICR_ASSERT | vector);  /* fixed delivery mode is 0 */
+}
+
+void lapic_send_nmi_self(void)
+{
+	lapic_send_to_self(ICR_DELIVERY_NMI | ICR_ASSERT);
 }

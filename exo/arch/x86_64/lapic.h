@@ -23,6 +23,8 @@ uint64_t lapic_phys(void);
 void lapic_eoi(void);
 /* Send an NMI to this CPU through the ICR (for tests of the NMI path). */
 void lapic_send_nmi_self(void);
+/* Raise vector on this CPU through the ICR, as a device would (fixed delivery; for tests). */
+void lapic_send_self(uint8_t vector);
 
 /* Timer, counting at the input clock / LAPIC_TIMER_DIVIDE. */
 void lapic_timer_oneshot_masked(uint32_t count);  /* counts down, never interrupts */

@@ -52,9 +52,12 @@ struct tss64 {
 	uint64_t ist[7];      /* ist[n - 1] is IST slot n */
 	uint64_t reserved2;
 	uint16_t reserved3;
-	uint16_t iomap_base;  /* = sizeof: no I/O permission bitmap */
+	uint16_t iomap_base;  /* offset of the I/O permission bitmap (iopb below) */
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss64) == 104, "TSS layout");
+
+/* The I/O permission bitmap: one bit per port (set = closed), then a 0xff byte the CPU requires. */
+#define ARCH_IOPB_BYTES 8192u
 
 struct arch_cpu {
 	struct arch_cpu *self;          /* %gs:0; must stay the first field */
@@ -64,12 +67,22 @@ struct arch_cpu {
 	uint32_t apic_id;
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss64 tss __attribute__((aligned(16)));
+	/*
+	 * Directly after the TSS, inside its limit: the running process's
+	 * ports (iopb.c).  All 0xff but the first iopb_used bytes, which hold
+	 * the map whose version is iopb_version (0: none loaded).
+	 */
+	uint8_t iopb[ARCH_IOPB_BYTES + 1];
+	uint32_t iopb_used;
+	uint64_t iopb_version;
 	/* Guarded IST stacks once arch_late_init ran; zero before (early static stacks). */
 	struct kstack ist_stack[IST_USED];
 };
 _Static_assert(__builtin_offsetof(struct arch_cpu, self) == CPU_SELF, "this_cpu() reads %gs:0");
 _Static_assert(__builtin_offsetof(struct arch_cpu, kstack_top) == CPU_KSTACK_TOP, "syscall.S offset");
 _Static_assert(__builtin_offsetof(struct arch_cpu, user_rsp) == CPU_USER_RSP, "syscall.S offset");
+_Static_assert(__builtin_offsetof(struct arch_cpu, iopb) ==
+	       __builtin_offsetof(struct arch_cpu, tss) + sizeof(struct tss64), "the bitmap follows the TSS");
 
 extern struct arch_cpu arch_cpus[ARCH_MAX_CPUS];
 

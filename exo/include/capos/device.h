@@ -61,6 +61,9 @@ _Static_assert(sizeof(struct capos_pci_info) == 64, "capos_pci_info layout");
 /* DeviceRoot.ioports names: the platform's legacy ranges that are not the
  * kernel's (COM1 is the kernel console and never granted). */
 #define CAPOS_IOPORTS_NAME_MAX 16u
+#define CAPOS_IOPORTS_COM2 "com2"         /* 0x2f8, 8 ports; ISA line 3 */
+#define CAPOS_IOPORTS_COM3 "com3"         /* 0x3e8, 8 ports; ISA line 4 (shared with COM1: not grantable) */
+#define CAPOS_IOPORTS_COM4 "com4"         /* 0x2e8, 8 ports; ISA line 3 */
 
 #define CAPOS_DMA_POOL_MAX_PAGES 1024u    /* 4 MiB per pool */
 
