@@ -302,6 +302,12 @@ static void on_recv(int h, const struct capos_completion *c)
 			capos_ipc_return_status(req.token, err);
 	} else if (c->status == 0) {
 		capos_ipc_return_status(c->aux, -CAPOS_EINVAL);  /* cannot happen: the kernel wrote it */
+	} else if (s->state == SLOT_LIVE) {
+		/* The holder's endpoint cannot be received on: without the root nothing is served (init restarts us). */
+		capos_printf("terminal: receiving on holder %d failed: %s\n", h, capos_strerror(c->status));
+		if (h == 0)
+			exit(1);
+		term_released(&svc.term, h);  /* a borrower nobody can reach: as if it were released */
 	}
 	if (s->state == SLOT_LIVE && post_recv(s)) {
 		capos_printf("terminal: cannot receive on holder %d\n", h);
