@@ -85,6 +85,8 @@ def parse_args(argv):
     p.add_argument("--cpu", default=os.environ.get("CAPOS_CPU", "max"))
     p.add_argument("--mem", default=os.environ.get("CAPOS_MEM", "512"), help="MiB")
     p.add_argument("--smp", default=os.environ.get("CAPOS_SMP", "1"))
+    p.add_argument("--machine", default=os.environ.get("CAPOS_MACHINE", "q35"), choices=["q35", "pc"],
+                   help="QEMU machine: q35 (PCIe, ECAM) or pc (i440FX, legacy PCI ports)")
     p.add_argument("--esp-delete", action="append", default=[], metavar="PATH",
                    help="delete a file from the image copy, e.g. /capos/kernel.elf")
     p.add_argument("--esp-put", action="append", default=[], metavar="PATH=HOSTFILE",
@@ -194,7 +196,7 @@ def prepare_image(args, work):
 def qemu_command(args, image, vars_copy, serial):
     if args.accel == "kvm" and not os.access("/dev/kvm", os.R_OK | os.W_OK):
         fail_usage("--accel kvm needs read/write access to /dev/kvm")
-    cmd = ["qemu-system-x86_64", "-accel", args.accel, "-M", "q35", "-cpu", args.cpu,
+    cmd = ["qemu-system-x86_64", "-accel", args.accel, "-M", args.machine, "-cpu", args.cpu,
            "-m", str(args.mem), "-smp", str(args.smp), "-display", "none",
            "-no-reboot",
            "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",

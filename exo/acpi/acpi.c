@@ -82,6 +82,18 @@ static void acpi_log_fadt(const struct acpi_info *a)
 		kinfo("acpi: HPET at 0x%llx", (unsigned long long)a->hpet_phys);
 }
 
+static void acpi_log_mcfg(const struct acpi_info *a)
+{
+	if (!a->mcfg_present) {
+		kinfo("acpi: no MCFG; PCI configuration through the legacy ports");
+		return;
+	}
+	for (uint32_t i = 0; i < a->ecam_count; i++)
+		kinfo("acpi: MCFG: ECAM at 0x%llx, segment %u, buses %u-%u",
+		      (unsigned long long)a->ecam[i].base, a->ecam[i].segment, a->ecam[i].bus_start,
+		      a->ecam[i].bus_end);
+}
+
 int acpi_init(uint64_t rsdp_phys)
 {
 	static struct acpi_info scratch;  /* too big for a kernel stack frame */
@@ -98,5 +110,6 @@ int acpi_init(uint64_t rsdp_phys)
 	acpi_log_tables(&acpi);
 	acpi_log_madt(&acpi);
 	acpi_log_fadt(&acpi);
+	acpi_log_mcfg(&acpi);
 	return 0;
 }

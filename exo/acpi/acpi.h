@@ -13,6 +13,7 @@
 #define ACPI_MAX_IOAPICS 8
 #define ACPI_MAX_TABLES 32
 #define ACPI_MAX_ISOS 16
+#define ACPI_MAX_ECAM 4
 
 struct acpi_info {
 	bool present;
@@ -44,6 +45,12 @@ struct acpi_info {
 	uint32_t smi_cmd_port;      /* 0: no SMI command port (ACPI mode is fixed on) */
 	uint8_t acpi_enable_value;  /* written to smi_cmd_port to enter ACPI mode */
 	bool fadt_present, madt_present;
+	/* MCFG: PCI Express enhanced configuration (ECAM) windows.  Each maps
+	 * function (bus, dev, fn) of its segment at base + ((bus - bus_start) << 20
+	 * | dev << 15 | fn << 12), 4 KiB per function. */
+	uint32_t ecam_count;
+	struct { uint64_t base; uint16_t segment; uint8_t bus_start, bus_end; } ecam[ACPI_MAX_ECAM];
+	bool mcfg_present;
 };
 
 extern struct acpi_info acpi;

@@ -170,6 +170,9 @@ static void acpi_decode_table(const struct acpi_mem *mem, const uint8_t *t, uint
 			acpi_read_s5(mem, info);
 	} else if (acpi_sig_is(t, "HPET", 4) && !info->hpet_phys) {
 		err = acpi_hpet_parse(t, len, info);
+	} else if (acpi_sig_is(t, "MCFG", 4) && !info->mcfg_present) {
+		err = acpi_mcfg_parse(t, len, info);
+		info->mcfg_present = err == 0;
 	}
 	if (err)
 		info->bad_table_count++;

@@ -67,6 +67,7 @@ int acpi_table_map(const struct acpi_mem *mem, uint64_t phys, const char *sig,
 int acpi_madt_parse(const uint8_t *t, uint32_t len, struct acpi_info *info);
 int acpi_fadt_parse(const uint8_t *t, uint32_t len, struct acpi_info *info);
 int acpi_hpet_parse(const uint8_t *t, uint32_t len, struct acpi_info *info);
+int acpi_mcfg_parse(const uint8_t *t, uint32_t len, struct acpi_info *info);
 
 /*
  * Find "Name(_S5_, Package(){...})" in AML and decode SLP_TYPa/SLP_TYPb

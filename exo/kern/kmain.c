@@ -20,6 +20,7 @@
 #include "serial.h"
 #include "verdict.h"
 #include "../acpi/acpi.h"
+#include "../dev/pci.h"
 #include "../arch/x86_64/arch.h"
 #include "../arch/x86_64/cpu.h"
 #include "../dev/irq.h"
@@ -124,6 +125,7 @@ static void kmain_late(void *unused)
 	irq_init();
 	open_boot_package();
 	print_banner();
+	pci_init();
 	if (cmdline_get(cmdline, "test", test, sizeof test) >= 0)
 		ktest_run(test);
 	sched_init();

@@ -13,17 +13,23 @@
 #include "../kern/panic.h"
 
 #define ASPACE_KERNEL_SLOT 256u  /* first PML4 entry of the kernel half */
+#define ASPACE_DEVICE_PIECES 8u  /* pieces of one device mapping (a BAR: at most 5) */
 
 /* What an unmap or protect is allowed to touch. */
 struct aspace_scope {
 	bool kernel;               /* any kind (aspace_remove) */
 	const struct memobj *only; /* only mappings of this object */
+	uint32_t prot;             /* the new protection of a protect (0: unmap) */
 };
 
-static uint32_t aspace_pt_flags(uint32_t prot)
+/* Page-table flags of region r's pages: device registers are uncached
+ * and never executable whatever prot says. */
+static uint32_t aspace_pt_flags(const struct vma *r, uint32_t prot)
 {
-	return PT_USER | ((prot & CAPOS_PROT_WRITE) ? PT_WRITE : 0) |
-	       ((prot & CAPOS_PROT_EXEC) ? 0 : PT_NX);
+	uint32_t f = PT_USER | ((prot & CAPOS_PROT_WRITE) ? PT_WRITE : 0) |
+		     ((prot & CAPOS_PROT_EXEC) ? 0 : PT_NX);
+
+	return r->kind == VMA_DEVICE ? f | PT_NX | PT_NOCACHE : f;
 }
 
 int aspace_create(struct quota *q, struct aspace **out)
@@ -126,6 +132,10 @@ static int aspace_page_frame(struct aspace *as, const struct vma *r, uint64_t i,
 		*frame = phys[i];
 		return 0;
 	}
+	if (r->kind == VMA_DEVICE) {
+		*frame = (r->first_page + i) * CAPOS_PAGE_SIZE;
+		return 0;
+	}
 	err = quota_charge_frames(as->q, 1);
 	if (err)
 		return err;
@@ -146,7 +156,7 @@ static void aspace_put_frame(struct aspace *as, const struct vma *r, uint64_t fr
 /* Map every page of the new region r; on failure nothing stays. */
 static int aspace_fill(struct aspace *as, const struct vma *r, const uint64_t *phys)
 {
-	uint32_t flags = aspace_pt_flags(r->prot);
+	uint32_t flags = aspace_pt_flags(r, r->prot);
 
 	if (r->kind == VMA_GUARD)
 		return 0;
@@ -276,6 +286,96 @@ int aspace_map_memobj(struct aspace *as, uint64_t va, struct memobj *mo, uint64_
 	return aspace_add(as, va, &r, NULL, out_va);
 }
 
+/* The regions of a device mapping, laid out from start. */
+static void aspace_device_regions(uint64_t start, const struct aspace_piece *pieces, uint32_t n,
+				  uint32_t prot, const void *owner, struct vma *out)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		out[i] = (struct vma){ .start = start, .pages = pieces[i].pages, .owner = owner,
+				       .kind = pieces[i].hole ? VMA_GUARD : VMA_DEVICE,
+				       .prot = pieces[i].hole ? 0 : prot,
+				       .first_page = pieces[i].phys / CAPOS_PAGE_SIZE };
+		start = vma_end(&out[i]);
+	}
+}
+
+static int aspace_device_locked(struct aspace *as, uint64_t va, struct vma *r, uint32_t n, uint64_t total)
+{
+	struct vma whole = { .pages = total };
+	int err = aspace_place(as, va, &whole);
+
+	if (!err)
+		err = vma_reserve(&as->regions, n);
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < n; i++)
+		r[i].start += whole.start;  /* regions were laid out from 0 */
+	for (uint32_t i = 0; i < n; i++) {
+		err = aspace_fill(as, &r[i], NULL);
+		if (err) {
+			for (uint32_t j = 0; j < i; j++)
+				if (r[j].kind != VMA_GUARD)
+					aspace_clear_pages(as, &r[j], r[j].start, r[j].pages);
+			aspace_pt_prune(as, whole.start, vma_end(&whole));
+			return err;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+		vma_insert(&as->regions, &r[i]);
+	return 0;
+}
+
+int aspace_map_device(struct aspace *as, uint64_t va, const struct aspace_piece *pieces, uint32_t n,
+		      uint32_t prot, const void *owner, uint64_t *out_va)
+{
+	struct vma r[ASPACE_DEVICE_PIECES];
+	uint64_t total = 0, flags;
+	int err = vma_check_prot(prot);
+
+	if (err)
+		return err;
+	if (prot & CAPOS_PROT_EXEC)
+		return -CAPOS_EPERM;
+	if (n == 0 || n > ASPACE_DEVICE_PIECES || !owner)
+		return -CAPOS_EINVAL;
+	for (uint32_t i = 0; i < n; i++) {
+		if (pieces[i].pages == 0 || pieces[i].pages > CAPOS_USER_MAX / CAPOS_PAGE_SIZE ||
+		    (pieces[i].phys & (CAPOS_PAGE_SIZE - 1)))
+			return -CAPOS_EINVAL;
+		total += pieces[i].pages;
+	}
+	if (total > CAPOS_USER_MAX / CAPOS_PAGE_SIZE)
+		return -CAPOS_ERANGE;
+	aspace_device_regions(0, pieces, n, prot, owner, r);
+	flags = uvm_lock(&as->lock);
+	err = aspace_device_locked(as, va, r, n, total);
+	uvm_unlock(&as->lock, flags);
+	if (!err && out_va)
+		*out_va = r[0].start;
+	return err;
+}
+
+uint32_t aspace_remove_owned(struct aspace *as, const void *owner)
+{
+	uint64_t flags = uvm_lock(&as->lock);
+	uint32_t removed = 0;
+
+	for (uint32_t i = 0; i < as->regions.count;) {
+		struct vma r = as->regions.v[i];
+
+		if (!owner || r.owner != owner) {
+			i++;
+			continue;
+		}
+		aspace_drop_region(as, &r);
+		vma_remove(&as->regions, i, 1);
+		aspace_pt_prune(as, r.start, vma_end(&r));
+		removed++;
+	}
+	uvm_unlock(&as->lock, flags);
+	return removed;
+}
+
 /* Stack placement: the guard and the stack as one range ending at top. */
 static int aspace_place_stack(struct aspace *as, uint64_t top, uint64_t total, uint64_t *bottom)
 {
@@ -356,6 +456,8 @@ static int aspace_check_edit(struct aspace *as, uint64_t va, uint64_t pages,
 			return -CAPOS_ENOENT;
 		if (!scope->kernel && (r->kind == VMA_GUARD || r->kind == VMA_RING))
 			return -CAPOS_EPERM;
+		if (r->kind == VMA_DEVICE && (scope->prot & CAPOS_PROT_EXEC))
+			return -CAPOS_EPERM;
 	}
 	return vma_reserve(&as->regions, aspace_splits_needed(as, va) + aspace_splits_needed(as, end));
 }
@@ -401,7 +503,7 @@ static int aspace_unmap_scoped(struct aspace *as, uint64_t va, uint64_t pages,
 
 static void aspace_protect_region(struct aspace *as, struct vma *r, uint32_t prot)
 {
-	uint32_t pt_flags = aspace_pt_flags(prot);
+	uint32_t pt_flags = aspace_pt_flags(r, prot);
 
 	as->ua.valid = false;
 	for (uint64_t i = 0; i < r->pages; i++) {
@@ -437,28 +539,28 @@ static int aspace_protect_scoped(struct aspace *as, uint64_t va, uint64_t pages,
 
 int aspace_unmap(struct aspace *as, uint64_t va, uint64_t pages)
 {
-	const struct aspace_scope scope = { false, NULL };
+	const struct aspace_scope scope = { false, NULL, 0 };
 
 	return aspace_unmap_scoped(as, va, pages, &scope);
 }
 
 int aspace_unmap_memobj(struct aspace *as, uint64_t va, uint64_t pages, const struct memobj *mo)
 {
-	const struct aspace_scope scope = { false, mo };
+	const struct aspace_scope scope = { false, mo, 0 };
 
 	return aspace_unmap_scoped(as, va, pages, &scope);
 }
 
 int aspace_remove(struct aspace *as, uint64_t va, uint64_t pages)
 {
-	const struct aspace_scope scope = { true, NULL };
+	const struct aspace_scope scope = { true, NULL, 0 };
 
 	return aspace_unmap_scoped(as, va, pages, &scope);
 }
 
 int aspace_protect(struct aspace *as, uint64_t va, uint64_t pages, uint32_t prot)
 {
-	const struct aspace_scope scope = { false, NULL };
+	const struct aspace_scope scope = { false, NULL, prot };
 
 	return aspace_protect_scoped(as, va, pages, prot, &scope);
 }
@@ -466,7 +568,7 @@ int aspace_protect(struct aspace *as, uint64_t va, uint64_t pages, uint32_t prot
 int aspace_protect_memobj(struct aspace *as, uint64_t va, uint64_t pages, uint32_t prot,
 			  const struct memobj *mo)
 {
-	const struct aspace_scope scope = { false, mo };
+	const struct aspace_scope scope = { false, mo, prot };
 
 	return aspace_protect_scoped(as, va, pages, prot, &scope);
 }

@@ -109,6 +109,26 @@ int aspace_map_frames(struct aspace *as, uint64_t va, const uint64_t *phys, uint
 int aspace_map_memobj(struct aspace *as, uint64_t va, struct memobj *mo, uint64_t first_page,
 		      uint64_t pages, uint32_t prot, uint64_t *out_va);
 
+/*
+ * Device registers (PCI BARs): one run of pages at va (0: picked) made of
+ * n pieces in order, each either physical pages [phys, phys + pages) mapped
+ * uncached and NX with prot (READ or READ|WRITE), or a hole (a guard: the
+ * MSI-X table and PBA pages never reach user space).  Every region is
+ * tagged with owner for aspace_remove_owned.  Nothing is charged: the
+ * pages are not RAM.  All pieces or none.
+ */
+struct aspace_piece {
+	uint64_t pages;
+	uint64_t phys;   /* page aligned */
+	bool hole;
+};
+int aspace_map_device(struct aspace *as, uint64_t va, const struct aspace_piece *pieces, uint32_t n,
+		      uint32_t prot, const void *owner, uint64_t *out_va);
+
+/* Remove every region tagged with owner (wherever the holder left or
+ * split them); returns how many. */
+uint32_t aspace_remove_owned(struct aspace *as, const void *owner);
+
 /* Unmap a range (may split regions).  The whole range must be mapped
  * (-CAPOS_ENOENT otherwise); guard and ring regions are refused
  * (-CAPOS_EPERM). */

@@ -5,11 +5,15 @@
 #include "memobj.h"
 #include "uvm_env.h"
 #include "../kern/panic.h"
+#include "../lib/string.h"
 
 static void memobj_free_frames(struct memobj *mo, uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
+	for (uint64_t i = 0; i < n; i++) {
+		if (mo->scrub)
+			memset(uvm_phys_ptr(mo->frames[i]), 0, 4096);
 		uvm_frame_free(mo->frames[i]);
+	}
 }
 
 static int memobj_alloc_frames(struct memobj *mo)
@@ -53,6 +57,36 @@ int memobj_create(struct quota *q, uint64_t pages, struct memobj **out)
 		quota_release_frames(q, pages);
 		return err;
 	}
+	mo->q = q;
+	mo->count = 1;
+	quota_get(q);
+	*out = mo;
+	return 0;
+}
+
+int memobj_adopt(struct quota *q, const uint64_t *frames, uint64_t pages, bool scrub, struct memobj **out)
+{
+	struct memobj *mo;
+	int err;
+
+	if (pages == 0)
+		return -CAPOS_EINVAL;
+	if (pages > MEMOBJ_MAX_PAGES)
+		return -CAPOS_ERANGE;
+	err = quota_charge_frames(q, pages);
+	if (err)
+		return err;
+	mo = uvm_zalloc(sizeof(*mo));
+	if (mo)
+		mo->frames = uvm_zalloc(pages * sizeof(mo->frames[0]));
+	if (!mo || !mo->frames) {
+		uvm_free(mo);
+		quota_release_frames(q, pages);
+		return -CAPOS_ENOMEM;
+	}
+	memcpy(mo->frames, frames, pages * sizeof(mo->frames[0]));
+	mo->pages = pages;
+	mo->scrub = scrub;
 	mo->q = q;
 	mo->count = 1;
 	quota_get(q);

@@ -15,6 +15,7 @@
 #ifndef EXO_PROC_MEMOBJ_H
 #define EXO_PROC_MEMOBJ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "quota.h"
 
@@ -28,6 +29,7 @@ struct memobj {
 	struct quota *q;    /* charged for the frames; one quota reference */
 	uint32_t count;     /* holders + mappings (atomic); frees at 0 */
 	uint32_t maps;      /* mappings (atomic; reported by memobj_info) */
+	bool scrub;         /* zero every frame before it goes back (device-reachable frames) */
 };
 
 struct memobj_info {
@@ -40,6 +42,13 @@ struct memobj_info {
  * (more than MEMOBJ_MAX_PAGES); -CAPOS_EQUOTA; -CAPOS_ENOMEM.  Nothing is
  * charged or allocated on failure. */
 int memobj_create(struct quota *q, uint64_t pages, struct memobj **out);
+
+/* An object over frames the caller allocated (a DMA pool's contiguous
+ * run): frames[0..pages) pass to the object, which frees each with the
+ * frame allocator once the last reference goes — zeroed first when scrub.
+ * Charges q for pages.  0; -CAPOS_EINVAL / -CAPOS_ERANGE / -CAPOS_EQUOTA /
+ * -CAPOS_ENOMEM as memobj_create, and then the frames stay the caller's. */
+int memobj_adopt(struct quota *q, const uint64_t *frames, uint64_t pages, bool scrub, struct memobj **out);
 
 void memobj_ref(struct memobj *mo);
 /* Drop a holder reference; the last reference of any kind frees mo. */

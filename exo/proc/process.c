@@ -22,6 +22,7 @@
 #include "../kern/panic.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
+#include "../dev/pci.h"
 
 static uint32_t next_pid = 1;
 static uint32_t live_processes;
@@ -403,6 +404,7 @@ static void teardown(struct process *p)
 		p->rings = r->next_in_proc;
 		ring_destroy(r);  /* the address space goes next: no need to unmap */
 	}
+	pci_process_exit(p);  /* devices it drove stop reaching memory (and its space) first */
 	if (p->as)
 		aspace_destroy(p->as);
 	p->as = NULL;

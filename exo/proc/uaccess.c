@@ -29,7 +29,10 @@ static int ua_translate(struct aspace *as, uint64_t va, enum ua_mode mode, uint6
 	struct pt_mapping m;
 
 	if (!as->ua.valid || as->ua.page != page) {
-		if (pt_walk(&as->pt, va, &m) != 0 || !(m.flags & PT_USER))
+		/* Device registers (uncached) are never touched on a process's
+		 * behalf: a read could have side effects, and the direct map
+		 * does not cover them. */
+		if (pt_walk(&as->pt, va, &m) != 0 || !(m.flags & PT_USER) || (m.flags & PT_NOCACHE))
 			return -CAPOS_EFAULT;
 		as->ua = (struct ua_cache){ page, m.phys + (page - m.va), m.flags, true };
 	}

@@ -28,6 +28,7 @@ enum vma_kind {
 	VMA_IMAGE,   /* like ANON, holding a program's segment */
 	VMA_STACK,   /* like ANON, holding a thread stack */
 	VMA_GUARD,   /* reserved and never mapped: faults on access */
+	VMA_DEVICE,  /* device registers (a PCI BAR): uncached, never executable, never freed here */
 	VMA_KIND_COUNT
 };
 
@@ -39,7 +40,8 @@ struct vma {
 	uint32_t prot;        /* CAPOS_PROT_*; 0 for guards */
 	uint32_t kind;        /* enum vma_kind */
 	struct memobj *mo;    /* VMA_MEMOBJ only */
-	uint64_t first_page;  /* VMA_MEMOBJ: object page mapped at start */
+	uint64_t first_page;  /* VMA_MEMOBJ: object page mapped at start; VMA_DEVICE: physical page number */
+	const void *owner;    /* who may remove it wholesale (a PciFunction's BAR mappings); NULL: nobody */
 };
 
 struct vma_set {

@@ -164,6 +164,34 @@ def shell_corpus():
           b"run x " + b"a" * 250 + b"\n" + b"y" * 257 + b"\n")
 
 
+def pcicaps_corpus():
+    import struct
+
+    def image(size=256):
+        b = bytearray(size)
+        b[0:4] = struct.pack("<HH", 0x1234, 0x11e8)
+        return b
+
+    def caps(b, first, chain):
+        b[6] = 0x10
+        b[0x34] = first
+        for off, cid, nxt, body in chain:
+            b[off] = cid
+            b[off + 1] = nxt
+            b[off + 2:off + 2 + len(body)] = body
+        return bytes(b)
+
+    write("pcicaps", "edu-msi", caps(image(), 0x40, [(0x40, 0x05, 0, struct.pack("<H", 0x0080))]))
+    write("pcicaps", "msix-pm", caps(image(), 0x50, [(0x50, 0x01, 0x60, b""),
+                                                      (0x60, 0x11, 0, struct.pack("<HII", 0x1f, 0x2001, 0x3001))]))
+    write("pcicaps", "loop", caps(image(), 0x40, [(0x40, 0x09, 0x44, b""), (0x44, 0x09, 0x40, b"")]))
+    write("pcicaps", "into-header", caps(image(), 0x40, [(0x40, 0x09, 0x10, b"")]))
+    ext = bytearray(caps(image(4096), 0x40, [(0x40, 0x10, 0, b"")]))
+    ext[0x100:0x104] = struct.pack("<I", (0x140 << 20) | (1 << 16) | 1)
+    ext[0x140:0x144] = struct.pack("<I", (0x100 << 20) | 0xb)
+    write("pcicaps", "ext-loop", bytes(ext))
+
+
 def main():
     kernel = elf_image(KBASE)
     write("elf", "kernel-like.elf", kernel)
@@ -184,6 +212,7 @@ def main():
     accounts_corpus()
     bundles_corpus()
     shell_corpus()
+    pcicaps_corpus()
 
 
 if __name__ == "__main__":

@@ -400,6 +400,64 @@ static void test_walk_fallbacks(void)
 	CHECK(!info.s5_known);
 }
 
+/* An MCFG with n entries at phys; entry i covers buses [0, 255] of segment i. */
+static uint8_t *build_mcfg(uint64_t phys, uint32_t n)
+{
+	uint8_t *t = table(phys, "MCFG", 44 + 16 * n);
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t *e = t + 44 + 16 * i;
+
+		put64(e, 0xb0000000ull + ((uint64_t)i << 28));
+		put16(e + 8, (uint16_t)i);
+		e[10] = 0;
+		e[11] = 0xff;
+	}
+	seal(t);
+	return t;
+}
+
+static void test_mcfg(void)
+{
+	struct acpi_info info = { 0 };
+	uint8_t *t = build_mcfg(0x108000, 2);
+
+	CHECK_EQ(acpi_mcfg_parse(t, 44 + 32, &info), 0);
+	CHECK_EQ(info.ecam_count, 2);
+	CHECK_EQ(info.ecam[0].base, 0xb0000000);
+	CHECK_EQ(info.ecam[1].base, 0xc0000000);
+	CHECK_EQ(info.ecam[1].segment, 1);
+	CHECK_EQ(info.ecam[0].bus_start, 0);
+	CHECK_EQ(info.ecam[0].bus_end, 0xff);
+	/* more entries than the record holds: the first ACPI_MAX_ECAM are kept */
+	t = build_mcfg(0x108000, ACPI_MAX_ECAM + 2);
+	CHECK_EQ(acpi_mcfg_parse(t, 44 + 16 * (ACPI_MAX_ECAM + 2), &info), 0);
+	CHECK_EQ(info.ecam_count, ACPI_MAX_ECAM);
+}
+
+static void test_mcfg_broken(void)
+{
+	struct acpi_info info = { 0 };
+	uint8_t *t = build_mcfg(0x108000, 1);
+
+	CHECK_EQ(acpi_mcfg_parse(t, 43, &info), -CAPOS_ETRUNC);       /* shorter than the header */
+	CHECK_EQ(acpi_mcfg_parse(t, 44 + 15, &info), -CAPOS_ETRUNC);  /* a partial entry */
+	t[44 + 10] = 5;
+	t[44 + 11] = 4;                                               /* end bus below start bus */
+	CHECK_EQ(acpi_mcfg_parse(t, 60, &info), -CAPOS_EFORMAT);
+	t = build_mcfg(0x108000, 1);
+	put64(t + 44, 0xb0001000);                                    /* not 1 MiB aligned */
+	CHECK_EQ(acpi_mcfg_parse(t, 60, &info), -CAPOS_EFORMAT);
+	put64(t + 44, 0);                                             /* no base */
+	CHECK_EQ(acpi_mcfg_parse(t, 60, &info), -CAPOS_EFORMAT);
+	put64(t + 44, (1ull << 52) - (1ull << 20));                  /* the window runs past 2^52 */
+	CHECK_EQ(acpi_mcfg_parse(t, 60, &info), -CAPOS_EFORMAT);
+	CHECK_EQ(info.ecam_count, 0);                                 /* nothing written on failure */
+	t = build_mcfg(0x108000, 0);
+	CHECK_EQ(acpi_mcfg_parse(t, 44, &info), 0);                   /* empty: valid, no window */
+	CHECK_EQ(info.ecam_count, 0);
+}
+
 int main(void)
 {
 	RUN(test_checksum);
@@ -413,5 +471,7 @@ int main(void)
 	RUN(test_s5_scan_rules);
 	RUN(test_walk_xsdt);
 	RUN(test_walk_fallbacks);
+	RUN(test_mcfg);
+	RUN(test_mcfg_broken);
 	return check_done();
 }

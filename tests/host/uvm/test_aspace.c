@@ -11,6 +11,7 @@
 #include "check.h"
 #include "fake_env.h"
 #include "proc/aspace.h"
+#include "proc/uaccess.h"
 #include "proc/uvm_env.h"
 
 #define P CAPOS_PAGE_SIZE
@@ -367,6 +368,58 @@ static void test_destroy_with_everything(void)
 	done();
 }
 
+/* Device registers: pieces with a hole, uncached and NX, never charged,
+ * not reachable through uaccess, removed wholesale by their owner. */
+static void test_device(void)
+{
+	static const int owner, other;
+	const struct aspace_piece pieces[3] = {
+		{ 2, 0xfe000000ull, false }, { 1, 0, true }, { 1, 0xfe003000ull, false },
+	};
+	const struct aspace_piece bad = { 1, 0xfe000800ull, false };
+	struct pt_mapping m;
+	uint64_t va = 0, used;
+
+	fresh(64);
+	CHECK_EQ(aspace_map_device(as, 0, pieces, 3, RX, &owner, &va), -CAPOS_EPERM);
+	CHECK_EQ(aspace_map_device(as, 0, pieces, 3, 0, &owner, &va), -CAPOS_EINVAL);
+	CHECK_EQ(aspace_map_device(as, 0, pieces, 0, RW, &owner, &va), -CAPOS_EINVAL);
+	CHECK_EQ(aspace_map_device(as, 0, pieces, 3, RW, NULL, &va), -CAPOS_EINVAL);
+	CHECK_EQ(aspace_map_device(as, 0, &bad, 1, RW, &owner, &va), -CAPOS_EINVAL);
+	CHECK_EQ(aspace_map_device(as, BASE + 1, pieces, 3, RW, &owner, &va), -CAPOS_EINVAL);
+	CHECK_EQ(aspace_region_count(as), 0);
+	CHECK_EQ(aspace_map_device(as, BASE, pieces, 3, RW, &owner, &va), 0);
+	CHECK_EQ(va, BASE);
+	used = q->frames_used;
+	CHECK_EQ(used, 1 + 3);                          /* tables only: device pages are not RAM */
+	CHECK_EQ(aspace_region_count(as), 3);
+	CHECK_EQ(walk(BASE, &m), 0);
+	CHECK_EQ(m.phys, 0xfe000000ull);
+	CHECK_EQ(m.flags, PT_USER | PT_WRITE | PT_NX | PT_NOCACHE);
+	CHECK_EQ(walk(BASE + P, &m), 0);
+	CHECK_EQ(m.phys, 0xfe001000ull);
+	CHECK(!mapped(BASE + 2 * P));                   /* the hole */
+	CHECK_EQ(walk(BASE + 3 * P, &m), 0);
+	CHECK_EQ(m.phys, 0xfe003000ull);
+	CHECK_EQ(aspace_map_device(as, BASE + 3 * P, pieces, 1, RW, &owner, NULL), -CAPOS_EEXIST);
+	CHECK_EQ(uaccess_check(as, BASE, 4, false), -CAPOS_EFAULT);   /* never touched for a process */
+	CHECK_EQ(aspace_protect(as, BASE, 1, RX), -CAPOS_EPERM);
+	CHECK_EQ(aspace_protect(as, BASE + P, 1, RO), 0);            /* splits; stays uncached */
+	CHECK_EQ(walk(BASE + P, &m), 0);
+	CHECK_EQ(m.flags, PT_USER | PT_NX | PT_NOCACHE);
+	CHECK_EQ(aspace_unmap(as, BASE + 2 * P, 1), -CAPOS_EPERM);   /* the hole is a guard */
+	CHECK_EQ(aspace_unmap(as, BASE, 1), 0);
+	CHECK_EQ(aspace_region_count(as), 3);
+	CHECK_EQ(aspace_remove_owned(as, &other), 0);
+	CHECK_EQ(aspace_remove_owned(as, &owner), 3);
+	CHECK_EQ(aspace_region_count(as), 0);
+	CHECK(!mapped(BASE + P) && !mapped(BASE + 3 * P));
+	CHECK_EQ(q->frames_used, 1);                    /* emptied tables reclaimed */
+	CHECK_EQ(aspace_map_device(as, 0, pieces, 3, RO, &owner, &va), 0);   /* picked address */
+	CHECK(va >= CAPOS_USER_MIN);
+	done();                                         /* destroy drops device regions too */
+}
+
 int main(void)
 {
 	RUN(test_create_destroy);
@@ -382,5 +435,6 @@ int main(void)
 	RUN(test_stack);
 	RUN(test_tlb_only_when_active);
 	RUN(test_destroy_with_everything);
+	RUN(test_device);
 	return check_done();
 }

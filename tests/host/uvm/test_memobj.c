@@ -12,6 +12,7 @@
 #include "proc/aspace.h"
 #include "proc/memobj.h"
 #include "proc/uaccess.h"
+#include "proc/uvm_env.h"
 
 #define P CAPOS_PAGE_SIZE
 #define RW (CAPOS_PROT_READ | CAPOS_PROT_WRITE)
@@ -220,6 +221,47 @@ static void test_creator_quota_outlives_process(void)
 	CHECK_EQ(fake.frames_live, 0);
 }
 
+/* memobj_adopt: frames the caller allocated, charged on adoption, freed
+ * (after the last mapping) by the object; refusals leave them the caller's. */
+static void test_adopt(void)
+{
+	struct quota *q = new_quota(4), *sq = new_quota(16);
+	struct aspace *as;
+	struct memobj *mo = NULL;
+	uint64_t frames[3], va;
+	uint8_t *p;
+
+	fake_reset();
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(uvm_frame_alloc(&frames[i]), 0);
+	CHECK_EQ(memobj_adopt(q, frames, 0, true, &mo), -CAPOS_EINVAL);
+	CHECK_EQ(memobj_adopt(q, frames, MEMOBJ_MAX_PAGES + 1, true, &mo), -CAPOS_ERANGE);
+	CHECK_EQ(quota_charge_frames(q, 2), 0);
+	CHECK_EQ(memobj_adopt(q, frames, 3, true, &mo), -CAPOS_EQUOTA);   /* 2 + 3 > 4 */
+	quota_release_frames(q, 2);
+	fake.zalloc_fail_after = 0;
+	CHECK_EQ(memobj_adopt(q, frames, 3, true, &mo), -CAPOS_ENOMEM);
+	fake.zalloc_fail_after = -1;
+	CHECK_EQ(q->frames_used, 0);
+	CHECK_EQ(fake.frames_live, 3);                 /* still the caller's */
+	CHECK_EQ(memobj_adopt(q, frames, 3, true, &mo), 0);
+	CHECK_EQ(q->frames_used, 3);
+	CHECK_EQ(memobj_frame(mo, 2), frames[2]);
+	CHECK_EQ(aspace_create(sq, &as), 0);
+	CHECK_EQ(aspace_map_memobj(as, 0, mo, 0, 3, RW, &va), 0);
+	p = uvm_phys_ptr(frames[1]);
+	p[7] = 0xab;
+	memobj_unref(mo);                              /* the mapping keeps the frames */
+	CHECK_EQ(fake.frames_live, 3 + 4);             /* + PML4 and three tables */
+	CHECK_EQ(p[7], 0xab);
+	aspace_destroy(as);
+	CHECK_EQ(fake.frames_live, 0);                 /* freed (scrubbed first) by the object */
+	CHECK_EQ(q->frames_used, 0);
+	CHECK_EQ(q->refs, 1);
+	quota_put(q);
+	quota_put(sq);
+}
+
 int main(void)
 {
 	RUN(test_create_refusals);
@@ -229,5 +271,6 @@ int main(void)
 	RUN(test_scoped_unmap_protect);
 	RUN(test_failed_map_takes_no_reference);
 	RUN(test_creator_quota_outlives_process);
+	RUN(test_adopt);
 	return check_done();
 }
