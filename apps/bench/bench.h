@@ -58,6 +58,7 @@ int bench_clock_now(struct bench_samples *s, uint32_t iters);
 int bench_endpoint_roundtrip(struct bench_samples *s, uint32_t iters);
 int bench_endpoint_roundtrip_cap(struct bench_samples *s, uint32_t iters);
 int bench_park_pingpong(struct bench_samples *s, uint32_t iters);
+int bench_irq_wakeup(struct bench_samples *s, uint32_t iters);
 
 /* The echo server child (argument "serve"): answers until killed. */
 int bench_serve(void);

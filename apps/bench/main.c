@@ -23,7 +23,8 @@ static const struct bench_row rows[] = {
 	{ "clock_now", "op", bench_clock_now },
 	{ "endpoint_roundtrip", "roundtrip", bench_endpoint_roundtrip },
 	{ "endpoint_roundtrip_cap", "roundtrip", bench_endpoint_roundtrip_cap },
-	{ "park_pingpong", "roundtrip", bench_park_pingpong },  /* last: it makes the ring shared */
+	{ "park_pingpong", "roundtrip", bench_park_pingpong },  /* it makes the ring shared: then only rows with threads */
+	{ "irq_wakeup", "wakeup", bench_irq_wakeup },           /* needs -device edu (ci/bench/boot.py) */
 };
 
 static struct bench_samples samples;

@@ -4,6 +4,7 @@
  *   main.c       arguments, the order of events, how init ends
  *   load.c       the compiled manifest from the boot package, checked
  *   wire.c       endpoints for exports, the exact grants, ProcessSpawner
+ *   devices.c    the devices a service is granted, obtained at each start
  *   supervise.c  waiting on every child at once, restart with backoff
  *   report.c     every start, exit, restart and problem on the console
  *
@@ -80,6 +81,13 @@ int wire_spawn(struct init_state *st, struct svc *s);
 void wire_started(struct init_state *st, const struct svc *s);
 /* s has ended for good: release init's Endpoint copies, so its callers get -CAPOS_EPEER. */
 void wire_retire(struct init_state *st, const struct svc *s);
+
+/* devices.c */
+/* Obtain manifest device `device` for a start of s from init's DeviceRoot: 0 with *handle,
+ * or a negative code (reported).  The caller releases *handle once the spawn copied it. */
+int devices_obtain(const struct init_state *st, const struct svc *s, uint32_t device, uint32_t *handle);
+/* Before anything starts: a manifest granting devices needs init's "devices"; 0 or -CAPOS_ENOENT (reported). */
+int devices_check(const struct init_state *st);
 
 /* supervise.c */
 /* Start s (reports; on failure, applies the restart policy). */

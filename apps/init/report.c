@@ -80,8 +80,11 @@ void report_manifest(const struct init_state *st, uint64_t size)
 {
 	struct line l = { .len = 0 };
 
-	line_add(&l, "init: manifest '%s': %u services, %u exports, %llu bytes; start order:", st->entry,
-		 st->view.hdr->service_count, st->view.hdr->export_count, (unsigned long long)size);
+	line_add(&l, "init: manifest '%s': %u services, %u exports, ", st->entry, st->view.hdr->service_count,
+		 st->view.hdr->export_count);
+	if (st->view.hdr->device_count)
+		line_add(&l, "%u devices, ", st->view.hdr->device_count);
+	line_add(&l, "%llu bytes; start order:", (unsigned long long)size);
 	for (uint32_t i = 0; i < st->count; i++)
 		line_add(&l, " %s", st->svcs[i].name);
 	line_end(&l);

@@ -6,6 +6,9 @@
  *                                     to the new process itself
  *   kernel:NAME (any other)           a copy of init's own handle of NAME
  *   service:SVC/EXPORT                a copy of the export's client capability
+ *   device:NAME                       a device init obtains from its DeviceRoot
+ *                                     for this start and then lets go of
+ *                                     (devices.c)
  *   each export of the service        its Endpoint (receive side), under
  *                                     the export's name
  *
@@ -32,7 +35,17 @@ struct grants {
 	size_t len;
 	uint32_t caps[CAPOS_XFER_MAX];         /* handles for the plain names, in order */
 	uint32_t ncaps;
+	uint32_t devices[CAPOS_XFER_MAX];      /* device handles obtained for this start: init releases them */
+	uint32_t ndevices;
 };
+
+/* Let go of the devices obtained for one start (the child holds its copies). */
+static void release_devices(struct grants *g)
+{
+	for (uint32_t i = 0; i < g->ndevices; i++)
+		capos_release(capos_ring(), g->devices[i]);
+	g->ndevices = 0;
+}
 
 static int bound_kind(const char *name)
 {
@@ -60,10 +73,26 @@ static int grants_add(struct grants *g, const char *name, const char *kind, uint
 	return 0;
 }
 
+/* The handle of one device grant: none in the check before anything starts, else obtained now. */
+static int device_handle(const struct init_state *st, const struct svc *s, const struct capos_manifest_cap *cap,
+			 int handles, struct grants *g, uint32_t *h)
+{
+	int err;
+
+	*h = 0;
+	if (!handles)
+		return 0;
+	err = devices_obtain(st, s, cap->source_service, h);
+	if (!err)
+		g->devices[g->ndevices++] = *h;
+	return err;
+}
+
 /*
  * The grants of s.  With handles == 0 (the check before anything starts)
- * export handles are not looked at, since they do not exist yet.
- * Reports what is wrong and returns a negative code.
+ * export handles are not looked at, since they do not exist yet, and no
+ * device is obtained.  Reports what is wrong and returns a negative code;
+ * the devices obtained so far are in g->devices either way.
  */
 static int build_grants(const struct init_state *st, const struct svc *s, int handles, struct grants *g)
 {
@@ -72,6 +101,7 @@ static int build_grants(const struct init_state *st, const struct svc *s, int ha
 
 	g->len = 0;
 	g->ncaps = 0;
+	g->ndevices = 0;
 	g->names[0] = '\0';
 	for (uint32_t c = s->m->cap_first; c < s->m->cap_first + s->m->cap_count && !err; c++) {
 		const struct capos_manifest_cap *cap = &v->caps[c];
@@ -80,6 +110,14 @@ static int build_grants(const struct init_state *st, const struct svc *s, int ha
 
 		if (cap->source == CAPOS_CAP_FROM_KERNEL && bound_kind(source)) {
 			err = grants_add(g, name, source, 0);
+			continue;
+		}
+		if (cap->source == CAPOS_CAP_FROM_DEVICE) {
+			int dev_err = device_handle(st, s, cap, handles, g, &h);
+
+			if (dev_err)
+				return dev_err;            /* reported by devices_obtain */
+			err = grants_add(g, name, NULL, h);
 			continue;
 		}
 		if (cap->source == CAPOS_CAP_FROM_KERNEL)
@@ -121,6 +159,8 @@ int wire_check(const struct init_state *st)
 					      "'sessions' (SessionFactory)", st->svcs[i].name);
 			return -CAPOS_ENOENT;
 		}
+	if (devices_check(st))
+		return -CAPOS_ENOENT;
 	if (st->view.hdr->export_count && !capos_cap_find("endpoints", NULL)) {
 		report_manifest_error("the manifest has exports, but init holds no 'endpoints' (EndpointFactory)");
 		return -CAPOS_ENOENT;
@@ -194,6 +234,7 @@ int wire_spawn(struct init_state *st, struct svc *s)
 	}
 	if (session)
 		capos_release(capos_ring(), session);   /* the child's process holds the session */
+	release_devices(&g);                         /* and its devices: their claims end with it */
 	return err;
 }
 

@@ -1,10 +1,12 @@
 /*
  * Compiled-manifest checker (see manifest.h): header, CRC, table bounds,
- * then every string offset, every export's interface id, and every
- * service/cap/export index: a capability taken from a service names an
- * earlier service and one of its exports.
+ * then every string offset, every export's interface id, every device's
+ * fields, and every service/cap/export/device index: a capability taken
+ * from a service names an earlier service and one of its exports; one
+ * taken from a device names a device no other capability names.
  */
 #include <stddef.h>
+#include <capos/device.h>
 #include <capos/error.h>
 #include <capos/ring.h>
 #include "manifest.h"
@@ -46,6 +48,10 @@ static int check_header(const struct capos_manifest_header *h, uint64_t size, co
 		return fail(what, "unsupported manifest version", CAPOS_EFORMAT);
 	if (h->total_size != size)
 		return fail(what, "total_size differs from the file size", CAPOS_ETRUNC);
+	if (h->reserved)
+		return fail(what, "a reserved header field is not zero", CAPOS_EFORMAT);
+	if (h->device_count > CAPOS_MANIFEST_MAX_DEVICES)
+		return fail(what, "more devices than a manifest may have", CAPOS_EFORMAT);
 	copy.crc32 = 0;
 	crc = crc32_update(0, &copy, sizeof copy);
 	crc = crc32_update(crc, buf + sizeof copy, size - sizeof copy);
@@ -54,24 +60,27 @@ static int check_header(const struct capos_manifest_header *h, uint64_t size, co
 	if (!table_ok(h->services_off, h->service_count, sizeof(struct capos_manifest_service), h->total_size) ||
 	    !table_ok(h->caps_off, h->cap_count, sizeof(struct capos_manifest_cap), h->total_size) ||
 	    !table_ok(h->exports_off, h->export_count, sizeof(struct capos_manifest_export), h->total_size) ||
+	    !table_ok(h->devices_off, h->device_count, sizeof(struct capos_manifest_device), h->total_size) ||
 	    h->strings_off > h->total_size || h->strings_size != h->total_size - h->strings_off ||
 	    h->strings_size == 0)
 		return fail(what, "a table lies outside the file", CAPOS_ETRUNC);
 	return 0;
 }
 
+static int str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 int manifest_export_find(const struct manifest_view *v, uint32_t service, const char *name)
 {
 	const struct capos_manifest_service *s = &v->services[service];
 
-	for (uint32_t e = s->export_first; e < s->export_first + s->export_count; e++) {
-		const char *a = manifest_str(v, v->exports[e].name), *b = name;
-
-		while (*a && *a == *b)
-			a++, b++;
-		if (*a == *b)
+	for (uint32_t e = s->export_first; e < s->export_first + s->export_count; e++)
+		if (str_eq(manifest_str(v, v->exports[e].name), name))
 			return (int)e;
-	}
 	return -1;
 }
 
@@ -87,8 +96,57 @@ static int check_exports(const struct manifest_view *v, const struct capos_manif
 	return 0;
 }
 
+/* Fields a device's kind does not use are zero (vendor/device CAPOS_PCI_ANY for CLASS). */
+static int device_ok(const struct manifest_view *v, const struct capos_manifest_device *dev)
+{
+	uint32_t len = 0;
+
+	if (!str_ok(v, dev->name) || !manifest_str(v, dev->name)[0])
+		return 0;
+	switch (dev->kind) {
+	case CAPOS_DEVICE_IOPORTS:
+		if (!str_ok(v, dev->ioports))
+			return 0;
+		while (manifest_str(v, dev->ioports)[len])
+			len++;
+		return len > 0 && len < CAPOS_IOPORTS_NAME_MAX && !dev->irq && !dev->vendor && !dev->device &&
+		       !dev->class_code && !dev->class_mask && !dev->instance;
+	case CAPOS_DEVICE_IRQ:
+		return dev->irq <= 15 && !dev->ioports && !dev->vendor && !dev->device && !dev->class_code &&
+		       !dev->class_mask && !dev->instance;
+	case CAPOS_DEVICE_PCI:
+		return dev->vendor != CAPOS_PCI_ANY && dev->device != CAPOS_PCI_ANY && !dev->ioports && !dev->irq &&
+		       !dev->class_code && !dev->class_mask;
+	case CAPOS_DEVICE_CLASS:
+		return dev->vendor == CAPOS_PCI_ANY && dev->device == CAPOS_PCI_ANY && !dev->ioports && !dev->irq &&
+		       dev->class_mask && dev->class_mask <= 0xffffffu && !(dev->class_code & ~dev->class_mask);
+	}
+	return 0;
+}
+
+static int check_devices(const struct manifest_view *v, const char **what)
+{
+	for (uint32_t i = 0; i < v->hdr->device_count; i++)
+		if (!device_ok(v, &v->devices[i]))
+			return fail(what, "a device's fields do not fit its kind", CAPOS_EFORMAT);
+	return 0;
+}
+
+/* A device capability: names an existing device, by its name, that no earlier capability took. */
+static int check_device_cap(const struct manifest_view *v, const struct capos_manifest_cap *cap,
+			    uint64_t *taken, const char **what)
+{
+	if (cap->source_service >= v->hdr->device_count ||
+	    !str_eq(manifest_str(v, cap->source_name), manifest_str(v, v->devices[cap->source_service].name)))
+		return fail(what, "a capability names a device the manifest does not have", CAPOS_EFORMAT);
+	if (*taken & (1ull << cap->source_service))
+		return fail(what, "a device is granted twice", CAPOS_EFORMAT);
+	*taken |= 1ull << cap->source_service;
+	return 0;
+}
+
 /* The capabilities of services[i]; services before i are already checked. */
-static int check_caps(const struct manifest_view *v, uint32_t i, const char **what)
+static int check_caps(const struct manifest_view *v, uint32_t i, uint64_t *taken, const char **what)
 {
 	const struct capos_manifest_service *s = &v->services[i];
 
@@ -97,8 +155,16 @@ static int check_caps(const struct manifest_view *v, uint32_t i, const char **wh
 
 		if (!str_ok(v, cap->name) || !str_ok(v, cap->source_name))
 			return fail(what, "a capability name is out of bounds", CAPOS_EFORMAT);
-		if (cap->source != CAPOS_CAP_FROM_KERNEL && cap->source != CAPOS_CAP_FROM_SERVICE)
+		if (cap->source != CAPOS_CAP_FROM_KERNEL && cap->source != CAPOS_CAP_FROM_SERVICE &&
+		    cap->source != CAPOS_CAP_FROM_DEVICE)
 			return fail(what, "unknown capability source", CAPOS_EFORMAT);
+		if (cap->source == CAPOS_CAP_FROM_DEVICE) {
+			int err = check_device_cap(v, cap, taken, what);
+
+			if (err)
+				return err;
+			continue;
+		}
 		if (cap->source == CAPOS_CAP_FROM_KERNEL)
 			continue;
 		/* Start order: a service imports only from services before it. */
@@ -110,7 +176,7 @@ static int check_caps(const struct manifest_view *v, uint32_t i, const char **wh
 	return 0;
 }
 
-static int check_service(const struct manifest_view *v, uint32_t i, const char **what)
+static int check_service(const struct manifest_view *v, uint32_t i, uint64_t *taken, const char **what)
 {
 	const struct capos_manifest_service *s = &v->services[i];
 	int err;
@@ -125,12 +191,13 @@ static int check_service(const struct manifest_view *v, uint32_t i, const char *
 	    s->export_first > v->hdr->export_count || s->export_count > v->hdr->export_count - s->export_first)
 		return fail(what, "a service's capability or export range is out of bounds", CAPOS_EFORMAT);
 	err = check_exports(v, s, what);
-	return err ? err : check_caps(v, i, what);
+	return err ? err : check_caps(v, i, taken, what);
 }
 
 int manifest_open(struct manifest_view *v, const void *buf, uint64_t size, const char **what)
 {
 	const struct capos_manifest_header *h = buf;
+	uint64_t taken = 0;                    /* devices already granted; device_count <= 64 */
 	int err;
 
 	if (!buf || size < sizeof *h)
@@ -146,11 +213,15 @@ int manifest_open(struct manifest_view *v, const void *buf, uint64_t size, const
 	v->services = (const void *)(v->base + h->services_off);
 	v->caps = (const void *)(v->base + h->caps_off);
 	v->exports = (const void *)(v->base + h->exports_off);
+	v->devices = (const void *)(v->base + h->devices_off);
 	v->strings = (const char *)(v->base + h->strings_off);
 	if (v->strings[h->strings_size - 1] != '\0')
 		return fail(what, "the string table is not NUL-terminated", CAPOS_EFORMAT);
+	err = check_devices(v, what);
+	if (err)
+		return err;
 	for (uint32_t i = 0; i < h->service_count; i++) {
-		err = check_service(v, i, what);
+		err = check_service(v, i, &taken, what);
 		if (err)
 			return err;
 	}

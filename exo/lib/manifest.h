@@ -17,6 +17,7 @@ struct manifest_view {
 	const struct capos_manifest_service *services;
 	const struct capos_manifest_cap *caps;
 	const struct capos_manifest_export *exports;
+	const struct capos_manifest_device *devices;
 	const char *strings;
 };
 
@@ -24,6 +25,10 @@ struct manifest_view {
 int manifest_open(struct manifest_view *v, const void *buf, uint64_t size, const char **what);
 
 /*
+ * After manifest_open, every CAPOS_CAP_FROM_DEVICE capability's
+ * source_service indexes v->devices, and no device is named by two
+ * capabilities.
+ *
  * Index (into v->exports) of the export called name of services[service],
  * or -1.  After manifest_open, every CAPOS_CAP_FROM_SERVICE capability's
  * (source_service, source_name) is known to resolve.

@@ -1,6 +1,7 @@
 /*
  * Graph checks: every capability taken from a service names a service that
  * exists and exports that name (and is not the service itself); every
+ * device source names a device, each granted once (mfdevice.c); every
  * `after` names a service; then a start order where each service follows
  * everything it depends on.  Ordering is Kahn's algorithm, ties broken by
  * the order of the file, so the result is stable.  When no order exists,
@@ -37,6 +38,8 @@ static int resolve_cap(struct mf_manifest *m, int self, struct mf_cap *c, struct
 {
 	const struct mf_service *src;
 
+	if (c->source == CAPOS_CAP_FROM_DEVICE)
+		return mf_resolve_device(m, self, c, d);
 	if (c->source != CAPOS_CAP_FROM_SERVICE)
 		return 0;
 	c->service_index = find_service(m, c->service);

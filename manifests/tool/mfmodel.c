@@ -18,14 +18,14 @@ const char *const mf_kernel_caps[] = {
 };
 const int mf_kernel_cap_count = sizeof mf_kernel_caps / sizeof mf_kernel_caps[0];
 
-static const char *const top_keys[] = { "version", "services", NULL };
+static const char *const top_keys[] = { "version", "devices", "services", NULL };
 static const char *const service_keys[] = { "name", "binary", "args", "restart", "backoff_ms",
 					    "max_restarts", "quota", "caps", "exports", "after", "session", NULL };
 static const char *const quota_keys[] = { "frames", "caps", "threads", "ring_ops", NULL };
 static const char *const export_keys[] = { "name", "interface", NULL };
 
-static int check_keys(const struct mnode *map, const char *const *allowed, const char *where,
-		      struct mdiag *d)
+int mf_check_keys(const struct mnode *map, const char *const *allowed, const char *where,
+		  struct mdiag *d)
 {
 	for (size_t i = 0; i < map->count; i++) {
 		const char *k = map->keys[i]->scalar;
@@ -43,7 +43,7 @@ static int check_keys(const struct mnode *map, const char *const *allowed, const
 	return 0;
 }
 
-static int want_kind(const struct mnode *n, enum mnode_kind kind, const char *what, struct mdiag *d)
+int mf_want_kind(const struct mnode *n, enum mnode_kind kind, const char *what, struct mdiag *d)
 {
 	static const char *const names[] = { "a scalar", "a mapping", "a list" };
 
@@ -52,13 +52,13 @@ static int want_kind(const struct mnode *n, enum mnode_kind kind, const char *wh
 	return mdiag_error(d, n->line, n->col, "%s must be %s", what, names[kind]);
 }
 
-static int get_uint(const struct mnode *n, const char *what, uint64_t min, uint64_t max, uint64_t *out,
-		    struct mdiag *d)
+int mf_get_uint(const struct mnode *n, const char *what, uint64_t min, uint64_t max, uint64_t *out,
+		struct mdiag *d)
 {
 	const char *s;
 	uint64_t v = 0;
 
-	if (want_kind(n, MNODE_SCALAR, what, d))
+	if (mf_want_kind(n, MNODE_SCALAR, what, d))
 		return -1;
 	s = n->scalar;
 	if (!*s)
@@ -78,11 +78,11 @@ static int get_uint(const struct mnode *n, const char *what, uint64_t min, uint6
 }
 
 /* A name: starts with a lower-case letter; then lower-case letters, digits, '-', '_'. */
-static int get_name(const struct mnode *n, const char *what, size_t size, char *out, struct mdiag *d)
+int mf_get_name(const struct mnode *n, const char *what, size_t size, char *out, struct mdiag *d)
 {
 	const char *s;
 
-	if (want_kind(n, MNODE_SCALAR, what, d))
+	if (mf_want_kind(n, MNODE_SCALAR, what, d))
 		return -1;
 	s = n->scalar;
 	if (strlen(s) == 0 || strlen(s) >= size)
@@ -107,14 +107,14 @@ static int get_quota(const struct mnode *q, struct capos_manifest_quota *out, st
 	};
 	uint64_t v[4] = { out->frames, out->caps, out->threads, out->ring_ops };
 
-	if (want_kind(q, MNODE_MAP, "quota", d) || check_keys(q, quota_keys, "quota", d))
+	if (mf_want_kind(q, MNODE_MAP, "quota", d) || mf_check_keys(q, quota_keys, "quota", d))
 		return -1;
 	for (int i = 0; i < 4; i++) {
 		const struct mnode *n = mfyaml_get(q, limits[i].key);
 		char what[32];
 
 		snprintf(what, sizeof what, "quota.%s", limits[i].key);
-		if (n && get_uint(n, what, limits[i].min, limits[i].max, &v[i], d))
+		if (n && mf_get_uint(n, what, limits[i].min, limits[i].max, &v[i], d))
 			return -1;
 	}
 	out->frames = v[0];
@@ -134,7 +134,20 @@ static const char *kernel_cap_list(void)
 	return list;
 }
 
-/* "kernel:NAME" or "service:SERVICE/EXPORT". */
+/* "device:NAME": the name is resolved against `devices:` by the graph check. */
+static int parse_device_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d)
+{
+	const char *s = n->scalar + 7;
+
+	if (!*s || strlen(s) >= MF_CAP_NAME_MAX)
+		return mdiag_error(d, n->line, n->col, "capability source '%s' must name a device of 1 to %d characters",
+				   n->scalar, MF_CAP_NAME_MAX - 1);
+	c->source = CAPOS_CAP_FROM_DEVICE;
+	strcpy(c->source_name, s);
+	return 0;
+}
+
+/* "kernel:NAME", "service:SERVICE/EXPORT" or "device:NAME". */
 static int parse_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d)
 {
 	const char *s = n->scalar;
@@ -142,6 +155,8 @@ static int parse_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d
 
 	c->line = n->line;
 	c->col = n->col;
+	if (strncmp(s, "device:", 7) == 0)
+		return parse_device_source(n, c, d);
 	if (strncmp(s, "kernel:", 7) == 0) {
 		c->source = CAPOS_CAP_FROM_KERNEL;
 		for (int i = 0; i < mf_kernel_cap_count; i++)
@@ -155,7 +170,7 @@ static int parse_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d
 	slash = strchr(s, '/');
 	if (strncmp(s, "service:", 8) != 0 || !slash || slash == s + 8 || !slash[1])
 		return mdiag_error(d, n->line, n->col,
-				   "capability source '%s' must be 'kernel:NAME' or 'service:SERVICE/EXPORT'", s);
+				   "capability source '%s' must be 'kernel:NAME', 'service:SERVICE/EXPORT' or 'device:NAME'", s);
 	if ((size_t)(slash - (s + 8)) >= MF_NAME_MAX || strlen(slash + 1) >= MF_CAP_NAME_MAX)
 		return mdiag_error(d, n->line, n->col, "capability source '%s' has a name that is too long", s);
 	c->source = CAPOS_CAP_FROM_SERVICE;
@@ -166,15 +181,15 @@ static int parse_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d
 
 static int get_caps(const struct mnode *caps, struct mf_service *s, struct mdiag *d)
 {
-	if (want_kind(caps, MNODE_MAP, "caps", d))
+	if (mf_want_kind(caps, MNODE_MAP, "caps", d))
 		return -1;
 	if (caps->count > MF_MAX_CAPS)
 		return mdiag_error(d, caps->line, caps->col, "more than %d capabilities", MF_MAX_CAPS);
 	for (size_t i = 0; i < caps->count; i++) {
 		struct mf_cap *c = &s->caps[s->cap_count];
 
-		if (get_name(caps->keys[i], "capability name", MF_CAP_NAME_MAX, c->name, d) ||
-		    want_kind(caps->items[i], MNODE_SCALAR, "a capability source", d) ||
+		if (mf_get_name(caps->keys[i], "capability name", MF_CAP_NAME_MAX, c->name, d) ||
+		    mf_want_kind(caps->items[i], MNODE_SCALAR, "a capability source", d) ||
 		    parse_source(caps->items[i], c, d))
 			return -1;
 		s->cap_count++;
@@ -185,14 +200,14 @@ static int get_caps(const struct mnode *caps, struct mf_service *s, struct mdiag
 static int get_refs(const struct mnode *list, const char *what, size_t name_size, int max,
 		    struct mf_ref *out, int *count, struct mdiag *d)
 {
-	if (want_kind(list, MNODE_SEQ, what, d))
+	if (mf_want_kind(list, MNODE_SEQ, what, d))
 		return -1;
 	if ((int)list->count > max)
 		return mdiag_error(d, list->line, list->col, "more than %d entries in %s", max, what);
 	for (size_t i = 0; i < list->count; i++) {
 		struct mf_ref *r = &out[*count];
 
-		if (get_name(list->items[i], what, name_size, r->name, d))
+		if (mf_get_name(list->items[i], what, name_size, r->name, d))
 			return -1;
 		for (int j = 0; j < *count; j++)
 			if (strcmp(out[j].name, r->name) == 0)
@@ -212,7 +227,7 @@ static int get_iface(const struct mnode *n, uint32_t *out, struct mdiag *d)
 	uint64_t v = 0;
 	int base = 10;
 
-	if (want_kind(n, MNODE_SCALAR, "interface", d))
+	if (mf_want_kind(n, MNODE_SCALAR, "interface", d))
 		return -1;
 	s = n->scalar;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
@@ -248,7 +263,7 @@ static int get_export(const struct mnode *n, struct mf_export *e, struct mdiag *
 	e->line = n->line;
 	e->col = n->col;
 	if (n->kind == MNODE_MAP) {
-		if (check_keys(n, export_keys, "an export", d))
+		if (mf_check_keys(n, export_keys, "an export", d))
 			return -1;
 		if (!(name = mfyaml_get(n, "name")))
 			return mdiag_error(d, n->line, n->col, "export has no 'name'");
@@ -258,14 +273,14 @@ static int get_export(const struct mnode *n, struct mf_export *e, struct mdiag *
 	} else if (n->kind != MNODE_SCALAR) {
 		return mdiag_error(d, n->line, n->col, "an export must be a name or a mapping {name, interface}");
 	}
-	if (get_name(name, "exports", MF_CAP_NAME_MAX, e->name, d))
+	if (mf_get_name(name, "exports", MF_CAP_NAME_MAX, e->name, d))
 		return -1;
 	return iface ? get_iface(iface, &e->iface, d) : 0;
 }
 
 static int get_exports(const struct mnode *list, struct mf_service *s, struct mdiag *d)
 {
-	if (want_kind(list, MNODE_SEQ, "exports", d))
+	if (mf_want_kind(list, MNODE_SEQ, "exports", d))
 		return -1;
 	if ((int)list->count > MF_MAX_EXPORTS)
 		return mdiag_error(d, list->line, list->col, "more than %d entries in exports", MF_MAX_EXPORTS);
@@ -305,7 +320,7 @@ static int get_session(const struct mnode *svc, struct mf_service *s, struct mdi
 	s->session = CAPOS_SESSION_KIND_SYSTEM;
 	if (!n)
 		return 0;
-	if (want_kind(n, MNODE_SCALAR, "session", d))
+	if (mf_want_kind(n, MNODE_SCALAR, "session", d))
 		return -1;
 	if (strcmp(n->scalar, "anonymous") == 0)
 		s->session = CAPOS_SESSION_KIND_ANONYMOUS;
@@ -324,7 +339,7 @@ static int get_restart(const struct mnode *svc, struct mf_service *s, struct mdi
 
 	s->restart = CAPOS_RESTART_NEVER;
 	s->backoff_ms = 100;
-	if (r && want_kind(r, MNODE_SCALAR, "restart", d))
+	if (r && mf_want_kind(r, MNODE_SCALAR, "restart", d))
 		return -1;
 	if (r && strcmp(r->scalar, "on-failure") == 0)
 		s->restart = CAPOS_RESTART_ON_FAILURE;
@@ -336,11 +351,11 @@ static int get_restart(const struct mnode *svc, struct mf_service *s, struct mdi
 		return mdiag_error(d, n->line, n->col, "%s applies only with 'restart: on-failure'",
 				   b ? "backoff_ms" : "max_restarts");
 	}
-	if (b && get_uint(b, "backoff_ms", 1, 600000, &v, d))
+	if (b && mf_get_uint(b, "backoff_ms", 1, 600000, &v, d))
 		return -1;
 	if (b)
 		s->backoff_ms = (uint32_t)v;
-	if (m && get_uint(m, "max_restarts", 0, 1000, &v, d))
+	if (m && mf_get_uint(m, "max_restarts", 0, 1000, &v, d))
 		return -1;
 	if (m)
 		s->max_restarts = (uint32_t)v;
@@ -392,20 +407,20 @@ static int get_service(const struct mnode *svc, const struct mf_env *env, struct
 {
 	const struct mnode *n;
 
-	if (want_kind(svc, MNODE_MAP, "a service", d) || check_keys(svc, service_keys, "a service", d))
+	if (mf_want_kind(svc, MNODE_MAP, "a service", d) || mf_check_keys(svc, service_keys, "a service", d))
 		return -1;
 	s->line = svc->line;
 	s->col = svc->col;
 	if (!(n = mfyaml_get(svc, "name")))
 		return mdiag_error(d, svc->line, svc->col, "service has no 'name'");
-	if (get_name(n, "service name", MF_NAME_MAX, s->name, d))
+	if (mf_get_name(n, "service name", MF_NAME_MAX, s->name, d))
 		return -1;
 	if (!(n = mfyaml_get(svc, "binary")))
 		return mdiag_error(d, svc->line, svc->col, "service '%s' has no 'binary'", s->name);
-	if (get_name(n, "binary", MF_NAME_MAX, s->binary, d) || check_binary(n, s->binary, env, d))
+	if (mf_get_name(n, "binary", MF_NAME_MAX, s->binary, d) || check_binary(n, s->binary, env, d))
 		return -1;
 	if ((n = mfyaml_get(svc, "args"))) {
-		if (want_kind(n, MNODE_SCALAR, "args", d))
+		if (mf_want_kind(n, MNODE_SCALAR, "args", d))
 			return -1;
 		if (strlen(n->scalar) >= MF_ARGS_MAX)
 			return mdiag_error(d, n->line, n->col, "args longer than %d characters", MF_ARGS_MAX - 1);
@@ -435,7 +450,7 @@ static int get_service(const struct mnode *svc, const struct mf_env *env, struct
 static int get_services(const struct mnode *list, const struct mf_env *env, struct mf_manifest *m,
 			struct mdiag *d)
 {
-	if (want_kind(list, MNODE_SEQ, "services", d))
+	if (mf_want_kind(list, MNODE_SEQ, "services", d))
 		return -1;
 	if (list->count == 0)
 		return mdiag_error(d, list->line, list->col, "services is empty: a system needs at least one");
@@ -461,11 +476,13 @@ int mf_build(const struct mnode *root, const struct mf_env *env, struct mf_manif
 	uint64_t version;
 
 	memset(m, 0, sizeof *m);
-	if (want_kind(root, MNODE_MAP, "the manifest", d) || check_keys(root, top_keys, "the manifest", d))
+	if (mf_want_kind(root, MNODE_MAP, "the manifest", d) || mf_check_keys(root, top_keys, "the manifest", d))
 		return -1;
 	if (!(n = mfyaml_get(root, "version")))
 		return mdiag_error(d, root->line, root->col, "the manifest has no 'version' (this compiler reads version 1)");
-	if (get_uint(n, "version", 1, 1, &version, d))
+	if (mf_get_uint(n, "version", 1, 1, &version, d))
+		return -1;
+	if ((n = mfyaml_get(root, "devices")) && mf_get_devices(n, m, d))
 		return -1;
 	if (!(n = mfyaml_get(root, "services")))
 		return mdiag_error(d, root->line, root->col, "the manifest has no 'services'");

@@ -1,8 +1,9 @@
 /*
  * Binary encoding of a checked manifest (capos/manifest.h): services in
- * start order, their capabilities and exports in flat arrays, names in a
- * string table, CRC32 over the whole file.  Service references are
- * rewritten from file order to start order.
+ * start order, their capabilities and exports in flat arrays, the devices
+ * in file order, names in a string table, CRC32 over the whole file.
+ * Service references are rewritten from file order to start order; a
+ * device capability refers to its device by index.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,8 @@ static void encode_service(const struct mf_manifest *m, const struct mf_service 
 
 		caps[(*cap_n)++] = (struct capos_manifest_cap){
 			.name = intern(t, mc->name), .source = mc->source,
-			.source_service = mc->source == CAPOS_CAP_FROM_SERVICE ? (uint32_t)start_rank(m, mc->service_index) : 0,
+			.source_service = mc->source == CAPOS_CAP_FROM_SERVICE ? (uint32_t)start_rank(m, mc->service_index)
+					: mc->source == CAPOS_CAP_FROM_DEVICE ? (uint32_t)mc->device_index : 0,
 			.source_name = intern(t, mc->source_name),
 		};
 	}
@@ -66,11 +68,22 @@ static void encode_service(const struct mf_manifest *m, const struct mf_service 
 		};
 }
 
+static struct capos_manifest_device encode_device(const struct mf_device *dev, struct strtab *t)
+{
+	return (struct capos_manifest_device){
+		.name = intern(t, dev->name), .kind = dev->kind,
+		.ioports = dev->kind == CAPOS_DEVICE_IOPORTS ? intern(t, dev->ioports) : 0,
+		.irq = dev->irq, .vendor = dev->vendor, .device = dev->device,
+		.class_code = dev->class_code, .class_mask = dev->class_mask, .instance = dev->instance,
+	};
+}
+
 int mf_encode(const struct mf_manifest *m, uint8_t **out, size_t *size)
 {
 	static struct capos_manifest_service svcs[MF_MAX_SERVICES];
 	static struct capos_manifest_cap caps[MF_MAX_SERVICES * MF_MAX_CAPS];
 	static struct capos_manifest_export exps[MF_MAX_SERVICES * MF_MAX_EXPORTS];
+	static struct capos_manifest_device devs[MF_MAX_DEVICES];
 	struct capos_manifest_header h = { .version = CAPOS_MANIFEST_VERSION };
 	struct strtab t = { 0 };
 	uint32_t cap_n = 0, exp_n = 0;
@@ -79,6 +92,8 @@ int mf_encode(const struct mf_manifest *m, uint8_t **out, size_t *size)
 	intern(&t, "");
 	for (int k = 0; k < m->count; k++)
 		encode_service(m, &m->services[m->order[k]], &t, &svcs[k], caps, &cap_n, exps, &exp_n);
+	for (int i = 0; i < m->device_count; i++)
+		devs[i] = encode_device(&m->devices[i], &t);
 	memcpy(h.magic, CAPOS_MANIFEST_MAGIC, 8);
 	h.service_count = (uint32_t)m->count;
 	h.cap_count = cap_n;
@@ -86,7 +101,9 @@ int mf_encode(const struct mf_manifest *m, uint8_t **out, size_t *size)
 	h.services_off = sizeof h;
 	h.caps_off = h.services_off + h.service_count * (uint32_t)sizeof svcs[0];
 	h.exports_off = h.caps_off + cap_n * (uint32_t)sizeof caps[0];
-	h.strings_off = h.exports_off + exp_n * (uint32_t)sizeof exps[0];
+	h.device_count = (uint32_t)m->device_count;
+	h.devices_off = h.exports_off + exp_n * (uint32_t)sizeof exps[0];
+	h.strings_off = h.devices_off + h.device_count * (uint32_t)sizeof devs[0];
 	h.strings_size = (uint32_t)t.used;
 	h.total_size = h.strings_off + h.strings_size;
 	buf = calloc(1, h.total_size);
@@ -95,6 +112,7 @@ int mf_encode(const struct mf_manifest *m, uint8_t **out, size_t *size)
 	memcpy(buf + h.services_off, svcs, h.service_count * sizeof svcs[0]);
 	memcpy(buf + h.caps_off, caps, cap_n * sizeof caps[0]);
 	memcpy(buf + h.exports_off, exps, exp_n * sizeof exps[0]);
+	memcpy(buf + h.devices_off, devs, h.device_count * sizeof devs[0]);
 	memcpy(buf + h.strings_off, t.buf, t.used);
 	memcpy(buf, &h, sizeof h);
 	h.crc32 = crc32_update(0, buf, h.total_size);

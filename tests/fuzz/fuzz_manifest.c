@@ -16,11 +16,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static volatile char sink;
 
+static void touch(const char *s)
+{
+	for (; *s; s++)
+		sink ^= *s;
+}
+
 static void touch_strings(const struct manifest_view *v)
 {
 	for (uint32_t i = 0; i < v->hdr->service_count; i++)
-		for (const char *s = manifest_str(v, v->services[i].name); *s; s++)
-			sink ^= *s;
+		touch(manifest_str(v, v->services[i].name));
+	for (uint32_t i = 0; i < v->hdr->device_count; i++) {
+		touch(manifest_str(v, v->devices[i].name));
+		touch(manifest_str(v, v->devices[i].ioports));
+	}
 }
 
 static void check_reader(const uint8_t *bin, size_t size, int must_accept)

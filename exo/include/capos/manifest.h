@@ -8,11 +8,15 @@
  *   struct capos_manifest_service[service_count] at services_off
  *   struct capos_manifest_cap[cap_count]         at caps_off
  *   struct capos_manifest_export[export_count]   at exports_off
+ *   struct capos_manifest_device[device_count]   at devices_off
  *   string table (NUL-terminated strings)        at strings_off
  * Strings are referenced by offset into the string table.  Services appear
  * in start order: every service comes after the services whose exports it
- * imports and the ones it names in `after`.  A reader checks the header
- * CRC and that every offset, count and string lies inside the file.
+ * imports and the ones it names in `after`.  A device (the manifest's
+ * `devices:`) is what init obtains from its DeviceRoot for a capability
+ * `device:NAME`, at most one such capability per device in the whole
+ * manifest (claims are exclusive).  A reader checks the header CRC and
+ * that every offset, count and string lies inside the file.
  */
 #ifndef CAPOS_MANIFEST_H
 #define CAPOS_MANIFEST_H
@@ -20,7 +24,9 @@
 #include <stdint.h>
 
 #define CAPOS_MANIFEST_MAGIC "CAPOSMAN"
-#define CAPOS_MANIFEST_VERSION 3u   /* 2: exports carry an interface id; 3: services a session kind */
+#define CAPOS_MANIFEST_VERSION 4u   /* 2: exports carry an interface id; 3: services a session kind;
+					4: devices */
+#define CAPOS_MANIFEST_MAX_DEVICES 32u
 
 enum capos_restart_policy {
 	CAPOS_RESTART_NEVER = 0,
@@ -36,6 +42,15 @@ enum capos_session_kind {
 enum capos_cap_source {
 	CAPOS_CAP_FROM_KERNEL = 1,   /* a kernel capability, by name (source_name) */
 	CAPOS_CAP_FROM_SERVICE = 2,  /* an export (source_name) of service source_service */
+	CAPOS_CAP_FROM_DEVICE = 3,   /* devices[source_service], whose name is source_name */
+};
+
+/* How init obtains a device from its DeviceRoot ("devices"). */
+enum capos_device_kind {
+	CAPOS_DEVICE_IOPORTS = 1,    /* DeviceRoot.ioports(ioports): an IoPortRange */
+	CAPOS_DEVICE_IRQ = 2,        /* DeviceRoot.irq(irq): an Interrupt */
+	CAPOS_DEVICE_PCI = 3,        /* DeviceRoot.claim(vendor, device, any class, instance): a PciFunction */
+	CAPOS_DEVICE_CLASS = 4,      /* DeviceRoot.claim(any, any, class_code, class_mask, instance) */
 };
 
 struct capos_manifest_header {
@@ -48,7 +63,9 @@ struct capos_manifest_header {
 	uint32_t strings_size;
 	uint32_t total_size;
 	uint32_t crc32;           /* of the whole file with this field zero */
-	uint32_t reserved[3];     /* zero */
+	uint32_t device_count;
+	uint32_t devices_off;
+	uint32_t reserved;        /* zero */
 };
 _Static_assert(sizeof(struct capos_manifest_header) == 64, "manifest header layout");
 
@@ -86,5 +103,21 @@ struct capos_manifest_export {
 	uint32_t iface;           /* interface id its clients speak, >= CAPOS_IFACE_USER_MIN */
 };
 _Static_assert(sizeof(struct capos_manifest_export) == 8, "manifest export layout");
+
+/*
+ * One device.  Fields a kind does not use are zero, except vendor and
+ * device of a CLASS device, which are CAPOS_PCI_ANY (capos/device.h).
+ */
+struct capos_manifest_device {
+	uint32_t name;            /* string offset: what `device:NAME` refers to */
+	uint32_t kind;            /* enum capos_device_kind */
+	uint32_t ioports;         /* IOPORTS: string offset of the range's name (< CAPOS_IOPORTS_NAME_MAX) */
+	uint32_t irq;             /* IRQ: the ISA line, 0..15 */
+	uint16_t vendor, device;  /* PCI; CAPOS_PCI_ANY for CLASS */
+	uint32_t class_code;      /* CLASS: (class << 16) | (subclass << 8) | prog_if under class_mask */
+	uint32_t class_mask;      /* CLASS: nonzero, within 0xffffff; PCI: 0 (any class) */
+	uint32_t instance;        /* PCI, CLASS: the instance-th match in bus order */
+};
+_Static_assert(sizeof(struct capos_manifest_device) == 32, "manifest device layout");
 
 #endif

@@ -247,8 +247,163 @@ static void test_positions(void)
 	CHECK(strstr(d.msg, "'sometimes'") != NULL);
 }
 
+static const char with_devices[] =
+	"version: 1\n"
+	"devices:\n"
+	"  - {name: session-uart, ioports: com2}\n"
+	"  - {name: session-uart-irq, irq: 3}\n"
+	"  - {name: edu, pci: \"1234:11e8\", instance: 1}\n"
+	"  - {name: nic, class: 0x020000, class_mask: 0xffff00}\n"
+	"services:\n"
+	"  - name: terminal\n"
+	"    binary: init\n"
+	"    caps:\n"
+	"      console: kernel:console\n"
+	"      uart: device:session-uart\n"
+	"      irq: device:session-uart-irq\n"
+	"  - name: driver\n"
+	"    binary: client\n"
+	"    caps: {edu: device:edu}\n";
+
+static uint8_t *compile_devices(size_t *size)
+{
+	struct mdiag d = { .file = "devices.yaml" };
+	uint8_t *bin, *aligned;
+
+	if (build(with_devices, &d) || mf_encode(&model, &bin, size))
+		return NULL;
+	aligned = aligned_alloc(8, (*size + 7) & ~(size_t)7);
+	memcpy(aligned, bin, *size);
+	free(bin);
+	return aligned;
+}
+
+/* Each kind of device survives compiling and reading, with its fields and its one grant. */
+static void test_devices_round_trip(void)
+{
+	struct manifest_view v;
+	const char *what = NULL;
+	size_t size;
+	uint8_t *bin = compile_devices(&size);
+	const struct capos_manifest_device *dv;
+	const struct capos_manifest_cap *c;
+
+	CHECK(bin != NULL);
+	if (!bin)
+		return;
+	CHECK_EQ(manifest_open(&v, bin, size, &what), 0);
+	CHECK_EQ(v.hdr->device_count, 4);
+	dv = v.devices;
+	CHECK_EQ(dv[0].kind, CAPOS_DEVICE_IOPORTS);
+	CHECK_STR(manifest_str(&v, dv[0].ioports), "com2");
+	CHECK_EQ(dv[1].kind, CAPOS_DEVICE_IRQ);
+	CHECK_EQ(dv[1].irq, 3);
+	CHECK_EQ(dv[2].kind, CAPOS_DEVICE_PCI);
+	CHECK_EQ(dv[2].vendor, 0x1234);
+	CHECK_EQ(dv[2].device, 0x11e8);
+	CHECK_EQ(dv[2].class_mask, 0);             /* any class */
+	CHECK_EQ(dv[2].instance, 1);
+	CHECK_EQ(dv[3].kind, CAPOS_DEVICE_CLASS);
+	CHECK_EQ(dv[3].vendor, CAPOS_PCI_ANY);
+	CHECK_EQ(dv[3].class_code, 0x020000);
+	CHECK_EQ(dv[3].class_mask, 0xffff00);
+	CHECK_STR(manifest_str(&v, dv[3].name), "nic");
+	c = &v.caps[v.services[0].cap_first + 1];  /* terminal's uart */
+	CHECK_EQ(c->source, CAPOS_CAP_FROM_DEVICE);
+	CHECK_EQ(c->source_service, 0);
+	CHECK_STR(manifest_str(&v, c->source_name), "session-uart");
+	c = &v.caps[v.services[1].cap_first];      /* driver's edu */
+	CHECK_EQ(c->source_service, 2);
+	free(bin);
+}
+
+/* class_mask defaults to the whole code; instance to 0. */
+static void test_device_defaults(void)
+{
+	struct mdiag d = { .file = "t.yaml" };
+
+	CHECK_EQ(build("version: 1\ndevices: [{name: nic, class: 0x020000}, {name: e, pci: \"8086:10D3\"}]\n"
+		       "services:\n  - {name: a, binary: init}\n", &d), 0);
+	CHECK_EQ(model.device_count, 2);
+	CHECK_EQ(model.devices[0].class_mask, 0xffffff);
+	CHECK_EQ(model.devices[0].instance, 0);
+	CHECK_EQ(model.devices[1].vendor, 0x8086);
+	CHECK_EQ(model.devices[1].device, 0x10d3);
+}
+
+/* The reader refuses a device whose fields contradict its kind, and a device granted twice. */
+static void test_device_reader_checks(void)
+{
+	struct manifest_view v;
+	const char *what = NULL;
+	size_t size;
+	uint8_t *bin = compile_devices(&size);
+	struct capos_manifest_header *h = (void *)bin;
+	struct capos_manifest_device *dv;
+	struct capos_manifest_cap *c, saved;
+
+	CHECK(bin != NULL);
+	if (!bin)
+		return;
+	dv = (void *)(bin + h->devices_off);
+	c = (void *)(bin + h->caps_off);
+	dv[1].irq = 16;
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	CHECK_STR(what, "a device's fields do not fit its kind");
+	dv[1].irq = 3;
+	dv[3].class_code = 0x020001;               /* outside its mask */
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	dv[3].class_code = 0x020000;
+	dv[0].kind = 9;
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	dv[0].kind = CAPOS_DEVICE_IOPORTS;
+	saved = c[h->cap_count - 1];
+	c[h->cap_count - 1].source_service = 1;    /* edu's grant now names the IRQ line... */
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	CHECK_STR(what, "a capability names a device the manifest does not have");
+	c[h->cap_count - 1].source_name = c[2].source_name;   /* ...by its name: granted twice */
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	CHECK_STR(what, "a device is granted twice");
+	c[h->cap_count - 1] = saved;
+	c[h->cap_count - 1].source_service = 4;    /* past the table */
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	c[h->cap_count - 1] = saved;
+	h->device_count = CAPOS_MANIFEST_MAX_DEVICES + 1;
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), -CAPOS_EFORMAT);
+	h->device_count = 4;
+	reseal(bin, size);
+	CHECK_EQ(manifest_open(&v, bin, size, &what), 0);
+	free(bin);
+}
+
+static void test_device_byte_flips_refused(void)
+{
+	struct manifest_view v;
+	const char *what;
+	size_t size;
+	uint8_t *bin = compile_devices(&size);
+
+	for (size_t i = 0; bin && i < size; i++) {
+		bin[i] ^= 0xa5;
+		CHECK(manifest_open(&v, bin, size, &what) < 0);
+		bin[i] ^= 0xa5;
+	}
+	free(bin);
+}
+
 int main(void)
 {
+	RUN(test_devices_round_trip);
+	RUN(test_device_defaults);
+	RUN(test_device_reader_checks);
+	RUN(test_device_byte_flips_refused);
 	RUN(test_start_order);
 	RUN(test_round_trip);
 	RUN(test_every_byte_flip_refused);
