@@ -27,9 +27,9 @@
  * belongs to.  A call that still arrives for a cut holder is answered
  * -CAPOS_EREVOKED.
  *
- * The devices come from the manifest as "uart" (an IoPortRange) and "irq"
- * (its Interrupt), or are asked of the DeviceRoot when it is granted as
- * "devices".  Without the UART (no ports or interrupt, the ports cannot be opened, or
+ * The devices come from the manifest (devices: session-uart, ioports com2;
+ * session-uart-irq, irq 3) as "uart" (an IoPortRange) and "irq" (its
+ * Interrupt).  Without the UART (no ports or interrupt granted, the ports cannot be opened, or
  * nothing answers there) the service says so and serves anyway: reads
  * and writes fail with -CAPOS_ENOTSUP, lending works.  A failure of its
  * own ring ends it with code 1, and init restarts it (restart:
@@ -49,7 +49,6 @@
 #define RECV_PARAMS_MAX sizeof(struct capos_terminal_session_write_in)
 #define RECV_BUF_SIZE CAPOS_IPC_RECV_BUF(RECV_PARAMS_MAX)
 #define DRAIN_MAX 256u
-#define COM2_IRQ 3u
 
 enum slot_state { SLOT_FREE = 0, SLOT_LIVE, SLOT_CLOSING };
 
@@ -353,38 +352,6 @@ static void on_interrupt(const struct capos_completion *c)
 	term_input(&svc.term, bytes, n);
 }
 
-/*
- * Without "uart" and "irq" granted by name, a service given the DeviceRoot
- * ("devices") asks it for COM2's ports and ISA IRQ 3 itself.
- */
-static void devices_from_root(void)
-{
-	uint32_t root = capos_cap_find("devices", NULL);
-	struct capos_device_root_ioports_in in = { .name = "com2" };
-	struct capos_device_root_ioports_out ports;
-	struct capos_device_root_irq_in line = { .line = COM2_IRQ };
-	struct capos_device_root_irq_out irq;
-
-	int err;
-
-	if (!root)
-		return;
-	if (!svc.uart) {
-		err = capos_device_root_ioports(capos_ring(), root, &in, &ports);
-		if (err)
-			capos_printf("terminal: DeviceRoot.ioports(com2): %s\n", capos_strerror(err));
-		else
-			svc.uart = ports.range;
-	}
-	if (!svc.irq) {
-		err = capos_device_root_irq(capos_ring(), root, &line, &irq);
-		if (err)
-			capos_printf("terminal: DeviceRoot.irq(%u): %s\n", line.line, capos_strerror(err));
-		else
-			svc.irq = irq.interrupt;
-	}
-}
-
 /* Open the ports, find the UART, start waiting for its interrupt; false without one. */
 static bool uart_start(void)
 {
@@ -393,7 +360,6 @@ static bool uart_start(void)
 
 	svc.uart = capos_cap_find("uart", NULL);
 	svc.irq = capos_cap_find("irq", NULL);
-	devices_from_root();
 	if (!svc.uart || !svc.irq) {
 		capos_printf("terminal: no session UART on COM2 (no 'uart' or 'irq' capability)\n");
 		return false;
