@@ -29,9 +29,9 @@
  *
  * The devices come from the manifest (devices: session-uart, ioports com2;
  * session-uart-irq, irq 3) as "uart" (an IoPortRange) and "irq" (its
- * Interrupt).  Without the UART (no ports or interrupt granted, the ports cannot be opened, or
- * nothing answers there) the service says so and serves anyway: reads
- * and writes fail with -CAPOS_ENOTSUP, lending works.  A failure of its
+ * Interrupt).  Without the UART (none granted, the ports cannot be
+ * opened, or nothing answers there) the service says so and serves
+ * anyway: reads and writes fail with -CAPOS_ENOTSUP, lending works.  A failure of its
  * own ring ends it with code 1, and init restarts it (restart:
  * on-failure) with the same export, so the terminal's clients keep their
  * root capability.
@@ -361,7 +361,7 @@ static bool uart_start(void)
 	svc.uart = capos_cap_find("uart", NULL);
 	svc.irq = capos_cap_find("irq", NULL);
 	if (!svc.uart || !svc.irq) {
-		capos_printf("terminal: no session UART on COM2 (no 'uart' or 'irq' capability)\n");
+		capos_printf("terminal: no session UART on COM2 (no 'uart' and 'irq' granted)\n");
 		return false;
 	}
 	err = capos_io_port_range_info(capos_ring(), svc.uart, &range);
