@@ -57,8 +57,8 @@ static int ask_credentials(struct shell *sh, const char *cmd, struct capos_sessi
 	return 0;
 }
 
-/* The new shell ended: how, in a few words. */
-static void after_shell(struct shell *sh, uint32_t proc)
+/* The new shell ended: how, in a few words (for a session that ended under it, on its behalf). */
+static void after_shell(struct shell *sh, uint32_t proc, const char *user)
 {
 	struct capos_process_handle_wait_out out;
 	int err = capos_process_handle_wait(capos_ring(), proc, &out);
@@ -67,7 +67,10 @@ static void after_shell(struct shell *sh, uint32_t proc)
 	err = capos_terminal_session_reclaim(capos_ring(), sh->terminal);
 	if (err && err != -CAPOS_ENOENT)
 		shell_printf(sh, "cannot take the terminal back: %s\n", capos_strerror(err));
-	if (out.reason == CAPOS_EXIT_NORMAL && out.exit_code == 0)
+	if (out.reason == CAPOS_EXIT_NORMAL && (out.exit_code & ~(int64_t)3) == SHELL_EXIT_OVER) {
+		shell_printf(sh, "%s%s's session has %s\nlogged out\n", out.exit_code & SHELL_OVER_MIDLINE ? "\n" : "",
+			     user, out.exit_code & SHELL_OVER_EXPIRED ? "expired" : "ended");
+	} else if (out.reason == CAPOS_EXIT_NORMAL && out.exit_code == 0)
 		shell_printf(sh, "logged out\n");
 	else if (out.reason == CAPOS_EXIT_NORMAL)
 		shell_printf(sh, "logged out (the shell ended with code %lld)\n", (long long)out.exit_code);
@@ -77,16 +80,16 @@ static void after_shell(struct shell *sh, uint32_t proc)
 }
 
 /* Lend the terminal and have the launcher start a shell in session; wait for it. */
-static void launch(struct shell *sh, const char *cmd, uint32_t session, const char *profile)
+static void launch(struct shell *sh, const char *cmd, uint32_t session, const char *profile, const char *user)
 {
 	struct capos_shell_launcher_launch_in in;
 	static union { struct capos_shell_launcher_launch_out out; uint8_t raw[SHELL_REPLY_MAX]; } res;
-	struct capos_terminal_session_lend_out lent;
+	uint32_t borrower = 0;
 	struct capos_ipc_reply reply;
 	struct capos_xfer x[2];
 	uint32_t iface, launcher = shell_cap(sh, "launcher", &iface);
 	char msg[CAPOS_APP_ERROR_MESSAGE_MAX];
-	int err = launcher ? capos_terminal_session_lend(capos_ring(), sh->terminal, &lent) : -CAPOS_ENOENT;
+	int err = launcher ? capos_terminal_lend(sh->terminal, &borrower) : -CAPOS_ENOENT;
 
 	if (err) {
 		shell_printf(sh, "%s: no shell can start here: %s\n", cmd,
@@ -98,7 +101,7 @@ static void launch(struct shell *sh, const char *cmd, uint32_t session, const ch
 	memset(&in, 0, sizeof in);
 	capos_snprintf(in.profile, sizeof in.profile, "%s", profile);
 	x[0] = (struct capos_xfer){ session, CAPOS_XFER_MOVE };
-	x[1] = (struct capos_xfer){ lent.borrower, CAPOS_XFER_MOVE };
+	x[1] = (struct capos_xfer){ borrower, CAPOS_XFER_MOVE };
 	err = capos_ipc_call(launcher, iface, CAPOS_SHELL_LAUNCHER_LAUNCH, &in, sizeof in, x, 2, &res,
 			     sizeof res, &reply);
 	if (err || reply.cap_count < 1) {
@@ -108,11 +111,11 @@ static void launch(struct shell *sh, const char *cmd, uint32_t session, const ch
 		if (err) {   /* nothing moved: end the session nobody will use */
 			capos_user_session_logout(capos_ring(), session);
 			capos_release(capos_ring(), session);
-			capos_release(capos_ring(), lent.borrower);
+			capos_release(capos_ring(), borrower);
 		}
 		return;
 	}
-	after_shell(sh, reply.caps[0].handle);
+	after_shell(sh, reply.caps[0].handle, user);
 }
 
 /* SessionManager.login with in; on success launch a shell in the new session. */
@@ -121,10 +124,12 @@ static void log_in(struct shell *sh, const char *cmd, struct capos_session_manag
 	static union { struct capos_session_manager_login_out out; uint8_t raw[SHELL_REPLY_MAX]; } res;
 	struct capos_ipc_reply reply;
 	uint32_t iface, sessions = shell_cap(sh, "sessions", &iface);
-	char msg[CAPOS_APP_ERROR_MESSAGE_MAX];
+	char msg[CAPOS_APP_ERROR_MESSAGE_MAX], user[sizeof in->user];
 	int err = capos_ipc_call(sessions, iface, CAPOS_SESSION_MANAGER_LOGIN, in, sizeof *in, NULL, 0, &res,
 				 sizeof res, &reply);
 
+	memcpy(user, in->user, sizeof user);
+	user[sizeof user - 1] = '\0';
 	shell_wipe(in, sizeof *in);
 	if (err == CAPOS_STATUS_APP_ERROR) {
 		shell_printf(sh, "login incorrect\n");
@@ -136,7 +141,7 @@ static void log_in(struct shell *sh, const char *cmd, struct capos_session_manag
 		return;
 	}
 	res.out.profile[sizeof res.out.profile - 1] = '\0';
-	launch(sh, cmd, reply.caps[0].handle, res.out.profile);
+	launch(sh, cmd, reply.caps[0].handle, res.out.profile, user);
 }
 
 void cmd_login(struct shell *sh, const struct shell_words *w)
@@ -304,14 +309,15 @@ void shell_logout(struct shell *sh, const char *why)
 		capos_snprintf(list + len, 256 - len, " %s", c->name);
 		capos_release(capos_ring(), c->handle);
 	}
-	err = capos_user_session_logout(capos_ring(), sh->session);
-	if (err)
-		shell_printf(sh, "%s: the session did not end: %s\n", why, capos_strerror(err));
+	/* Said before the session ends: an ended session calls no service, the terminal included. */
 	shell_printf(sh, "%s: %u %s revoked:%s\n", why, count, shell_plural(count, "capability", "capabilities"),
 		     count ? names : " (none)");
 	if (live)
 		shell_printf(sh, "%s: %u %s still %s:%s\n", why, live, shell_plural(live, "capability", "capabilities"),
 			     shell_plural(live, "answers", "answer"), stale);
+	err = capos_user_session_logout(capos_ring(), sh->session);
+	if (err)
+		shell_printf(sh, "%s: the session did not end: %s\n", why, capos_strerror(err));
 	capos_process_exit(live || err ? 1 : 0);
 }
 

@@ -155,7 +155,7 @@ void cmd_run(struct shell *sh, const struct shell_words *w)
 	static struct shell_run r;
 	static char grants[SHELL_RUN_TEXT_MAX], args[SHELL_RUN_TEXT_MAX], err_text[200];
 	struct capos_xfer x[CAPOS_XFER_MAX];
-	struct capos_terminal_session_lend_out lent;
+	uint32_t borrower = 0;
 	struct capos_process_spawner_spawn_out out;
 	uint32_t spawner = shell_cap(sh, "spawner", NULL);
 	int err;
@@ -171,16 +171,16 @@ void cmd_run(struct shell *sh, const struct shell_words *w)
 	}
 	if (resolve_grants(sh, &r, x))
 		return;
-	err = capos_terminal_session_lend(capos_ring(), sh->terminal, &lent);
+	err = capos_terminal_lend(sh->terminal, &borrower);
 	if (err) {
 		shell_printf(sh, "run: cannot lend the terminal: %s\n", capos_strerror(err));
 		return;
 	}
-	err = spawn(spawner, &r, grants, args, lent.borrower, x, &out);
+	err = spawn(spawner, &r, grants, args, borrower, x, &out);
 	if (err) {
 		/* The move did not happen: the borrower is still ours; the reclaim revokes it. */
 		capos_terminal_session_reclaim(capos_ring(), sh->terminal);
-		capos_release(capos_ring(), lent.borrower);
+		capos_release(capos_ring(), borrower);
 		shell_printf(sh, "run: cannot start %s: %s\n", r.binary,
 			     err > 0 ? "the spawner refused" : capos_strerror(err));
 		return;

@@ -9,8 +9,10 @@
  * logged-in shell and is ignored by the anonymous one), recall `!N` from
  * the history, keep the line in the history, split it into words and run
  * the command named by the first.  A logged-in shell whose session has
- * ended (expiry, or a logout elsewhere) says so and exits instead of
- * running anything more, at once when it waits at the prompt.
+ * ended (expiry, or a logout elsewhere) exits instead of running
+ * anything more, at once when it waits at the prompt; its exit code says
+ * how, and the shell that launched it tells the person (an ended session
+ * calls no service, so it can no longer write on the terminal itself).
  */
 #include <string.h>
 #include "shell.h"
@@ -171,10 +173,11 @@ static void run_line(struct shell *sh, const char *line)
 	c->run(sh, &w);
 }
 
-void shell_session_over(struct shell *sh, uint32_t state)
+void shell_session_over(struct shell *sh, uint32_t state, int midline)
 {
-	shell_printf(sh, "%s's session has %s\n", sh->user, state == CAPOS_SESSION_EXPIRED ? "expired" : "ended");
-	capos_process_exit(0);
+	(void)sh;
+	capos_process_exit(SHELL_EXIT_OVER | (state == CAPOS_SESSION_EXPIRED ? SHELL_OVER_EXPIRED : 0) |
+			   (midline ? SHELL_OVER_MIDLINE : 0));
 }
 
 static void session_ended(void *ctx, const struct capos_completion *c)
@@ -221,11 +224,11 @@ static void check_session(struct shell *sh)
 	struct capos_user_session_info_out info;
 
 	if (sh->ended != CAPOS_SESSION_LIVE)
-		shell_session_over(sh, sh->ended);
+		shell_session_over(sh, sh->ended, 0);
 	if (!sh->session || capos_user_session_info(capos_ring(), sh->session, &info) != 0 ||
 	    info.state == CAPOS_SESSION_LIVE)
 		return;
-	shell_session_over(sh, info.state);
+	shell_session_over(sh, info.state, 0);
 }
 
 static void prompt(struct shell *sh)
@@ -248,10 +251,8 @@ static int loop(struct shell *sh)
 		check_session(sh);
 		prompt(sh);
 		r = shell_read(sh, 0, line, SHELL_LINE_MAX, sizeof line);
-		if (r == SHELL_READ_ENDED) {
-			shell_write(sh, "\n", 1);   /* off the prompt's line */
-			shell_session_over(sh, sh->ended);
-		}
+		if (r == SHELL_READ_ENDED)
+			shell_session_over(sh, sh->ended, 1);
 		check_session(sh);   /* it may have ended just as the line came */
 		if (r == SHELL_READ_CANCEL)
 			continue;

@@ -104,8 +104,16 @@ void cmd_login(struct shell *sh, const struct shell_words *w);
 void cmd_setup(struct shell *sh, const struct shell_words *w);
 void cmd_logout(struct shell *sh, const struct shell_words *w);
 
-/* The session has ended (state CAPOS_SESSION_*): say so and exit. */
-__attribute__((noreturn)) void shell_session_over(struct shell *sh, uint32_t state);
+/*
+ * The session has ended (state CAPOS_SESSION_*): exit with a code that
+ * says how, for the shell that launched this one to tell the person — an
+ * ended session calls no service any more, the terminal included.
+ * midline: the cursor was after the prompt.
+ */
+#define SHELL_EXIT_OVER 64          /* | SHELL_OVER_EXPIRED | SHELL_OVER_MIDLINE */
+#define SHELL_OVER_EXPIRED 1
+#define SHELL_OVER_MIDLINE 2
+__attribute__((noreturn)) void shell_session_over(struct shell *sh, uint32_t state, int midline);
 
 /* Start of a logged-in shell: learn who it is, upgrade through "broker". */
 void shell_upgrade(struct shell *sh);

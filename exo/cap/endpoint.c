@@ -12,6 +12,7 @@
 #include "coreobj.h"
 #include "iface_kernel.h"
 #include "obj_session.h"
+#include "../lib/string.h"
 #include "../mm/mm.h"
 #include "../proc/process.h"
 #include "../proc/sched.h"
@@ -48,10 +49,27 @@ static struct ep_core *core_create(void)
 	return c;
 }
 
+/* End the pending wait_no_clients, if any, with status.  sched_lock held. */
+static void idle_finish_locked(struct ep_core *c, int32_t status)
+{
+	struct kop *k = c->idle_wait;
+	struct capos_endpoint_wait_no_clients_out result = { .clients = 0 };
+
+	if (!k)
+		return;
+	c->idle_wait = NULL;
+	if (status == 0) {
+		memcpy(k->out, &result, sizeof result);
+		k->out_len = sizeof result;
+	}
+	kop_finish_locked(k, status);
+}
+
 /* The last receive side is gone: fail every queued call and waiting RECV.  sched_lock held. */
 static void core_close_locked(struct ep_core *c)
 {
 	c->closed = true;
+	idle_finish_locked(c, -CAPOS_ECANCELED);
 	while (c->queue_head) {
 		struct ep_call *call = c->queue_head;
 
@@ -108,10 +126,15 @@ struct ep_core *endpoint_core(struct kobj *o)
 
 /* ------------------------------------------------------------ clients */
 
+/* The last reference to a client capability is gone: a server waiting for no clients may be told. */
 static void client_destroy(struct kobj *o)
 {
 	struct ep_client *cl = KOBJ_CONTAINER(o, struct ep_client, base);
+	uint64_t flags = sched_lock_irqsave();
 
+	if (--cl->core->clients == 0)
+		idle_finish_locked(cl->core, 0);
+	sched_unlock_irqrestore(flags);
 	ep_core_unref(cl->core);
 	kfree(cl);
 }
@@ -121,12 +144,16 @@ static const struct kobj_ops client_ops = { .destroy = client_destroy };
 static struct kobj *client_create(struct ep_core *c, uint32_t iface)
 {
 	struct ep_client *cl = kzalloc(sizeof *cl);
+	uint64_t flags;
 
 	if (!cl)
 		return NULL;
 	kobj_init_kind(&cl->base, iface, &client_ops, KOBJ_ENDPOINT_CLIENT);
 	ep_core_ref(c);
 	cl->core = c;
+	flags = sched_lock_irqsave();
+	c->clients++;
+	sched_unlock_irqrestore(flags);
 	return &cl->base;
 }
 
@@ -157,6 +184,24 @@ static void reply_destroy(struct kobj *o)
 }
 
 static const struct kobj_ops reply_ops = { .destroy = reply_destroy };
+
+/* Does the caller still wait?  Lets a server drop what it kept for a call cancelled or orphaned. */
+int kcap_reply_info(struct kcall *call, const struct capos_reply_info_in *in, uint32_t in_len,
+		    struct capos_reply_info_out *out, uint32_t *out_len)
+{
+	struct ep_reply *r;
+	uint64_t flags;
+
+	(void)in; (void)in_len;
+	if (call->obj->ops != &reply_ops)
+		return -CAPOS_ETYPE;
+	r = KOBJ_CONTAINER(call->obj, struct ep_reply, base);
+	flags = sched_lock_irqsave();
+	out->waiting = r->call != NULL;
+	sched_unlock_irqrestore(flags);
+	*out_len = sizeof *out;
+	return 0;
+}
 
 struct ep_reply *ep_reply_create(struct ep_core *core, struct ep_call *call)
 {
@@ -267,4 +312,51 @@ int kcap_endpoint_session_ref(struct kcall *call, const struct capos_endpoint_se
 	out->caller = siphash24_u64(&c->key, session_secret_id(s));
 	*out_len = sizeof *out;
 	return 0;
+}
+
+/* k->cancel: CANCEL, or the server's ring destroyed.  sched_lock held. */
+static void idle_cancel(struct kop *k)
+{
+	struct ep_core *c = k->ctx;
+
+	if (c->idle_wait == k)
+		c->idle_wait = NULL;
+}
+
+/*
+ * Complete when the endpoint has no client capability left: at once when
+ * it has none now, else when the last one goes.  One wait per endpoint;
+ * closing the endpoint ends it with -CAPOS_ECANCELED.
+ */
+int kcap_endpoint_wait_no_clients(struct kcall *call, const struct capos_endpoint_wait_no_clients_in *in,
+				  uint32_t in_len, struct capos_endpoint_wait_no_clients_out *out,
+				  uint32_t *out_len)
+{
+	struct ep_core *c = endpoint_core(call->obj);
+	uint64_t flags = sched_lock_irqsave();
+	int err = c->idle_wait ? -CAPOS_EBUSY
+		  : call->sqe->result_len < sizeof *out ? -CAPOS_ERANGE : 0;
+	uint32_t clients = c->clients;
+	struct kop *k;
+
+	sched_unlock_irqrestore(flags);
+	(void)in; (void)in_len;
+	*out_len = 0;
+	if (err)
+		return err;
+	if (clients == 0) {
+		out->clients = 0;
+		*out_len = sizeof *out;
+		return 0;
+	}
+	k = kcall_defer(call, sizeof *k);
+	if (!k)
+		return -CAPOS_EQUOTA;
+	k->ctx = c;
+	k->cancel = idle_cancel;
+	/* What the checks saw still holds: one CPU, no preemption in kernel mode. */
+	flags = sched_lock_irqsave();
+	c->idle_wait = k;
+	sched_unlock_irqrestore(flags);
+	return KCALL_PENDING;
 }

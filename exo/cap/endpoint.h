@@ -22,7 +22,10 @@
  *   - a closed core has no queued calls and no waiting receivers and
  *     accepts neither;
  *   - core->refs counts endpoint, ep_client and ep_reply objects, and
- *     live ep_call and ep_recv kops; the core is freed at zero.
+ *     live ep_call and ep_recv kops; the core is freed at zero;
+ *   - core->clients counts the ep_client objects alive, whoever holds
+ *     them (a handle, a revocable copy, a transfer in flight), and
+ *     idle_wait is pending only while it is not zero and the core is open.
  */
 #ifndef EXO_CAP_ENDPOINT_H
 #define EXO_CAP_ENDPOINT_H
@@ -44,6 +47,8 @@ struct ep_core {
 	struct ep_call *queue_head, *queue_tail;  /* [sched] */
 	struct ep_recv *recv_head, *recv_tail;    /* [sched] */
 	uint32_t queued, receivers, in_flight;    /* [sched] */
+	uint32_t clients;                     /* [sched] live ep_client objects (revocable copies hold one) */
+	struct kop *idle_wait;                /* [sched] a pending Endpoint.wait_no_clients */
 };
 
 struct endpoint {

@@ -557,6 +557,13 @@ int ipc_return(struct kcall *c)
 		kobj_unref(&reply->base);
 		return -CAPOS_EPEER;
 	}
+	if (c->sqe->flags & CAPOS_SQE_F_STATUS) {
+		flags = sched_lock_irqsave();
+		kop_finish_handoff_locked(&call->k, c->reply_status);
+		sched_unlock_irqrestore(flags);
+		kobj_unref(&reply->base);
+		return 0;
+	}
 	kcall_reserve_moves(c->proc, c->xfer, c->xfer_count);
 	err = answer(c, call, caps);
 	kcall_settle_moves(c->proc, c->xfer, c->xfer_count, err == 0);

@@ -235,9 +235,25 @@ static int decode_app_error(struct kcall *c)
 	return 0;
 }
 
+/* A status RETURN: exactly one int32_t, a CAPOS_E* code (negative), and nothing to transfer. */
+static int decode_status(struct kcall *c)
+{
+	const struct capos_sqe *s = c->sqe;
+	int32_t code;
+
+	if ((s->flags & CAPOS_SQE_F_APP_ERROR) || s->xfer_count || s->params_len != sizeof code ||
+	    uaccess_copy_from(process_aspace(c->proc), &code, s->params_addr, sizeof code))
+		return -CAPOS_EINVAL;
+	if (code >= 0 || code <= -(int32_t)CAPOS_ERROR_COUNT)
+		return -CAPOS_EINVAL;
+	c->reply_status = code;
+	return 0;
+}
+
 /*
  * RETURN answers the call named by the reply token in aux (a Reply handle
- * of the caller's own table) with params and transfer descriptors.
+ * of the caller's own table) with params and transfer descriptors, or
+ * (CAPOS_SQE_F_STATUS) with a failure status.
  */
 static int do_return(struct kcall *c)
 {
@@ -245,7 +261,8 @@ static int do_return(struct kcall *c)
 	struct cap_slot *slot;
 	int err;
 
-	if (s->reserved || (s->flags & ~CAPOS_SQE_F_APP_ERROR) || s->cap || s->iface || s->method ||
+	if (s->reserved || (s->flags & ~(CAPOS_SQE_F_APP_ERROR | CAPOS_SQE_F_STATUS)) || s->cap || s->iface ||
+	    s->method ||
 	    s->result_addr || s->result_len)
 		return -CAPOS_EINVAL;
 	if (s->aux > UINT32_MAX)
@@ -260,6 +277,8 @@ static int do_return(struct kcall *c)
 	if (s->params_len && uaccess_check(process_aspace(c->proc), s->params_addr, s->params_len, false))
 		return -CAPOS_EFAULT;
 	if ((s->flags & CAPOS_SQE_F_APP_ERROR) && (err = decode_app_error(c)) != 0)
+		return err;
+	if ((s->flags & CAPOS_SQE_F_STATUS) && (err = decode_status(c)) != 0)
 		return err;
 	err = decode_xfers(c);
 	return err ? err : ipc_return(c);

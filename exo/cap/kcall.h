@@ -39,6 +39,7 @@ struct kcall {
 	struct kop *deferred;      /* set by kcall_defer */
 	uint64_t aux;              /* CQE aux for an immediate completion */
 	uint16_t caps;             /* capabilities handed to the caller */
+	int32_t reply_status;      /* RETURN with CAPOS_SQE_F_STATUS: the CALL's status, checked */
 	uint32_t xfer_count;
 	struct kcall_xfer xfer[CAPOS_XFER_MAX];
 };

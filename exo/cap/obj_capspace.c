@@ -9,9 +9,11 @@
  *
  * Invariants: a copy's target is NULL exactly when it is revoked; depth is
  * 1 + the depth of a target that is itself a copy, at most
- * KOBJ_FORWARD_DEPTH; a Revoker holds one reference to its copy (not to
- * the target), so revoking needs no lookup and a released Revoker leaves
- * the copy valid.
+ * KOBJ_FORWARD_DEPTH; a Revoker points at its copy without holding it
+ * (the copy lives as long as handles and derived copies use it, so when
+ * the last of them goes, what it copies is released too — a server
+ * waiting for its endpoint's last client learns so — and the Revoker then
+ * has nothing left to revoke); a released Revoker leaves the copy valid.
  */
 #include <capos/cap.h>
 #include <capos/error.h>
@@ -23,15 +25,18 @@
 #include "../proc/process.h"
 #include "../proc/sched.h"
 
+struct revoker;
+
 struct revocable {
 	struct kobj base;        /* kind KOBJ_FORWARD, iface of the target */
 	struct kobj *target;     /* [sched] one reference; NULL once revoked */
+	struct revoker *revoker; /* [sched] its Revoker while both exist */
 	uint32_t depth;
 };
 
 struct revoker {
 	struct kobj base;
-	struct revocable *copy;  /* one reference */
+	struct revocable *copy;  /* [sched] no reference; NULL once the copy is gone */
 };
 
 static struct kobj capspace_obj = KOBJ_STATIC(CAPOS_IFACE_CAP_SPACE);
@@ -51,7 +56,11 @@ static struct kobj *revocable_forward(struct kobj *o)
 static void revocable_destroy(struct kobj *o)
 {
 	struct revocable *r = KOBJ_CONTAINER(o, struct revocable, base);
+	uint64_t flags = sched_lock_irqsave();
 
+	if (r->revoker)
+		r->revoker->copy = NULL;
+	sched_unlock_irqrestore(flags);
 	if (r->target)
 		kobj_unref(r->target);
 	kfree(r);
@@ -115,8 +124,11 @@ static void revocable_cut(struct revocable *r)
 static void revoker_destroy(struct kobj *o)
 {
 	struct revoker *v = KOBJ_CONTAINER(o, struct revoker, base);
+	uint64_t flags = sched_lock_irqsave();
 
-	kobj_unref(&v->copy->base);
+	if (v->copy)
+		v->copy->revoker = NULL;
+	sched_unlock_irqrestore(flags);
 	kfree(v);
 }
 
@@ -125,20 +137,34 @@ static const struct kobj_ops revoker_ops = { .destroy = revoker_destroy };
 static struct kobj *revoker_create(struct revocable *copy)
 {
 	struct revoker *v = kzalloc(sizeof *v);
+	uint64_t flags;
 
 	if (!v)
 		return NULL;
 	kobj_init(&v->base, CAPOS_IFACE_REVOKER, &revoker_ops);
-	kobj_ref(&copy->base);
+	flags = sched_lock_irqsave();
 	v->copy = copy;
+	copy->revoker = v;
+	sched_unlock_irqrestore(flags);
 	return &v->base;
 }
 
 int kcap_revoker_revoke(struct kcall *call, const struct capos_revoker_revoke_in *in, uint32_t in_len,
 			struct capos_revoker_revoke_out *out, uint32_t *out_len)
 {
+	struct revoker *v = KOBJ_CONTAINER(call->obj, struct revoker, base);
+	uint64_t flags = sched_lock_irqsave();
+	struct revocable *copy = v->copy;
+
+	/* Held for the cut; it cannot be half-destroyed here (one CPU, no preemption in kernel mode). */
+	if (copy)
+		kobj_ref(&copy->base);
+	sched_unlock_irqrestore(flags);
 	(void)in; (void)in_len; (void)out;
-	revocable_cut(KOBJ_CONTAINER(call->obj, struct revoker, base)->copy);
+	if (copy) {
+		revocable_cut(copy);
+		kobj_unref(&copy->base);
+	}
 	*out_len = 0;
 	return 0;
 }

@@ -23,7 +23,6 @@
 #include "../cap/obj_power.h"
 #include "../cap/obj_procinfo.h"
 #include "../cap/obj_session.h"
-#include "../cap/obj_terminal.h"
 #include "../dev/devroot.h"
 #include "../cap/procobj.h"
 #include "../kern/boot.h"
@@ -58,7 +57,6 @@ static const struct init_grant init_grants[] = {
 	{ "null", coreobj_null, NULL },
 	{ "endpoints", coreobj_endpoints, NULL },
 	{ "capspace", coreobj_capspace, NULL },
-	{ "terminal", terminal_root, NULL },
 	{ "sessions", coreobj_sessions, NULL },
 	{ "procs", procinfo_all, NULL },
 	{ "session-procs", procinfo_session, NULL },

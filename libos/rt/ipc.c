@@ -120,6 +120,14 @@ int capos_ipc_return_error(uint64_t token, int32_t code, const char *message)
 	return submit_return(&s, NULL, 0);
 }
 
+int capos_ipc_return_status(uint64_t token, int32_t status)
+{
+	struct capos_sqe s = { .opcode = CAPOS_OP_RETURN, .aux = token, .flags = CAPOS_SQE_F_STATUS,
+			       .params_addr = (uint64_t)(uintptr_t)&status, .params_len = sizeof status };
+
+	return submit_return(&s, NULL, 0);
+}
+
 /* ----------------------------------------------------------------- client */
 
 /* What came back with a completed CALL: the capability list or the application error. */
@@ -184,4 +192,24 @@ int capos_cap_revoke(uint32_t revoker)
 	int err = capos_revoker_revoke(capos_ring(), revoker);
 
 	return err > 0 ? -CAPOS_EIO : err;
+}
+
+/* --------------------------------------------------------------- terminal */
+
+int capos_terminal_lend(uint32_t terminal, uint32_t *borrower)
+{
+	struct capos_ipc_reply reply;
+	uint8_t out[sizeof(struct capos_ipc_cap) + 8] __attribute__((aligned(8)));
+	int err = capos_ipc_call(terminal, CAPOS_IFACE_TERMINAL_SESSION, CAPOS_TERMINAL_SESSION_LEND, NULL, 0, NULL, 0,
+				 out, sizeof out, &reply);
+
+	if (err)
+		return err < 0 ? err : -CAPOS_EIO;
+	if (reply.cap_count != 1 || reply.caps[0].iface != CAPOS_IFACE_TERMINAL_SESSION) {
+		for (uint16_t i = 0; i < reply.cap_count; i++)
+			capos_release(capos_ring(), reply.caps[i].handle);
+		return -CAPOS_EFORMAT;
+	}
+	*borrower = reply.caps[0].handle;
+	return 0;
 }

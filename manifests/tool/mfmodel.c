@@ -13,7 +13,7 @@
 
 const char *const mf_kernel_caps[] = {
 	"console", "bootpkg", "frames", "vm", "timer", "threads", "thread", "park",
-	"spawner", "entropy", "null", "endpoints", "capspace", "terminal", "sessions", "procs",
+	"spawner", "entropy", "null", "endpoints", "capspace", "sessions", "procs",
 	"session-procs", "power", "devices",
 };
 const int mf_kernel_cap_count = sizeof mf_kernel_caps / sizeof mf_kernel_caps[0];

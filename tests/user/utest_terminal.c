@@ -1,6 +1,8 @@
 /*
- * The TerminalSession test (docs/terminal.md), run as init with the
- * session UART attached (ci/qemu_run.py --session-*).
+ * The TerminalSession test (docs/terminal.md): a client of the terminal
+ * service (apps/terminal), started by init from
+ * tests/manifests/boot/terminal*.yaml with the service's export as
+ * "terminal", the session UART attached (ci/qemu_run.py --session-*).
  *
  * First, with nothing typed yet: hostile arguments, a second concurrent
  * read_line, a pending read cancelled through the ring.  Then it prints
@@ -30,6 +32,7 @@
  */
 #include <string.h>
 #include <capos/cap.h>
+#include <capos/ipc.h>
 #include <capos/terminal.h>
 #include "utest.h"
 
@@ -95,12 +98,13 @@ static void expect_read_status(const char *what, uint32_t cap, int want)
 	ut_status(what, read_line(cap, 64, 0, line, &event), want);
 }
 
+/* A revoked holder is a revoked copy: the kernel refuses its info, which reads as REVOKED. */
 static uint32_t state_of(uint32_t cap)
 {
 	struct capos_terminal_session_info_out info = { .state = 99 };
+	int err = capos_terminal_session_info(rc, cap, &info);
 
-	capos_terminal_session_info(rc, cap, &info);
-	return info.state;
+	return err == -CAPOS_EREVOKED ? CAPOS_TERMINAL_STATE_REVOKED : info.state;
 }
 
 static int set_echo(uint32_t cap, uint32_t mode)
@@ -112,10 +116,10 @@ static int set_echo(uint32_t cap, uint32_t mode)
 
 static uint32_t lend(const char *what, uint32_t cap)
 {
-	struct capos_terminal_session_lend_out out = { 0 };
+	uint32_t borrower = 0;
 
-	ut_status(what, capos_terminal_session_lend(rc, cap, &out), 0);
-	return out.borrower;
+	ut_status(what, capos_terminal_lend(cap, &borrower), 0);
+	return borrower;
 }
 
 /* ---- before any input ---- */
@@ -162,7 +166,7 @@ static void test_one_read_at_a_time(void)
 	struct capos_terminal_session_read_line_in in = { .max = 64 };
 	struct capos_terminal_session_read_line_out out;
 	struct capos_terminal_session_info_out info = { 0 };
-	struct capos_terminal_session_lend_out lent;
+	uint32_t lent = 0;
 	struct capos_completion c = { 0 };
 	uint64_t ud = 0;
 
@@ -170,7 +174,7 @@ static void test_one_read_at_a_time(void)
 	capos_terminal_session_info(rc, root, &info);
 	ut_check(info.reading == 1, "info shows the read pending", "reading %u", info.reading);
 	expect_read_status("a second concurrent read_line", root, -CAPOS_EBUSY);
-	ut_status("lend while the holder's read is pending", capos_terminal_session_lend(rc, root, &lent),
+	ut_status("lend while the holder's read is pending", capos_terminal_lend(root, &lent),
 		  -CAPOS_EBUSY);
 	ut_status("CANCEL the pending read", capos_cancel(rc, ud), 0);
 	ut_status("the cancelled read completes",
@@ -224,7 +228,7 @@ static void test_lend_and_reclaim(void)
 		 "reclaim revokes every borrower below and returns the foreground", "root %u tok %u nested %u",
 		 state_of(root), state_of(tok), state_of(nested));
 	expect_read_status("a revoked borrower's read", tok, -CAPOS_EREVOKED);
-	ut_status("a revoked borrower's lend", capos_terminal_session_lend(rc, nested, &(struct capos_terminal_session_lend_out){ 0 }),
+	ut_status("a revoked borrower's lend", capos_terminal_lend(nested, &(uint32_t){ 0 }),
 		  -CAPOS_EREVOKED);
 	ut_status("a revoked borrower's reclaim", capos_terminal_session_reclaim(rc, tok), -CAPOS_EREVOKED);
 	ut_status("a revoked borrower's set_echo", set_echo(tok, CAPOS_TERMINAL_ECHO_VISIBLE), -CAPOS_EREVOKED);
@@ -498,9 +502,9 @@ static __attribute__((noreturn)) int run_busy(void)
 static int run_waiter(void)
 {
 	struct capos_terminal_session_wait_interrupt_out out;
-	struct capos_terminal_session_lend_out lent;
+	uint32_t lent;
 
-	if (capos_terminal_session_lend(rc, ut_cap("terminal"), &lent))
+	if (capos_terminal_lend(ut_cap("terminal"), &lent))
 		return 1;
 	capos_terminal_session_wait_interrupt(rc, ut_cap("terminal"), &out);
 	return 2;  /* never: no ^C is typed while it waits */

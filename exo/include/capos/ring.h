@@ -60,6 +60,7 @@ enum capos_ring_op {
 /* struct capos_sqe.flags */
 #define CAPOS_SQE_F_NONE 0u
 #define CAPOS_SQE_F_APP_ERROR 1u  /* RETURN: params are a struct capos_app_error */
+#define CAPOS_SQE_F_STATUS 2u     /* RETURN: params are one int32_t, a negative CAPOS_E* code the CALL completes with */
 
 /*
  * Submission queue entry: 64 bytes.  Buffers are user virtual addresses in
@@ -177,6 +178,9 @@ struct capos_app_error {
  * came back, a struct capos_ipc_cap per capability at the next multiple of
  * 8 bytes after them; the CALL's CQE has result_len = reply bytes, caps =
  * how many, aux = the first handle, status 0 or CAPOS_STATUS_APP_ERROR.
+ * A RETURN with CAPOS_SQE_F_STATUS (params = one int32_t, a CAPOS_E* code
+ * from -1 down, no transfers) completes the CALL with that status and no
+ * bytes, so a service keeps the kernel's error convention.
  *
  * caller is an opaque reference to the caller's session, supplied by the
  * kernel and stable per endpoint: the same session calling the same

@@ -1,6 +1,7 @@
 /*
- * TerminalSession ABI constants (interface in exo/iface/interfaces.def;
- * model in docs/terminal.md): read_line's flags and events, set_echo's
+ * TerminalSession constants, shared by the terminal service (apps/terminal)
+ * and its clients (interface in apps/services.def; model in
+ * docs/terminal.md): read_line's flags and events, set_echo's
  * modes and the holder states info reports.
  */
 #ifndef CAPOS_TERMINAL_H
@@ -23,6 +24,6 @@
 /* info.state of the holder called */
 #define CAPOS_TERMINAL_STATE_FOREGROUND 0u  /* may read */
 #define CAPOS_TERMINAL_STATE_LENT       1u  /* lent the foreground on; reads get -CAPOS_EBUSY */
-#define CAPOS_TERMINAL_STATE_REVOKED    2u  /* reclaimed or released from above; -CAPOS_EREVOKED */
+#define CAPOS_TERMINAL_STATE_REVOKED    2u  /* reclaimed or released from above (its calls: -CAPOS_EREVOKED from the kernel) */
 
 #endif

@@ -62,6 +62,8 @@ int capos_ipc_return(uint64_t token, const void *reply, uint32_t len, const stru
 		     uint16_t xfer_count);
 /* Answer with an application error (the caller sees CAPOS_STATUS_APP_ERROR). */
 int capos_ipc_return_error(uint64_t token, int32_t code, const char *message);
+/* Fail the call with status, a negative CAPOS_E* code (the caller's CALL completes with it). */
+int capos_ipc_return_status(uint64_t token, int32_t status);
 
 /*
  * CALL method of iface on cap, with capabilities, waiting for the answer:
@@ -80,5 +82,12 @@ void capos_sqe_return(struct capos_sqe *s, uint64_t user_data, uint64_t token, c
 /* CapSpace ("capspace"): a revocable copy of cap with rights & mask, and its Revoker. */
 int capos_cap_derive(uint32_t cap, uint32_t rights, uint32_t *copy, uint32_t *revoker);
 int capos_cap_revoke(uint32_t revoker);
+
+/*
+ * TerminalSession.lend (apps/terminal): the borrower comes back as a
+ * transferred capability, so it is not a field of the reply; *borrower
+ * is its handle.  0 or the call's negative status.
+ */
+int capos_terminal_lend(uint32_t terminal, uint32_t *borrower);
 
 #endif

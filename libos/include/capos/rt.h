@@ -50,6 +50,7 @@
 #include <capos/process.h>
 #include <capos/prot.h>
 #include <capos/ring_client.h>
+#include <capos/services.h>
 #include <capos/tls.h>
 
 /* --- process --- */

@@ -6,12 +6,13 @@ static void known_and_unknown(void)
 {
 	CHECK_STR(capos_iface_name(1), "Null");
 	CHECK_STR(capos_iface_name(12), "ProcessSpawner");
-	CHECK_STR(capos_iface_name(20), "TerminalSession");
+	CHECK(capos_iface_name(20) == NULL);                     /* retired: the kernel terminal */
 	CHECK_STR(capos_iface_name(22), "UserSession");
 	CHECK_STR(capos_iface_name(24), "Power");
 	CHECK_STR(capos_iface_name(0x1000), "Echo");
 	CHECK_STR(capos_iface_name(0x2002), "AuthorityBroker");
 	CHECK_STR(capos_iface_name(0x2005), "AuditReader");
+	CHECK_STR(capos_iface_name(0x2006), "TerminalSession");
 	CHECK(capos_iface_name(0) == NULL);
 	CHECK(capos_iface_name(0x1234) == NULL);
 	CHECK(capos_iface_name(0xffffffffu) == NULL);

@@ -1,7 +1,7 @@
-/* Host tests for exo/lib/linedisc.c: editing keys, echo in both modes, bounds, escape sequences. */
+/* Host tests for apps/terminal/linedisc.c: editing keys, echo in both modes, bounds, escape sequences. */
 #include <string.h>
 #include "check.h"
-#include "lib/linedisc.h"
+#include "linedisc.h"
 
 static struct linedisc ld;
 static char echo_all[4096];

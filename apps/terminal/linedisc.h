@@ -1,7 +1,7 @@
 /*
- * The line discipline of a terminal session (issue 7's TerminalSession):
+ * The line discipline of the terminal service (apps/terminal):
  * turns the bytes a person types into edited lines and says what the
- * terminal should echo.  Pure code, no allocation, built into the kernel
+ * terminal should echo.  Pure code, no allocation, built into the service
  * and the host tests.
  *
  * Keys: printable ASCII (0x20-0x7e) is appended while the line has room
@@ -21,8 +21,8 @@
  * printable ASCII; after LINEDISC_LINE the line is in buf[0..len) (not
  * NUL-terminated) until the next linedisc_input, which starts a new one.
  */
-#ifndef EXO_LIB_LINEDISC_H
-#define EXO_LIB_LINEDISC_H
+#ifndef APPS_TERMINAL_LINEDISC_H
+#define APPS_TERMINAL_LINEDISC_H
 
 #include <stdbool.h>
 #include <stdint.h>
