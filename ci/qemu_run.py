@@ -43,6 +43,19 @@ report names the step (FILE:LINE), what it waited for, and the tail of the
 session log.  --session-expect and --session-reject still judge the whole
 session output afterwards.
 
+Networking (docs/network.md): --net user gives the guest a virtio-net NIC
+on QEMU user networking (slirp: DHCP 10.0.2.15, gateway 10.0.2.2, DNS
+10.0.2.3), with --net-model choosing what the device offers
+(transitional: legacy and modern, q35's and pc's default; modern:
+disable-legacy=on, 1af4:1041; legacy: disable-modern=on, the 0.9 device of
+Google Compute Engine), --hostfwd forwarding host ports to the guest
+(tcp:127.0.0.1:8080-:80; a host port of 0 picks a free one) and
+--net-dump writing QEMU's side of the traffic as pcap (filter-dump).  A
+test can then act from the host: --net-exec CMD runs once the serial log
+matches --net-after REGEX, with CAPOS_HOSTFWD_PORT (the first forward's
+host port) and CAPOS_SERIAL_LOG in its environment; a failing CMD fails
+the test and its output is shown.
+
 The ESP image is never modified: each run works on a private copy, into
 which --cmdline and the --esp-* options write their changes with mtools.
 Verdict numbers must match exo/include/capos/verdict.h.
@@ -50,6 +63,7 @@ Verdict numbers must match exo/include/capos/verdict.h.
 
 import argparse
 import os
+import socket
 import re
 import shutil
 import signal
@@ -102,6 +116,16 @@ def parse_args(argv):
                    help="interactive: COM1 on this terminal, COM2 on a unix socket server at PATH")
     p.add_argument("--gdb", action="store_true", help="start QEMU's gdb stub on :1234 and wait")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
+    p.add_argument("--net", default="none", choices=["none", "user"],
+                   help="a virtio-net NIC on QEMU user networking, or no NIC (default)")
+    p.add_argument("--net-model", default="transitional", choices=["transitional", "modern", "legacy"],
+                   help="what the virtio-net device offers (default transitional)")
+    p.add_argument("--hostfwd", action="append", default=[], metavar="[tcp:]HOST:PORT-:GUESTPORT",
+                   help="forward a host port to the guest (user networking); port 0: a free one")
+    p.add_argument("--net-dump", metavar="FILE", help="pcap of the NIC's traffic (QEMU filter-dump)")
+    p.add_argument("--net-after", metavar="REGEX", help="run --net-exec once the serial log matches")
+    p.add_argument("--net-exec", metavar="CMD", help="host command (shell) run after --net-after; must exit 0")
+    p.add_argument("--net-exec-timeout", type=float, default=60, help="seconds --net-exec may run")
     p.add_argument("--session-type", action="append", default=[], metavar="TEXT",
                    help="bytes to type on COM2, with Python escapes (\\r, \\x7f, \\x03)")
     p.add_argument("--session-input", action="append", default=[], metavar="FILE",
@@ -203,10 +227,48 @@ def qemu_command(args, image, vars_copy, serial):
            "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}",
            "-drive", f"format=raw,file={image}",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    cmd += serial
+    cmd += serial + net_args(args)
     if args.gdb:
         cmd += ["-s", "-S"]
     return cmd + args.qemu_arg
+
+
+NET_MODELS = {"transitional": "virtio-net-pci",
+              "modern": "virtio-net-pci,disable-legacy=on,disable-modern=off",
+              "legacy": "virtio-net-pci,disable-modern=on"}
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def resolve_hostfwd(args):
+    """Normalise --hostfwd to tcp:HOST:PORT-:GUEST, a host port 0 replaced by a free one."""
+    out = []
+    for spec in args.hostfwd:
+        m = re.fullmatch(r"(?:(tcp|udp):)?([0-9.]*):(\d+)-(?:[0-9.]*):(\d+)", spec)
+        if not m:
+            fail_usage(f"--hostfwd {spec}: expected [tcp:]HOST:PORT-:GUESTPORT, e.g. 127.0.0.1:8080-:80")
+        proto, host, port, guest = m.group(1) or "tcp", m.group(2) or "127.0.0.1", int(m.group(3)), m.group(4)
+        if port == 0:
+            port = free_port()
+        out.append((proto, host, port, guest))
+    args.hostfwd_resolved = out
+    return out
+
+
+def net_args(args):
+    if args.net == "none":
+        if args.hostfwd or args.net_dump or args.net_exec:
+            fail_usage("--hostfwd, --net-dump and --net-exec need --net user")
+        return []
+    fwd = "".join(f",hostfwd={p}:{h}:{port}-:{g}" for p, h, port, g in resolve_hostfwd(args))
+    a = ["-netdev", f"user,id=n0,restrict=on{fwd}", "-device", NET_MODELS[args.net_model] + ",netdev=n0"]
+    if args.net_dump:
+        a += ["-object", f"filter-dump,id=dump0,netdev=n0,file={args.net_dump}"]
+    return a
 
 
 def interactive_serial(args):
@@ -228,6 +290,8 @@ def interactive_serial(args):
 def run_interactive(args, image, vars_copy):
     cmd = qemu_command(args, image, vars_copy, interactive_serial(args))
     print(f"qemu_run: {' '.join(cmd)}", file=sys.stderr)
+    for proto, host, port, guest in getattr(args, "hostfwd_resolved", []):
+        print(f"qemu_run: network: {proto} {host}:{port} -> guest port {guest}", file=sys.stderr)
     if args.gdb:
         print("qemu_run: waiting for gdb on localhost:1234 (./capos gdb)", file=sys.stderr)
     status = subprocess.call(cmd)
@@ -468,6 +532,75 @@ def wait_qemu_pumping(proc, timeout, session, log):
     return None, True
 
 
+class NetExec:
+    """The host side of a network test: --net-exec, started once the serial log matches --net-after."""
+
+    def __init__(self, args, log):
+        self.args, self.log, self.proc, self.out, self.deadline = args, log, None, None, None
+        self.after = re.compile(args.net_after or "", re.MULTILINE)
+        self.result = None   # (status, output) once it ended
+
+    def pump(self):
+        if self.result is not None:
+            return
+        if self.proc is None:
+            text = open(self.log, errors="replace").read() if os.path.exists(self.log) else ""
+            if not self.after.search(text):
+                return
+            env = dict(os.environ, CAPOS_SERIAL_LOG=self.log)
+            fwd = getattr(self.args, "hostfwd_resolved", [])
+            if fwd:
+                env["CAPOS_HOSTFWD_PORT"] = str(fwd[0][2])
+            self.out = tempfile.TemporaryFile(mode="w+")
+            self.proc = subprocess.Popen(self.args.net_exec, shell=True, env=env, stdin=subprocess.DEVNULL,
+                                         stdout=self.out, stderr=subprocess.STDOUT)
+            self.deadline = time.monotonic() + self.args.net_exec_timeout
+            return
+        status = self.proc.poll()
+        if status is None and time.monotonic() > self.deadline:
+            self.proc.kill()
+            status = self.proc.wait()
+            self.out.write(f"\n(killed after {self.args.net_exec_timeout:.0f} s)\n")
+        if status is not None:
+            self.out.seek(0)
+            self.result = (status, self.out.read())
+            self.out.close()
+
+    def stop(self):
+        if self.proc is not None and self.result is None:
+            self.proc.kill()
+            self.proc.wait()
+            self.out.seek(0)
+            self.result = (-9, self.out.read() + "\n(QEMU ended first)\n")
+            self.out.close()
+
+    def problems(self):
+        if self.result is None:
+            return [f"--net-exec never ran: the serial log did not match {self.args.net_after!r}"]
+        status, out = self.result
+        if status == 0:
+            return []
+        print_tail("--net-exec output", out)
+        return [f"--net-exec exited with status {status}"]
+
+
+def wait_qemu_net(proc, timeout, net):
+    """wait_qemu that starts and watches --net-exec while QEMU runs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        net.pump()
+        try:
+            status = proc.wait(timeout=0.05)
+            net.pump()
+            net.stop()
+            return status, False
+        except subprocess.TimeoutExpired:
+            continue
+    stop_qemu(proc)
+    net.stop()
+    return None, True
+
+
 def judge_session(args, session, text):
     problems = []
     if not session.typed:
@@ -494,8 +627,13 @@ def run_test(args, image, vars_copy):
     start = time.monotonic()
     with open(os.path.join(os.path.dirname(image), "qemu.stderr"), "w+") as err:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+        net = NetExec(args, log) if args.net_exec else None
+        if session and net:
+            fail_usage("--net-exec and the session options exclude each other")
         if session:
             status, timed_out = wait_qemu_pumping(proc, args.timeout, session, log)
+        elif net:
+            status, timed_out = wait_qemu_net(proc, args.timeout, net)
         else:
             status, timed_out = wait_qemu(proc, args.timeout)
         err.seek(0)
@@ -505,6 +643,8 @@ def run_test(args, image, vars_copy):
     problems = judge(args, status, timed_out, text)
     if session:
         problems += judge_session(args, session, session.close(log))
+    if net:
+        problems += net.problems()
     if problems and qemu_stderr:
         problems.append(f"QEMU said: {qemu_stderr}")
     if problems:
