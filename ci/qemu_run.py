@@ -53,8 +53,12 @@ Google Compute Engine), --hostfwd forwarding host ports to the guest
 --net-dump writing QEMU's side of the traffic as pcap (filter-dump).  A
 test can then act from the host: --net-exec CMD runs once the serial log
 matches --net-after REGEX, with CAPOS_HOSTFWD_PORT (the first forward's
-host port) and CAPOS_SERIAL_LOG in its environment; a failing CMD fails
-the test and its output is shown.
+host port), CAPOS_HOSTFWD_MAP (GUEST=HOST,...) and CAPOS_SERIAL_LOG in its
+environment; a failing CMD fails
+the test and its output is shown.  --net-inject puts a hub between the NIC,
+slirp and a UDP socket pair, so the command can send raw Ethernet frames
+to the guest (CAPOS_INJECT_PORT; the link's frames come to
+CAPOS_INJECT_LISTEN).
 
 The ESP image is never modified: each run works on a private copy, into
 which --cmdline and the --esp-* options write their changes with mtools.
@@ -123,6 +127,10 @@ def parse_args(argv):
     p.add_argument("--hostfwd", action="append", default=[], metavar="[tcp:]HOST:PORT-:GUESTPORT",
                    help="forward a host port to the guest (user networking); port 0: a free one")
     p.add_argument("--net-dump", metavar="FILE", help="pcap of the NIC's traffic (QEMU filter-dump)")
+    p.add_argument("--net-inject", action="store_true",
+                   help="a hub between NIC, user networking and a UDP socket: --net-exec sends raw "
+                        "Ethernet frames to 127.0.0.1:$CAPOS_INJECT_PORT and sees the link's frames "
+                        "on $CAPOS_INJECT_LISTEN")
     p.add_argument("--net-after", metavar="REGEX", help="run --net-exec once the serial log matches")
     p.add_argument("--net-exec", metavar="CMD", help="host command (shell) run after --net-after; must exit 0")
     p.add_argument("--net-exec-timeout", type=float, default=60, help="seconds --net-exec may run")
@@ -244,6 +252,12 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def resolve_hostfwd(args):
     """Normalise --hostfwd to tcp:HOST:PORT-:GUEST, a host port 0 replaced by a free one."""
     out = []
@@ -261,13 +275,25 @@ def resolve_hostfwd(args):
 
 def net_args(args):
     if args.net == "none":
-        if args.hostfwd or args.net_dump or args.net_exec:
-            fail_usage("--hostfwd, --net-dump and --net-exec need --net user")
+        if args.hostfwd or args.net_dump or args.net_exec or args.net_inject:
+            fail_usage("--hostfwd, --net-dump, --net-inject and --net-exec need --net user")
         return []
     fwd = "".join(f",hostfwd={p}:{h}:{port}-:{g}" for p, h, port, g in resolve_hostfwd(args))
-    a = ["-netdev", f"user,id=n0,restrict=on{fwd}", "-device", NET_MODELS[args.net_model] + ",netdev=n0"]
+    a = ["-netdev", f"user,id=n0,restrict=on{fwd}"]
+    nic = "n0"
+    if args.net_inject:
+        # QEMU's hub repeats every frame to every other port: the NIC, slirp and
+        # a UDP socket pair (QEMU listens on inject, sends the link's frames to listen)
+        args.inject_port, args.inject_listen = free_udp_port(), free_udp_port()
+        a += ["-netdev", "hubport,id=hp0,hubid=0,netdev=n0",
+              "-netdev", f"dgram,id=inj0,local.type=inet,local.host=127.0.0.1,local.port={args.inject_port},"
+                         f"remote.type=inet,remote.host=127.0.0.1,remote.port={args.inject_listen}",
+              "-netdev", "hubport,id=hp1,hubid=0,netdev=inj0",
+              "-netdev", "hubport,id=hp2,hubid=0"]
+        nic = "hp2"
+    a += ["-device", NET_MODELS[args.net_model] + f",netdev={nic}"]
     if args.net_dump:
-        a += ["-object", f"filter-dump,id=dump0,netdev=n0,file={args.net_dump}"]
+        a += ["-object", f"filter-dump,id=dump0,netdev={nic},file={args.net_dump}"]
     return a
 
 
@@ -551,6 +577,10 @@ class NetExec:
             fwd = getattr(self.args, "hostfwd_resolved", [])
             if fwd:
                 env["CAPOS_HOSTFWD_PORT"] = str(fwd[0][2])
+                env["CAPOS_HOSTFWD_MAP"] = ",".join(f"{g}={port}" for _, _, port, g in fwd)
+            if getattr(self.args, "inject_port", None):
+                env["CAPOS_INJECT_PORT"] = str(self.args.inject_port)
+                env["CAPOS_INJECT_LISTEN"] = str(self.args.inject_listen)
             self.out = tempfile.TemporaryFile(mode="w+")
             self.proc = subprocess.Popen(self.args.net_exec, shell=True, env=env, stdin=subprocess.DEVNULL,
                                          stdout=self.out, stderr=subprocess.STDOUT)
