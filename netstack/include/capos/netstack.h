@@ -46,6 +46,8 @@ struct capos_netif_stats {
 struct capos_netif_ops {
 	void (*tx_ready)(void *drv);    /* tx_active has frames */
 	void (*rx_returned)(void *drv); /* rx_free has slots back */
+	void (*poll)(void *drv);        /* optional: the driver's work, each loop turn (polling mode) */
+	int (*link_up)(void *drv);      /* optional: the link now (checked each loop turn) */
 };
 
 struct capos_netif {
