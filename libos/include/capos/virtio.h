@@ -83,6 +83,7 @@ struct capos_virtq {
 	volatile uint16_t *avail;     /* flags, idx, ring[size], used_event */
 	volatile uint16_t *used;      /* flags, idx, then used_elem[size] from used + 2 */
 	uint64_t desc_addr, avail_addr, used_addr;    /* the device's view */
+	uint32_t notify_off;          /* modern: its doorbell's offset in the notify structure */
 	uint16_t avail_idx;           /* ours: entries added */
 	uint16_t published;           /* ours: avail_idx as last given to the device */
 	uint16_t last_used;           /* ours: used entries consumed */
@@ -166,7 +167,7 @@ struct capos_virtio {
 	/* legacy */
 	uint32_t ports;               /* the IoPortRange */
 	uint16_t io;                  /* its base port */
-	int msix;                     /* 1: MSI-X vectors are programmed (legacy config moves to 24) */
+	uint8_t msix_cap;             /* the MSI-X capability, 0 without (legacy config moves with its enable bit) */
 };
 
 /*
