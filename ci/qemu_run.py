@@ -279,7 +279,8 @@ def net_args(args):
             fail_usage("--hostfwd, --net-dump, --net-inject and --net-exec need --net user")
         return []
     fwd = "".join(f",hostfwd={p}:{h}:{port}-:{g}" for p, h, port, g in resolve_hostfwd(args))
-    a = ["-netdev", f"user,id=n0,restrict=on{fwd}"]
+    # not restrict=on: slirp then leaves the router and DNS options out of its DHCP answers
+    a = ["-netdev", f"user,id=n0{fwd}"]
     nic = "n0"
     if args.net_inject:
         # QEMU's hub repeats every frame to every other port: the NIC, slirp and
