@@ -55,7 +55,8 @@ test can then act from the host: --net-exec CMD runs once the serial log
 matches --net-after REGEX, with CAPOS_HOSTFWD_PORT (the first forward's
 host port), CAPOS_HOSTFWD_MAP (GUEST=HOST,...) and CAPOS_SERIAL_LOG in its
 environment; a failing CMD fails
-the test and its output is shown.  --net-inject puts a hub between the NIC,
+the test and its output is shown (--net-exec-stops: QEMU is stopped when
+it ends, for a system that runs forever).  --net-inject puts a hub between the NIC,
 slirp and a UDP socket pair, so the command can send raw Ethernet frames
 to the guest (CAPOS_INJECT_PORT; the link's frames come to
 CAPOS_INJECT_LISTEN).
@@ -134,6 +135,9 @@ def parse_args(argv):
     p.add_argument("--net-after", metavar="REGEX", help="run --net-exec once the serial log matches")
     p.add_argument("--net-exec", metavar="CMD", help="host command (shell) run after --net-after; must exit 0")
     p.add_argument("--net-exec-timeout", type=float, default=60, help="seconds --net-exec may run")
+    p.add_argument("--net-exec-stops", action="store_true",
+                   help="stop QEMU once --net-exec ended (a system that runs forever): the verdict is "
+                        "the command's status and the log's expects, not the guest's exit")
     p.add_argument("--session-type", action="append", default=[], metavar="TEXT",
                    help="bytes to type on COM2, with Python escapes (\\r, \\x7f, \\x03)")
     p.add_argument("--session-input", action="append", default=[], metavar="FILE",
@@ -367,6 +371,8 @@ def judge(args, status, timed_out, text):
     problems = []
     if timed_out:
         problems.append(f"timed out after {args.timeout:.0f} s with no verdict")
+    elif status == "stopped":
+        pass                  # --net-exec-stops: the command's status is the verdict
     else:
         verdict = STATUS_VERDICT.get(status)
         if verdict is None:
@@ -609,9 +615,9 @@ class NetExec:
         if self.result is None:
             return [f"--net-exec never ran: the serial log did not match {self.args.net_after!r}"]
         status, out = self.result
+        print_tail("--net-exec output", out)
         if status == 0:
             return []
-        print_tail("--net-exec output", out)
         return [f"--net-exec exited with status {status}"]
 
 
@@ -620,6 +626,10 @@ def wait_qemu_net(proc, timeout, net):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         net.pump()
+        if net.result is not None and net.args.net_exec_stops:
+            time.sleep(0.5)   # the guest's last lines reach the log
+            stop_qemu(proc)
+            return "stopped", False
         try:
             status = proc.wait(timeout=0.05)
             net.pump()
