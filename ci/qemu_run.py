@@ -122,7 +122,9 @@ def parse_args(argv):
     p.add_argument("--gdb", action="store_true", help="start QEMU's gdb stub on :1234 and wait")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     p.add_argument("--net", default="none", choices=["none", "user"],
-                   help="a virtio-net NIC on QEMU user networking, or no NIC (default)")
+                   help="a virtio-net NIC on QEMU user networking, or none of ours (default: QEMU's "
+                        "own default NIC, e1000e on q35, which tests use; add --qemu-arg=-nic "
+                        "--qemu-arg=none for no NIC at all)")
     p.add_argument("--net-model", default="transitional", choices=["transitional", "modern", "legacy"],
                    help="what the virtio-net device offers (default transitional)")
     p.add_argument("--hostfwd", action="append", default=[], metavar="[tcp:]HOST:PORT-:GUESTPORT",
@@ -281,6 +283,7 @@ def net_args(args):
     if args.net == "none":
         if args.hostfwd or args.net_dump or args.net_exec or args.net_inject:
             fail_usage("--hostfwd, --net-dump, --net-inject and --net-exec need --net user")
+        # QEMU's default NIC (e1000e on q35, e1000 on pc) stays: tests lean on it
         return []
     fwd = "".join(f",hostfwd={p}:{h}:{port}-:{g}" for p, h, port, g in resolve_hostfwd(args))
     # not restrict=on: slirp then leaves the router and DNS options out of its DHCP answers

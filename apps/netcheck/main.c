@@ -348,8 +348,17 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if ((err = get_nic(&fn)) != 0)
 		return fail("nic", capos_strerror(err));
-	if ((err = nic_open(fn, &nic)) != 0)
+	if ((err = nic_open(fn, &nic)) != 0) {
+		struct capos_pci_function_info_out out = { 0 };
+		struct capos_pci_info info;
+
+		if (capos_pci_function_info(capos_ring(), fn, &out, NULL) == 0) {
+			memcpy(&info, out.info, sizeof(info));
+			printf("netcheck: nic: %04x:%04x class %06x: not a virtio-net function this driver takes\n",
+			       info.id.vendor, info.id.device, info.id.class_code);
+		}
 		return fail("nic", capos_strerror(err));
+	}
 	printf("netcheck: nic: %s, mac %02x:%02x:%02x:%02x:%02x:%02x, link %s\n", nic.what, nic.mac[0],
 	       nic.mac[1], nic.mac[2], nic.mac[3], nic.mac[4], nic.mac[5], nic.link_up ? "up" : "down");
 	if ((err = capos_netif_add(&nif, nic.q, nic.mac, nic.link_up, nic.ops, nic.drv)) != 0)
