@@ -15,7 +15,8 @@
  *
  * Arguments (space-separated words): `pings=N` (default 3), `test` (the
  * line "quit" on the echo port ends the program with code 0, after its
- * counters).  The line "stats" on the echo port answers with the
+ * counters; the line "die" ends it at once with code 3, the NIC left as it
+ * is, for the restart test).  The line "stats" on the echo port answers with the
  * counters.  Every step prints one line "netcheck: STEP: ..."; a failure
  * "netcheck: STEP: FAILED ..." and exit code 1.
  */
@@ -270,6 +271,11 @@ static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 	if (!p) {
 		tcp_close(pcb);
 		return ERR_OK;
+	}
+	if (test_mode && is_line(p, "die")) {
+		printf("netcheck: dying with the NIC still running\n");
+		fflush(stdout);
+		capos_process_exit(3);
 	}
 	if (is_line(p, "stats") || (test_mode && is_line(p, "quit"))) {
 		n = stats_text(text, sizeof(text));

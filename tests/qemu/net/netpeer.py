@@ -9,6 +9,9 @@ ci/qemu_run.py --net-inject sets up.  Steps, run in the order given:
                 close), none may stall (5 s each); prints the rate
   inject        the malformed-frame corpus, then an echo: the server keeps
                 serving, and netcheck's counters show the drops
+  die           "die" on the echo port: netcheck ends with the NIC running;
+                then wait until the serial log shows it listening again
+                (its restart re-initialised the device and got a lease)
   quit          "quit" on the echo port: netcheck prints its counters, ends
 
 Ports come from CAPOS_HOSTFWD_MAP (guest=host,...), the injection socket
@@ -184,6 +187,20 @@ def step_inject(p):
           "echo answered between rounds")
     if after - before < 3 * (len(frames) - 4):
         raise AssertionError(f"only {after - before} drops counted for {3 * len(frames)} frames")
+
+
+def step_die(p):
+    log = os.environ["CAPOS_SERIAL_LOG"]
+    before = open(log, errors="replace").read().count("netcheck: listening on tcp")
+    with connect(p[7]) as s:
+        s.sendall(b"die\n")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if open(log, errors="replace").read().count("netcheck: listening on tcp") > before:
+            print("netpeer: die: netcheck is listening again")
+            return
+        time.sleep(0.2)
+    raise AssertionError("netcheck did not come back within 90 s")
 
 
 def step_quit(p):
