@@ -217,16 +217,23 @@ static void irq_release(struct capos_virtio_net *n)
 	n->nirq = 0;
 }
 
-/* Interrupts as the options ask: MSI-X (two vectors when there are two), INTx, or none. */
+/*
+ * Interrupts as the options ask: MSI-X (two vectors when there are two),
+ * INTx, or none.  The kernel keeps one kind per claim (PciFunction.interrupt
+ * answers -CAPOS_EBUSY for another), so a program that wants to change
+ * kinds claims the function again.
+ */
 static int irq_setup(struct capos_virtio_net *n, uint32_t fn)
 {
 	uint32_t mode = n->opt.irq_mode;
+	int err;
 
 	n->irq_mode = CAPOS_VIRTIO_NET_POLL;
 	if (mode == CAPOS_VIRTIO_NET_POLL)
 		return 0;
 	if (mode == CAPOS_VIRTIO_NET_IRQ_AUTO || mode == CAPOS_VIRTIO_NET_MSIX) {
-		if (capos_pci_irq_setup(fn, CAPOS_IRQ_KIND_MSIX, 0, &n->irq[0], NULL) == 0) {
+		err = capos_pci_irq_setup(fn, CAPOS_IRQ_KIND_MSIX, 0, &n->irq[0], NULL);
+		if (err == 0) {
 			n->nirq = 1;
 			if (capos_pci_irq_setup(fn, CAPOS_IRQ_KIND_MSIX, 1, &n->irq[1], NULL) == 0)
 				n->nirq = 2;
@@ -234,14 +241,15 @@ static int irq_setup(struct capos_virtio_net *n, uint32_t fn)
 			return 0;
 		}
 		if (mode == CAPOS_VIRTIO_NET_MSIX)
-			return -CAPOS_ENOENT;
+			return err;
 	}
-	if (capos_pci_irq_setup(fn, CAPOS_IRQ_KIND_INTX, 0, &n->irq[0], NULL) == 0) {
+	err = capos_pci_irq_setup(fn, CAPOS_IRQ_KIND_INTX, 0, &n->irq[0], NULL);
+	if (err == 0) {
 		n->nirq = 1;
 		n->irq_mode = CAPOS_VIRTIO_NET_INTX;
 		return 0;
 	}
-	return mode == CAPOS_VIRTIO_NET_IRQ_AUTO ? 0 : -CAPOS_ENOENT;
+	return mode == CAPOS_VIRTIO_NET_IRQ_AUTO ? 0 : err;    /* auto falls back to polling */
 }
 
 /* ----------------------------------------------------------------- open */
