@@ -145,7 +145,7 @@ static int check_link(struct capos_virtio_net *n)
 	return 1;
 }
 
-static int poll_once(struct capos_virtio_net *n, int config)
+static int one_pass(struct capos_virtio_net *n, int config)
 {
 	uint32_t moved = 0;
 
@@ -167,6 +167,27 @@ static int poll_once(struct capos_virtio_net *n, int config)
 	if (moved && n->opt.event)
 		n->opt.event(n, n->opt.ctx);
 	return (int)moved;
+}
+
+/* Passes until nothing asked for another: the event callback may kick the driver. */
+static int poll_once(struct capos_virtio_net *n, int config)
+{
+	int r, total = 0;
+
+	if (n->in_poll) {
+		n->again = 1;
+		return 0;
+	}
+	n->in_poll = 1;
+	do {
+		n->again = 0;
+		r = one_pass(n, config);
+		config = 0;
+		if (r > 0)
+			total += r;
+	} while (r >= 0 && n->again);
+	n->in_poll = 0;
+	return r < 0 ? r : total;
 }
 
 int capos_virtio_net_poll(struct capos_virtio_net *n)

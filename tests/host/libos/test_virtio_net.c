@@ -359,6 +359,32 @@ static void test_link_change(void)
 	capos_virtio_net_close(&n);
 }
 
+/* A stack that hands every received slot back from inside the event, and kicks. */
+static void give_back(struct capos_virtio_net *net, void *ctx)
+{
+	struct capos_netq_desc d;
+
+	while (capos_netq_pop(&net->q.rx_active, &d) == 0) {
+		capos_netq_push(&net->q.rx_free, (struct capos_netq_desc){ d.offset, 0 });
+		(*(int *)ctx)++;
+	}
+	capos_virtio_net_kick(net);
+}
+
+static void test_kick_from_event(void)
+{
+	int frames = 0;
+
+	open_net(CAPOS_VIRTIO_NET_POLL, give_back, &frames);
+	for (int i = 0; i < 10; i++)
+		dev_receive(60, 1, 0);
+	CHECK_EQ(capos_virtio_net_poll(&n), 10);
+	CHECK_EQ(frames, 10);
+	CHECK_EQ(n.in_poll, 0);
+	CHECK_EQ(capos_virtq_outstanding(&n.rxq), 64);     /* re-posted by the extra pass */
+	capos_virtio_net_close(&n);
+}
+
 static void test_close(void)
 {
 	open_net(CAPOS_VIRTIO_NET_POLL, NULL, NULL);
@@ -381,6 +407,7 @@ int main(void)
 	RUN(test_hostile_device);
 	RUN(test_needs_reset);
 	RUN(test_link_change);
+	RUN(test_kick_from_event);
 	RUN(test_close);
 	return check_done();
 }
