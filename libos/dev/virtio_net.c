@@ -275,6 +275,29 @@ static int irq_setup(struct capos_virtio_net *n, uint32_t fn)
 
 /* ----------------------------------------------------------------- open */
 
+int capos_virtio_net_find(const char *grant, uint32_t instance, uint32_t *fn, int *claimed)
+{
+	struct capos_device_root_claim_in in = { .vendor = 0x1af4, .device = CAPOS_PCI_ANY,
+						 .class_code = 0x020000, .class_mask = 0xffff00, .instance = instance };
+	struct capos_device_root_claim_out out = { 0 };
+	uint32_t root;
+	int err;
+
+	*claimed = 0;
+	*fn = grant ? capos_cap_find(grant, NULL) : 0;
+	if (*fn)
+		return 0;
+	root = capos_cap_find("devices", NULL);
+	if (!root)
+		return -CAPOS_ENOENT;
+	err = capos_device_root_claim(capos_ring(), root, &in, &out);
+	if (err)
+		return err;
+	*fn = out.function;
+	*claimed = 1;
+	return 0;
+}
+
 static int ring(struct capos_virtio_net *n, struct capos_virtq *q, uint16_t index)
 {
 	uint32_t max = capos_virtio_queue_max(&n->v, index), size = CAPOS_VIRTQ_MAX;

@@ -92,6 +92,16 @@ struct capos_virtio_net {
 };
 
 /*
+ * The virtio-net PciFunction a program drives: the capability granted
+ * under `grant` (a manifest's devices: entry; may be NULL) when it holds
+ * one, else the instance-th virtio network function claimed from
+ * "devices".  0 with *fn and *claimed (1: claimed here, release it with
+ * capos_release when done; 0: the grant, the program's to keep), or
+ * -CAPOS_ENOENT (neither), or DeviceRoot.claim's error.
+ */
+int capos_virtio_net_find(const char *grant, uint32_t instance, uint32_t *fn, int *claimed);
+
+/*
  * Bring up virtio-net PciFunction fn (the caller keeps it): reset,
  * negotiate (MAC required; STATUS, ANY_LAYOUT on legacy, VERSION_1 on
  * modern), rings and region in one DmaPool, interrupts, DRIVER_OK.  0, or

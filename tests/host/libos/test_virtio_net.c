@@ -8,7 +8,8 @@
  * past the buffer, a header-only frame, an id never posted, an index
  * jump) and DEVICE_NEEDS_RESET are counted, and the last two reset the
  * device and end the driver's work; a link change reaches the owner; close
- * resets the device and stops its DMA.
+ * resets the device and stops its DMA; the function is found by grant or
+ * claimed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,24 @@ int capos_irq_waiter_start(struct capos_irq_waiter *w, uint32_t irq, capos_irq_f
 }
 int capos_irq_waiter_stop(struct capos_irq_waiter *w) { (void)w; return 0; }
 struct capos_ring_client *capos_ring(void) { return NULL; }
+
+static const char *granted;       /* the one capability name the fake process holds */
+
+uint32_t capos_cap_find(const char *name, uint32_t *iface)
+{
+	(void)iface;
+	return granted && strcmp(name, granted) == 0 ? 0x42 : 0;
+}
+
+int capos_device_root_claim(struct capos_ring_client *rc, uint32_t cap, const struct capos_device_root_claim_in *in,
+			    struct capos_device_root_claim_out *out)
+{
+	(void)rc, (void)cap;
+	if (in->vendor != 0x1af4 || in->class_code != 0x020000 || in->instance != 0)
+		return -CAPOS_ENOENT;
+	out->function = 0x77;
+	return 0;
+}
 int capos_release(struct capos_ring_client *rc, uint32_t cap) { (void)rc, (void)cap; return 0; }
 
 /* ------------------------------------------- the device's side of the rings */
@@ -385,6 +404,24 @@ static void test_kick_from_event(void)
 	capos_virtio_net_close(&n);
 }
 
+static void test_find(void)
+{
+	uint32_t fn = 0;
+	int claimed = -1;
+
+	granted = "nic";
+	CHECK_EQ(capos_virtio_net_find("nic", 0, &fn, &claimed), 0);
+	CHECK_EQ(fn, 0x42);
+	CHECK_EQ(claimed, 0);
+	granted = "devices";
+	CHECK_EQ(capos_virtio_net_find("nic", 0, &fn, &claimed), 0);
+	CHECK_EQ(fn, 0x77);
+	CHECK_EQ(claimed, 1);
+	CHECK_EQ(capos_virtio_net_find(NULL, 1, &fn, &claimed), -CAPOS_ENOENT);   /* no second NIC */
+	granted = NULL;
+	CHECK_EQ(capos_virtio_net_find("nic", 0, &fn, &claimed), -CAPOS_ENOENT);
+}
+
 static void test_close(void)
 {
 	open_net(CAPOS_VIRTIO_NET_POLL, NULL, NULL);
@@ -408,6 +445,7 @@ int main(void)
 	RUN(test_needs_reset);
 	RUN(test_link_change);
 	RUN(test_kick_from_event);
+	RUN(test_find);
 	RUN(test_close);
 	return check_done();
 }
