@@ -145,7 +145,7 @@ static int check_link(struct capos_virtio_net *n)
 	return 1;
 }
 
-static int poll_once(struct capos_virtio_net *n, int config)
+static int one_pass(struct capos_virtio_net *n, int config)
 {
 	uint32_t moved = 0;
 
@@ -167,6 +167,27 @@ static int poll_once(struct capos_virtio_net *n, int config)
 	if (moved && n->opt.event)
 		n->opt.event(n, n->opt.ctx);
 	return (int)moved;
+}
+
+/* Passes until nothing asked for another: the event callback may kick the driver. */
+static int poll_once(struct capos_virtio_net *n, int config)
+{
+	int r, total = 0;
+
+	if (n->in_poll) {
+		n->again = 1;
+		return 0;
+	}
+	n->in_poll = 1;
+	do {
+		n->again = 0;
+		r = one_pass(n, config);
+		config = 0;
+		if (r > 0)
+			total += r;
+	} while (r >= 0 && n->again);
+	n->in_poll = 0;
+	return r < 0 ? r : total;
 }
 
 int capos_virtio_net_poll(struct capos_virtio_net *n)
@@ -217,16 +238,23 @@ static void irq_release(struct capos_virtio_net *n)
 	n->nirq = 0;
 }
 
-/* Interrupts as the options ask: MSI-X (two vectors when there are two), INTx, or none. */
+/*
+ * Interrupts as the options ask: MSI-X (two vectors when there are two),
+ * INTx, or none.  The kernel keeps one kind per claim (PciFunction.interrupt
+ * answers -CAPOS_EBUSY for another), so a program that wants to change
+ * kinds claims the function again.
+ */
 static int irq_setup(struct capos_virtio_net *n, uint32_t fn)
 {
 	uint32_t mode = n->opt.irq_mode;
+	int err;
 
 	n->irq_mode = CAPOS_VIRTIO_NET_POLL;
 	if (mode == CAPOS_VIRTIO_NET_POLL)
 		return 0;
 	if (mode == CAPOS_VIRTIO_NET_IRQ_AUTO || mode == CAPOS_VIRTIO_NET_MSIX) {
-		if (capos_pci_irq_setup(fn, CAPOS_IRQ_KIND_MSIX, 0, &n->irq[0], NULL) == 0) {
+		err = capos_pci_irq_setup(fn, CAPOS_IRQ_KIND_MSIX, 0, &n->irq[0], NULL);
+		if (err == 0) {
 			n->nirq = 1;
 			if (capos_pci_irq_setup(fn, CAPOS_IRQ_KIND_MSIX, 1, &n->irq[1], NULL) == 0)
 				n->nirq = 2;
@@ -234,17 +262,41 @@ static int irq_setup(struct capos_virtio_net *n, uint32_t fn)
 			return 0;
 		}
 		if (mode == CAPOS_VIRTIO_NET_MSIX)
-			return -CAPOS_ENOENT;
+			return err;
 	}
-	if (capos_pci_irq_setup(fn, CAPOS_IRQ_KIND_INTX, 0, &n->irq[0], NULL) == 0) {
+	err = capos_pci_irq_setup(fn, CAPOS_IRQ_KIND_INTX, 0, &n->irq[0], NULL);
+	if (err == 0) {
 		n->nirq = 1;
 		n->irq_mode = CAPOS_VIRTIO_NET_INTX;
 		return 0;
 	}
-	return mode == CAPOS_VIRTIO_NET_IRQ_AUTO ? 0 : -CAPOS_ENOENT;
+	return mode == CAPOS_VIRTIO_NET_IRQ_AUTO ? 0 : err;    /* auto falls back to polling */
 }
 
 /* ----------------------------------------------------------------- open */
+
+int capos_virtio_net_find(const char *grant, uint32_t instance, uint32_t *fn, int *claimed)
+{
+	struct capos_device_root_claim_in in = { .vendor = 0x1af4, .device = CAPOS_PCI_ANY,
+						 .class_code = 0x020000, .class_mask = 0xffff00, .instance = instance };
+	struct capos_device_root_claim_out out = { 0 };
+	uint32_t root;
+	int err;
+
+	*claimed = 0;
+	*fn = grant ? capos_cap_find(grant, NULL) : 0;
+	if (*fn)
+		return 0;
+	root = capos_cap_find("devices", NULL);
+	if (!root)
+		return -CAPOS_ENOENT;
+	err = capos_device_root_claim(capos_ring(), root, &in, &out);
+	if (err)
+		return err;
+	*fn = out.function;
+	*claimed = 1;
+	return 0;
+}
 
 static int ring(struct capos_virtio_net *n, struct capos_virtq *q, uint16_t index)
 {

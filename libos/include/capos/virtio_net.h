@@ -50,7 +50,11 @@ struct capos_virtio_net_options {
 	uint32_t transport;           /* CAPOS_VIRTIO_AUTO / _MODERN / _LEGACY */
 	uint32_t irq_mode;            /* CAPOS_VIRTIO_NET_* */
 	uint32_t rx_slots, tx_slots;  /* 0: 64 each; at most 128 each */
-	/* called after the driver gave the stack frames or slots, or the link changed */
+	/*
+	 * called after the driver gave the stack frames or slots, or the link
+	 * changed; it may push to the queues and call capos_virtio_net_kick
+	 * (the driver then makes one more pass, never a nested one)
+	 */
 	void (*event)(struct capos_virtio_net *n, void *ctx);
 	void *ctx;
 };
@@ -77,6 +81,7 @@ struct capos_virtio_net {
 	uint8_t mac[6];
 	int link_up;                  /* 1 without the STATUS feature */
 	int dead;                     /* the device broke: reset, nothing more is done */
+	int in_poll, again;           /* a kick from inside event: one more pass, not a nested one */
 	uint32_t irq_mode;            /* what open chose */
 	uint32_t hdr_len;             /* 12 (modern), 10 (legacy) */
 	uint64_t rx_hdr, tx_hdr;      /* device addresses of the shared headers */
@@ -85,6 +90,16 @@ struct capos_virtio_net {
 	struct capos_irq_waiter waiter[2];
 	struct capos_virtio_net_stats stats;
 };
+
+/*
+ * The virtio-net PciFunction a program drives: the capability granted
+ * under `grant` (a manifest's devices: entry; may be NULL) when it holds
+ * one, else the instance-th virtio network function claimed from
+ * "devices".  0 with *fn and *claimed (1: claimed here, release it with
+ * capos_release when done; 0: the grant, the program's to keep), or
+ * -CAPOS_ENOENT (neither), or DeviceRoot.claim's error.
+ */
+int capos_virtio_net_find(const char *grant, uint32_t instance, uint32_t *fn, int *claimed);
 
 /*
  * Bring up virtio-net PciFunction fn (the caller keeps it): reset,
