@@ -151,7 +151,11 @@ static struct {
 	uint32_t good, rejected[PING_VERDICTS];
 } ping;
 
-/* Every ICMP datagram passes here before lwIP's icmp_input: echo replies are ours to judge. */
+/*
+ * Every ICMP datagram passes here before lwIP's icmp_input (which does not
+ * check a reply's checksum): echo replies are ours to judge, during a ping
+ * round and after it, so a forged or late one is rejected and counted.
+ */
 static u8_t ping_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *addr)
 {
 	uint8_t buf[256];
@@ -210,7 +214,7 @@ static int step_ping(int count)
 		pbuf_free(p);
 		wait_for(ping_answered, PING_WAIT_MS);
 	}
-	raw_remove(pcb);
+	/* the PCB stays: a late or forged echo reply is still judged and counted */
 	for (i = 0; i < PING_VERDICTS; i++)
 		rejected += ping.rejected[i];
 	printf("netcheck: ping %s: %u of %d replies, %u rejected\n", gw, ping.good, count, rejected);

@@ -7,8 +7,10 @@ ci/qemu_run.py --net-inject sets up.  Steps, run in the order given:
   http          GET / on guest port 80 answers "hello from capOS"
   churn=N       N sequential connections (connect, 64 bytes there and back,
                 close), none may stall (5 s each); prints the rate
-  inject        the malformed-frame corpus, then an echo: the server keeps
-                serving, and netcheck's counters show the drops
+  inject        the malformed-frame corpus and malformed ICMP echo replies,
+                three rounds with an echo after each: the server keeps
+                serving, netcheck's counters show the drops, and every
+                forged reply is rejected by its ping
   die           "die" on the echo port: netcheck ends with the NIC running;
                 then wait until the serial log shows it listening again
                 (its restart re-initialised the device and got a lease)
@@ -152,11 +154,51 @@ def corpus():
     ]
 
 
+def echo_reply(mutate):
+    body = bytearray(struct.pack(">BBHHH", 0, 0, 0, 0x4242, 1) + bytes(range(32)))
+    c = cksum(bytes(body))
+    body[2:4] = struct.pack(">H", c)
+    return bytes(mutate(body))
+
+
+def bad_replies():
+    """Echo replies a ping must reject: each is counted by netcheck, never taken as an answer."""
+    def badsum(b):
+        b[2] ^= 0x40
+        return b
+
+    def cut(b):
+        return b[:6]
+
+    def payload(b):
+        b[20] ^= 0xff
+        c = cksum(bytes(b[:2]) + b"\0\0" + bytes(b[4:]))
+        b[2:4] = struct.pack(">H", c)
+        return b
+
+    def code(b):
+        b[1] = 3
+        c = cksum(bytes(b[:2]) + b"\0\0" + bytes(b[4:]))
+        b[2:4] = struct.pack(">H", c)
+        return b
+    return [("echo reply, bad checksum", eth(ipv4(echo_reply(badsum)))),
+            ("echo reply, truncated", eth(ipv4(echo_reply(cut)))),
+            ("echo reply, payload changed", eth(ipv4(echo_reply(payload)))),
+            ("echo reply, code 3", eth(ipv4(echo_reply(code))))]
+
+
 def stats(p):
     with connect(p[7]) as s:
         s.sendall(b"stats\n")
         time.sleep(0.5)
         return s.recv(4096).decode(errors="replace")
+
+
+def ping_rejected(text):
+    for line in text.splitlines():
+        if line.startswith("ping good"):
+            return int(line.split()[4])
+    raise AssertionError(f"no ping line in {text!r}")
 
 
 def drops(text):
@@ -172,19 +214,24 @@ def drops(text):
 
 def step_inject(p):
     port = int(os.environ["CAPOS_INJECT_PORT"])
-    before = drops(stats(p))
+    before_text = stats(p)
+    before, rejected_before = drops(before_text), ping_rejected(before_text)
     frames = corpus()
+    replies = bad_replies()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         for rnd in range(3):
-            for name, frame in frames:
+            for name, frame in frames + replies:
                 s.sendto(frame, ("127.0.0.1", port))
             roundtrip(p[7], b"still serving %d" % rnd)
     time.sleep(0.5)
     after_text = stats(p)
     after = drops(after_text)
     print(after_text, end="")
+    rejected = ping_rejected(after_text) - rejected_before
     print(f"netpeer: inject: {3 * len(frames)} malformed frames, drop counters +{after - before}, "
-          "echo answered between rounds")
+          f"{3 * len(replies)} malformed echo replies, {rejected} rejected; echo answered between rounds")
+    if rejected != 3 * len(replies):
+        raise AssertionError(f"{rejected} malformed echo replies rejected, {3 * len(replies)} sent")
     if after - before < 3 * (len(frames) - 4):
         raise AssertionError(f"only {after - before} drops counted for {3 * len(frames)} frames")
 
