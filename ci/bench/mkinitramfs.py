@@ -9,6 +9,7 @@ the benchmark uses is built into Debian's kernel.
 """
 
 import argparse
+import os
 import stat
 import sys
 
@@ -65,11 +66,14 @@ class Newc:
         self.entry(TRAILER, 0)
 
 
-def write_initramfs(path, init, busybox, bench):
+def write_initramfs(path, init, busybox, bench, modules=()):
     with open(path, "wb") as out:
         cpio = Newc(out)
-        for d in ("bin", "dev", "proc", "sys", "tmp"):
+        for d in ("bin", "dev", "proc", "sys", "tmp", "modules"):
             cpio.directory(d)
+        # the network rows' kernel modules, loaded by /init in this order
+        for i, module in enumerate(modules):
+            cpio.file(f"modules/{i:02d}-{os.path.basename(module)}", open(module, "rb").read(), False)
         cpio.chardev("dev/console", 5, 1)
         cpio.file("init", open(init, "rb").read())
         cpio.file("bin/busybox", open(busybox, "rb").read())
@@ -83,6 +87,8 @@ def main(argv):
     p.add_argument("--init", required=True, help="the /init script")
     p.add_argument("--busybox", required=True, help="a statically linked busybox")
     p.add_argument("--bench", required=True, help="the static capos-linux-bench")
+    p.add_argument("--module", action="append", default=[],
+                   help="a kernel module for the network rows (loaded in the order given)")
     p.add_argument("-o", "--output", required=True)
     args = p.parse_args(argv)
     for what, path in (("busybox", args.busybox), ("capos-linux-bench", args.bench)):
@@ -90,7 +96,7 @@ def main(argv):
             print(f"mkinitramfs: {path} is not a static ELF program; {what} must be "
                   f"(busybox: install busybox-static, ./capos deps)", file=sys.stderr)
             return 1
-    write_initramfs(args.output, args.init, args.busybox, args.bench)
+    write_initramfs(args.output, args.init, args.busybox, args.bench, args.module)
     return 0
 
 

@@ -42,6 +42,8 @@ PAIRS = [
     ("clock_now", "clock_gettime"),
     ("park_pingpong", "futex_pingpong"),
     ("irq_wakeup", None),      # no honest Linux counterpart (README "Benchmarks")
+    ("tcp_connect_rr64", "tcp_connect_rr64"),   # --net: measured from the host (ci/bench/net.py)
+    ("tcp_echo_64k", "tcp_echo_64k"),
 ]
 
 STAT_KEYS = ["median", "min", "max"]

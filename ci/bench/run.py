@@ -21,6 +21,7 @@ import time
 
 import boot
 import chart
+import net
 import report
 import results
 
@@ -42,6 +43,9 @@ def parse_args(argv):
     p.add_argument("--mem", default=os.environ.get("CAPOS_MEM", "512"), help="MiB")
     p.add_argument("--smp", default=os.environ.get("CAPOS_SMP", "1"))
     p.add_argument("--timeout", type=float, default=300, help="seconds per boot")
+    p.add_argument("--net", action="store_true",
+                   help="also the network rows (ci/bench/net.py): TCP connect + 64-byte round trip "
+                        "and 64 KiB echo, from the host, wall clock")
     return p.parse_args(argv)
 
 
@@ -115,12 +119,33 @@ def run_one(side, clock, args, paths, machine, logs):
     return parsed, record
 
 
+def run_net(args, sides, paths, machine, logs, runs, records):
+    """The network rows of each side, added to its wall-clock run."""
+    for side in sides:
+        name = {"linux": "Linux", "capos": "capOS"}[side]
+        log = os.path.abspath(os.path.join(logs, f"{side}-net.log"))
+        say(f"booting {name} with a NIC (network rows)... serial log {log}")
+        rows, problem = net.run(side, machine, paths, log, args.quick)
+        if problem:
+            say(f"{name} network rows: {problem}")
+            print(f"--- last lines of {log} ---\n{tail(boot.read_log(log))}\n--- full log: {log}")
+            records[side]["net"] = {"log": log, "problem": problem}
+            continue
+        if runs[side].get("wall") is None:
+            runs[side]["wall"] = {"rows": {}, "errors": [], "info": [], "done": None}
+        runs[side]["wall"]["rows"].update(rows)
+        records[side]["net"] = {"log": log, "problem": None}
+        say(f"{name} network rows: {', '.join(rows)}")
+
+
 def check(runs, records):
     """--check: every run present and every expected row sane; problem list."""
     expected = {"linux": results.LINUX_ROWS, "capos": results.CAPOS_ROWS}
     problems = []
     for side, by_clock in records.items():
         for clock, record in by_clock.items():
+            if clock == "net":
+                continue          # its problem already counts (verdict)
             parsed = runs[side][clock]
             if parsed is None:
                 problems.append(f"{side} {clock}: {record['problem']}")
@@ -147,6 +172,7 @@ def write_outputs(args, out, paths, clocks, runs, records, table):
 def verdict(args, sides, clocks, runs, records):
     """Exit status: 1 if a run gave nothing or --check found a problem."""
     missing = [f"{s} {c}" for s in sides for c in clocks if runs[s][c] is None]
+    missing += [f"{s} net" for s in sides if (records[s].get("net") or {}).get("problem")]
     problems = check(runs, records) if args.check else []
     for p in problems:
         say(f"check: {p}")
@@ -172,6 +198,8 @@ def main(argv):
         for side in sides:
             runs[side][clock], records[side][clock] = run_one(side, clock, args, paths,
                                                               machine, logs)
+    if args.net:
+        run_net(args, sides, paths, machine, logs, runs, records)
     table = results.pair_table(runs)
     report.print_tables(table, clocks)
     write_outputs(args, out, paths, clocks, runs, records, table)
