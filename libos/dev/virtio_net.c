@@ -451,6 +451,7 @@ void capos_virtio_net_close(struct capos_virtio_net *n)
 	if (n->dma.pool)
 		capos_dma_close(&n->dma);
 	capos_virtio_close(&n->v);
+	n->v.fn = 0;                      /* a second close does nothing */
 	n->dead = 1;
 }
 

@@ -433,6 +433,10 @@ static void test_close(void)
 	CHECK_EQ(dev.dma_open, 0);
 	CHECK_EQ(dev.closes, 1);
 	CHECK_EQ(capos_virtio_net_poll(&n), -CAPOS_EIO);
+	dev.bus_master = 1;
+	capos_virtio_net_close(&n);                        /* again: nothing touched */
+	CHECK_EQ(dev.bus_master, 1);
+	CHECK_EQ(dev.closes, 2);
 }
 
 int main(void)
