@@ -17,6 +17,7 @@
 #ifndef EXO_CAP_KOBJ_H
 #define EXO_CAP_KOBJ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,17 @@ static inline struct kobj *kobj_ref(struct kobj *o)
 {
 	__atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
 	return o;
+}
+
+/* A reference, unless the count has already reached zero (o is being destroyed): false then. */
+static inline bool kobj_tryref(struct kobj *o)
+{
+	uint32_t n = __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
+
+	while (n != 0)
+		if (__atomic_compare_exchange_n(&o->refs, &n, n + 1, true, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return true;
+	return false;
 }
 
 static inline void kobj_unref(struct kobj *o)
