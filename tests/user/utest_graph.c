@@ -304,7 +304,7 @@ static int child_ringops(void)
 static uint32_t spawn_child(const char *args, uint32_t ready, uint32_t ring_ops)
 {
 	uint32_t caps[7] = { ut_cap("console"), ut_cap("timer"), ut_cap("null"), ut_cap("capspace"),
-			     ut_cap("endpoints"), ut_cap("procs"), ready ? ready : ut_cap("null") };
+			     ut_cap("endpoints"), ut_cap("procs"), ready };
 	struct capos_spawn_quota q = { .caps = 65535, .ring_ops = ring_ops };
 	uint32_t proc = 0;
 	int err = capos_spawn_quota("utest-graph",
@@ -380,13 +380,18 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof endings / sizeof endings[0]; i++)
 		run_case(endings[i], chains, msgs);
 	{
-		uint32_t proc = spawn_child("child ringops", 0, 8), reason = 0;
+		uint32_t srv = 0, cli = 0, proc, reason = 0;
 		int64_t code = -1;
 
+		ipc_endpoint(GRAPH_IFACE, &srv, &cli);
+		proc = spawn_child("child ringops", cli, 8);
 		if (proc)
 			ipc_wait(proc, &code, &reason);
+		release(cli);
+		release(srv);
 		ut_check(reason == CAPOS_EXIT_NORMAL && code == 0, "ring operations pending at thread end come back",
 			 "reason %u code %lld", reason, (long long)code);
 	}
+	ut_note("%d failures", ut_failures());
 	return ut_failures();
 }
