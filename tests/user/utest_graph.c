@@ -22,7 +22,9 @@
  *
  * Also (issue 13): a thread that ends with operations pending gives their
  * ring-operation quota back ("child ringops": 40 threads, each ending with
- * 4 RECVs pending, in a process whose quota is 8).
+ * 4 RECVs pending, in a process whose quota is 8); and a capability slot
+ * reused past the old 16-bit generation wrap point never gives or
+ * resolves an old handle again ("child generations").
  */
 #include <stdbool.h>
 #include <string.h>
@@ -299,6 +301,52 @@ static int child_ringops(void)
 	return ut_failures();
 }
 
+/* ---- one slot reused past the old 16-bit wrap point ---- */
+
+static int inspect(uint32_t cap)
+{
+	struct capos_cap_space_inspect_in in = { .cap = cap };
+	struct capos_cap_space_inspect_out out;
+
+	return capos_cap_space_inspect(rc, ut_cap("capspace"), &in, &out);
+}
+
+/*
+ * Mint and release a client capability 70,000 times: LIFO reuse puts
+ * each in the same slot until its generations are used up.  The first
+ * handle must never come back, nor resolve, and the slot must retire.
+ */
+static int child_generations(void)
+{
+	uint32_t srv = 0, cli = 0, first = 0, last_index = 0, slots = 0, again = 0, resolved = 0, i;
+
+	ipc_endpoint(GRAPH_IFACE, &srv, &cli);
+	for (i = 0; i < 70000; i++) {
+		uint32_t h = 0;
+
+		if (ipc_mint(srv, GRAPH_IFACE, CAPOS_RIGHT_ALL, &h) != 0)
+			break;
+		if (!first)
+			first = h;
+		else if (h == first)
+			again++;
+		if (capos_cap_index(h) != last_index) {
+			slots++;
+			last_index = capos_cap_index(h);
+		}
+		release(h);
+		if (i % 512 == 0 && inspect(first) != -CAPOS_EBADF)
+			resolved++;
+	}
+	ut_check(i == 70000, "70000 handles minted and released", "stopped at %u", i);
+	ut_check(again == 0 && resolved == 0 && inspect(first) == -CAPOS_EBADF,
+		 "a slot reused 70000 times never gives the first handle again, nor resolves it",
+		 "given again %u times, resolved %u times", again, resolved);
+	ut_check(slots == 2, "the slot retired after 65535 handles and the next slot took over", "%u slots used",
+		 slots);
+	return ut_failures();
+}
+
 /* ------------------------------------------------------------ init */
 
 static uint32_t spawn_child(const char *args, uint32_t ready, uint32_t ring_ops)
@@ -368,6 +416,8 @@ int main(int argc, char **argv)
 		ut_init("utest-graph child");
 		if (argc >= 3 && strcmp(argv[2], "ringops") == 0)
 			return child_ringops();
+		if (argc >= 3 && strcmp(argv[2], "generations") == 0)
+			return child_generations();
 		return child_graph(argc >= 3 ? argv[2] : "exit", arg_u32(argv, 3, argc), arg_u32(argv, 4, argc));
 	}
 	ut_init("utest-graph");
@@ -390,6 +440,19 @@ int main(int argc, char **argv)
 		release(cli);
 		release(srv);
 		ut_check(reason == CAPOS_EXIT_NORMAL && code == 0, "ring operations pending at thread end come back",
+			 "reason %u code %lld", reason, (long long)code);
+	}
+	{
+		uint32_t srv = 0, cli = 0, proc, reason = 0;
+		int64_t code = -1;
+
+		ipc_endpoint(GRAPH_IFACE, &srv, &cli);
+		proc = spawn_child("child generations", cli, 8);
+		if (proc)
+			ipc_wait(proc, &code, &reason);
+		release(cli);
+		release(srv);
+		ut_check(reason == CAPOS_EXIT_NORMAL && code == 0, "a stale handle never names another object",
 			 "reason %u code %lld", reason, (long long)code);
 	}
 	ut_note("%d failures", ut_failures());
