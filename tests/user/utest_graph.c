@@ -11,8 +11,9 @@
  *     nobody receiving, each moving 14 chain tips and copying the client
  *     capability and the Endpoint itself (cycles: a client capability in
  *     a call queued on its own endpoint, an Endpoint inside its own queue);
- *   - the sequence of the original report: derive from the copy, release
- *     the intermediates, repeat 300 times (derive stops at depth 8);
+ *   - the sequences of the original report: derive from the copy, release
+ *     the intermediates, repeat 300 times (derive stops at depth 8); and
+ *     the same deriving from each new Revoker (no chain forms);
  * then ends it.  "release" and "revoke" end the graph in the child, which
  * then checks its own census (capability slots, threads and frames from
  * ProcessInfo, ring-operation headroom by probing) is back where it was
@@ -166,6 +167,23 @@ static void report_sequence(uint32_t base)
 	}
 	ut_check(err == -CAPOS_ERANGE && made == DEPTH - 1, "derive from the copy 300 times: refused past depth 8",
 		 "%d derived, then %d %s", made, err, capos_strerror(err));
+	release(cur);
+	/* The variant through Revokers: each copy holds the previous Revoker, which holds nothing. */
+	err = capos_cap_derive(base, CAPOS_RIGHT_ALL, &cur, &rev);
+	for (made = 0; made < 300 && !err; made++) {
+		uint32_t next_rev;
+
+		err = capos_cap_derive(rev, CAPOS_RIGHT_ALL, &copy, &next_rev);
+		if (err)
+			break;
+		release(rev);
+		release(cur);
+		cur = copy;
+		rev = next_rev;
+	}
+	ut_check(err == 0 && made == 300, "derive from the Revoker 300 times, releasing the intermediates",
+		 "%d derived, then %d %s", made, err, capos_strerror(err));
+	release(rev);
 	release(cur);
 }
 
