@@ -113,7 +113,8 @@ def parse_args(argv):
     p.add_argument("--esp-truncate", action="append", default=[], metavar="PATH=BYTES",
                    help="truncate a file in the image copy")
     p.add_argument("--esp-poke", action="append", default=[], metavar="PATH=OFFSET:HEX",
-                   help="overwrite bytes of a file in the image copy")
+                   help="overwrite bytes of a file in the image copy; OFFSET may be "
+                        "bootpkg-entry:N, where entry N's data starts in a boot package")
     p.add_argument("--interactive", action="store_true", help="serial on this terminal, no timeout")
     p.add_argument("--console-log", metavar="FILE",
                    help="interactive: COM1 to FILE, the session terminal (COM2) on this terminal")
@@ -217,9 +218,10 @@ def prepare_image(args, work):
         edit_file(image, path, work, lambda d, n=int(size, 0): d[:n])
     for item in args.esp_poke:
         path, spec = split_assignment(item, "--esp-poke")
-        offset, hexbytes = spec.split(":", 1)
+        offset, hexbytes = spec.rsplit(":", 1)
 
-        def poke(d, o=int(offset, 0), b=bytes.fromhex(hexbytes)):
+        def poke(d, where=offset, b=bytes.fromhex(hexbytes)):
+            o = poke_offset(d, where)
             d[o:o + len(b)] = b
             return d
         edit_file(image, path, work, poke)
@@ -229,6 +231,18 @@ def prepare_image(args, work):
             f.write(args.cmdline + "\n")
         esp_put(image, "/capos/cmdline.txt", local)
     return image
+
+
+def poke_offset(data, where):
+    """A byte offset, or bootpkg-entry:N: where entry N's data starts in a boot package."""
+    if not where.startswith("bootpkg-entry:"):
+        return int(where, 0)
+    n = int(where.split(":", 1)[1], 0)
+    entry = 64 + 64 * n                     # struct capos_bootpkg_entry[n] (capos/bootpkg.h)
+    count = int.from_bytes(data[12:16], "little")
+    if n >= count:
+        fail_usage(f"--esp-poke {where}: the package has {count} entries")
+    return int.from_bytes(data[entry + 40:entry + 48], "little")
 
 
 def qemu_command(args, image, vars_copy, serial):

@@ -2,6 +2,21 @@
  * Capability table operations; see captable.h for states and invariants.
  * Each operation decodes the handle completely (index range, state,
  * generation) before it changes anything.
+ *
+ * Generations never wrap: a slot freed at its last generation
+ * (CAP_GEN_LAST) is retired — kept off the free list for the life of the
+ * table — instead of starting again at 1, so a stale handle can never
+ * name a later object in that slot.  Why retire rather than widen: the
+ * handle is a 32-bit value everywhere in the ABI (SQEs, transfer
+ * descriptors, received-capability lists, bootstrap grants), 16 bits of
+ * which index up to CAPOS_CAP_MAX_SLOTS slots; wider generations would
+ * mean 64-bit handles through all of it.  Retiring costs one slot per
+ * 65535 frees of that slot, charged to the process whose table it is
+ * (its capability quota shrinks by one; no kernel memory is involved),
+ * and only that process can cause it: a table of n slots serves at least
+ * 65535 * (n - 1) handles over its life (a process that churns through
+ * them gets -CAPOS_EQUOTA, like a full table), and the table goes with
+ * its process.
  */
 #include <stddef.h>
 #include <capos/cap.h>
@@ -15,6 +30,7 @@ int cap_table_init(struct cap_table *t, struct cap_slot *slots, uint32_t capacit
 	t->slots = slots;
 	t->capacity = capacity;
 	t->live = 0;
+	t->retired = 0;
 	t->free_head = 1;
 	for (uint32_t i = 0; i < capacity; i++) {
 		slots[i] = (struct cap_slot){ .gen = 1, .state = CAP_SLOT_FREE };
@@ -51,7 +67,7 @@ static int decode(const struct cap_table *t, uint32_t handle, struct cap_slot **
 	if (index == 0 || index >= t->capacity)
 		return -CAPOS_EBADF;
 	s = &t->slots[index];
-	if (s->state == CAP_SLOT_FREE || s->gen != capos_cap_gen(handle))
+	if (s->state == CAP_SLOT_FREE || s->state == CAP_SLOT_RETIRED || s->gen != capos_cap_gen(handle))
 		return -CAPOS_EBADF;
 	*out = s;
 	return 0;
@@ -80,12 +96,18 @@ static void free_slot(struct cap_table *t, struct cap_slot *s, void **object)
 		*object = s->object;
 	s->object = NULL;
 	s->type = 0;
+	t->live--;
+	if (s->gen >= CAP_GEN_LAST) {
+		s->state = CAP_SLOT_RETIRED;  /* no generation left that no handle has carried */
+		s->next_free = 0;
+		t->retired++;
+		return;
+	}
+	/* Generations start at 1 and only grow, so handle 0 stays invalid. */
 	s->state = CAP_SLOT_FREE;
-	/* Generations are 16 bits and never 0, so handle 0 stays invalid. */
-	s->gen = (uint16_t)(s->gen + 1) ? (uint16_t)(s->gen + 1) : 1;
+	s->gen++;
 	s->next_free = t->free_head;
 	t->free_head = index;
-	t->live--;
 }
 
 int cap_remove(struct cap_table *t, uint32_t handle, void **object)

@@ -9,16 +9,22 @@
  *
  * Slot states: FREE (on the free list), LIVE, RESERVED (the source of a
  * move in flight: lookups fail with -CAPOS_EBUSY until the move commits,
- * which frees the slot, or aborts, which makes it LIVE again).
+ * which frees the slot, or aborts, which makes it LIVE again), RETIRED
+ * (its generations are used up: never reused, see captable.c).
  * Invariants: every FREE slot is on the free list exactly once; a slot's
- * generation changes every time it is freed, and is never 0 while LIVE.
+ * generation changes every time it is freed, is never 0 while LIVE, and
+ * never comes back to a value it had: a handle names at most one object
+ * in the life of its table.
  */
 #ifndef EXO_CAP_CAPTABLE_H
 #define EXO_CAP_CAPTABLE_H
 
 #include <stdint.h>
 
-enum cap_slot_state { CAP_SLOT_FREE = 0, CAP_SLOT_LIVE = 1, CAP_SLOT_RESERVED = 2 };
+enum cap_slot_state { CAP_SLOT_FREE = 0, CAP_SLOT_LIVE = 1, CAP_SLOT_RESERVED = 2, CAP_SLOT_RETIRED = 3 };
+
+/* The last generation a slot is given; freeing it then retires the slot. */
+#define CAP_GEN_LAST 0xffffu
 
 struct cap_slot {
 	void *object;
@@ -36,6 +42,7 @@ struct cap_table {
 	uint32_t capacity;       /* number of slots including slot 0 */
 	uint32_t free_head;      /* first free index, 0 = none */
 	uint32_t live;           /* LIVE + RESERVED slots */
+	uint32_t retired;        /* RETIRED slots */
 };
 
 /* Set up a table over slots[0..capacity) (2 <= capacity <= CAPOS_CAP_MAX_SLOTS). */
@@ -59,7 +66,10 @@ int cap_reserve(struct cap_table *t, uint32_t handle);
 int cap_commit_move(struct cap_table *t, uint32_t handle, void **object);
 int cap_abort_move(struct cap_table *t, uint32_t handle);
 
-/* Free slots left. */
-static inline uint32_t cap_table_free(const struct cap_table *t) { return t->capacity - 1 - t->live; }
+/* Free slots left (retired slots are not). */
+static inline uint32_t cap_table_free(const struct cap_table *t)
+{
+	return t->capacity - 1 - t->live - t->retired;
+}
 
 #endif

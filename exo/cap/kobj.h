@@ -13,10 +13,28 @@
  * its calls travel to a server, docs/ipc.md) and a revocable copy
  * (KOBJ_FORWARD, iface = its target's; every use goes through
  * ops->forward to the target, or fails once it is revoked).
+ *
+ * Bounded teardown (invariant).  No destroy calls another destroy: the
+ * last kobj_unref of an object queues it on the kernel's dead list, and
+ * only the outermost kobj_unref — the one not already inside a destroy —
+ * drains that list, one object at a time, in a loop (kobj.c).  An object
+ * dropped by a destroy (a copy's target, a claim's lines and ranges, what
+ * a message carried) is destroyed after the destroy that dropped it has
+ * returned, before the outermost kobj_unref returns.  So the kernel stack
+ * a teardown uses does not depend on the graph: a chain, tree or cycle of
+ * any size ends in the stack of one destroy.  Two rules follow for
+ * destroys: (1) a destroy must not rely on what it drops being gone
+ * before it returns (cut the link first: detach, revoke, unlink — as
+ * pcifn_quiesce and irq_revoke do); (2) it must not sleep (the drain
+ * belongs to whoever started it; one CPU, no kernel preemption).  Other
+ * teardown walks — process exit (release_caps), ring_destroy,
+ * revocable_cut, kobj_resolve — are loops over lists or tables, never
+ * recursion.
  */
 #ifndef EXO_CAP_KOBJ_H
 #define EXO_CAP_KOBJ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +59,7 @@ struct kobj {
 	uint32_t refs;         /* atomic */
 	const struct kobj_ops *ops;
 	uint32_t kind;         /* enum kobj_kind; fixed at creation */
+	struct kobj *dead_next; /* the dead list's link, once refs is 0 (kobj.c) */
 };
 
 static inline void kobj_init_kind(struct kobj *o, uint32_t iface, const struct kobj_ops *ops,
@@ -77,10 +96,27 @@ static inline struct kobj *kobj_ref(struct kobj *o)
 	return o;
 }
 
+/* A reference, unless the count has already reached zero (o is being destroyed): false then. */
+static inline bool kobj_tryref(struct kobj *o)
+{
+	uint32_t n = __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
+
+	while (n != 0)
+		if (__atomic_compare_exchange_n(&o->refs, &n, n + 1, true, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
+/*
+ * The last reference to o is gone: queue it for ops->destroy and, unless
+ * a drain is already running below us on this CPU, drain (see above).
+ */
+void kobj_dead(struct kobj *o);
+
 static inline void kobj_unref(struct kobj *o)
 {
 	if (__atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) == 0 && o->ops && o->ops->destroy)
-		o->ops->destroy(o);
+		kobj_dead(o);
 }
 
 /* Recover the containing object from its embedded struct kobj. */

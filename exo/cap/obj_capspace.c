@@ -156,9 +156,12 @@ int kcap_revoker_revoke(struct kcall *call, const struct capos_revoker_revoke_in
 	uint64_t flags = sched_lock_irqsave();
 	struct revocable *copy = v->copy;
 
-	/* Held for the cut; it cannot be half-destroyed here (one CPU, no preemption in kernel mode). */
-	if (copy)
-		kobj_ref(&copy->base);
+	/*
+	 * Held for the cut, unless its last reference is already gone and its
+	 * destroy is about to clear v->copy: then there is nothing to revoke.
+	 */
+	if (copy && !kobj_tryref(&copy->base))
+		copy = NULL;
 	sched_unlock_irqrestore(flags);
 	(void)in; (void)in_len; (void)out;
 	if (copy) {

@@ -344,7 +344,8 @@ int64_t ring_enter(struct ring *r, uint32_t min_complete, uint64_t timeout_ns)
 	return consumed;
 }
 
-static void discard_kops(struct kop **list)
+/* Free a list of kops never posted, giving back the ring-operation quota each held (as post_kop does). */
+static void discard_kops(struct ring *r, struct kop **list)
 {
 	while (*list) {
 		struct kop *k = *list;
@@ -352,6 +353,7 @@ static void discard_kops(struct kop **list)
 		*list = k->next;
 		if (k->settle)
 			k->settle(k);
+		process_ring_op_done(r->proc);
 		kfree(k);
 	}
 }
@@ -365,8 +367,8 @@ void ring_destroy(struct ring *r)
 		if (k->cancel)
 			k->cancel(k);
 	sched_unlock_irqrestore(flags);
-	discard_kops(&r->pending);
-	discard_kops(&r->done);
+	discard_kops(r, &r->pending);
+	discard_kops(r, &r->done);
 	frame_free_contig(r->phys, r->pages);
 	quota_release_frames(process_quota(r->proc), r->pages);
 	kfree(r);

@@ -29,7 +29,12 @@ static int memobj_alloc_frames(struct memobj *mo)
 	return 0;
 }
 
-int memobj_create(struct quota *q, uint64_t pages, struct memobj **out)
+/*
+ * A memory object of `pages` empty frame slots, its frames charged to q:
+ * the checks and the charge shared by memobj_create and memobj_adopt.
+ * On success the caller fills mo->frames and calls memobj_publish.
+ */
+static int memobj_new(struct quota *q, uint64_t pages, struct memobj **out)
 {
 	struct memobj *mo;
 	int err;
@@ -50,47 +55,52 @@ int memobj_create(struct quota *q, uint64_t pages, struct memobj **out)
 		return -CAPOS_ENOMEM;
 	}
 	mo->pages = pages;
-	err = memobj_alloc_frames(mo);
-	if (err) {
-		uvm_free(mo->frames);
-		uvm_free(mo);
-		quota_release_frames(q, pages);
-		return err;
-	}
+	*out = mo;
+	return 0;
+}
+
+/* Undo memobj_new (no frame is held). */
+static void memobj_discard(struct quota *q, struct memobj *mo)
+{
+	quota_release_frames(q, mo->pages);
+	uvm_free(mo->frames);
+	uvm_free(mo);
+}
+
+static void memobj_publish(struct quota *q, struct memobj *mo, struct memobj **out)
+{
 	mo->q = q;
 	mo->count = 1;
 	quota_get(q);
 	*out = mo;
+}
+
+int memobj_create(struct quota *q, uint64_t pages, struct memobj **out)
+{
+	struct memobj *mo;
+	int err = memobj_new(q, pages, &mo);
+
+	if (err)
+		return err;
+	err = memobj_alloc_frames(mo);
+	if (err) {
+		memobj_discard(q, mo);
+		return err;
+	}
+	memobj_publish(q, mo, out);
 	return 0;
 }
 
 int memobj_adopt(struct quota *q, const uint64_t *frames, uint64_t pages, bool scrub, struct memobj **out)
 {
 	struct memobj *mo;
-	int err;
+	int err = memobj_new(q, pages, &mo);
 
-	if (pages == 0)
-		return -CAPOS_EINVAL;
-	if (pages > MEMOBJ_MAX_PAGES)
-		return -CAPOS_ERANGE;
-	err = quota_charge_frames(q, pages);
 	if (err)
 		return err;
-	mo = uvm_zalloc(sizeof(*mo));
-	if (mo)
-		mo->frames = uvm_zalloc(pages * sizeof(mo->frames[0]));
-	if (!mo || !mo->frames) {
-		uvm_free(mo);
-		quota_release_frames(q, pages);
-		return -CAPOS_ENOMEM;
-	}
 	memcpy(mo->frames, frames, pages * sizeof(mo->frames[0]));
-	mo->pages = pages;
 	mo->scrub = scrub;
-	mo->q = q;
-	mo->count = 1;
-	quota_get(q);
-	*out = mo;
+	memobj_publish(q, mo, out);
 	return 0;
 }
 

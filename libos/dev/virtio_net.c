@@ -157,7 +157,12 @@ static int one_pass(struct capos_virtio_net *n, int config)
 	send_tx(n);
 	kick(n, &n->rxq);
 	kick(n, &n->txq);
-	if (capos_virtio_status(&n->v) & CAPOS_VIRTIO_S_NEEDS_RESET) {
+	/*
+	 * The device announces DEVICE_NEEDS_RESET with a configuration change
+	 * (4.1.4.3), so the status register (an exit to the hypervisor on a
+	 * legacy device) is read only then, not on every frame.
+	 */
+	if (config && (capos_virtio_status(&n->v) & CAPOS_VIRTIO_S_NEEDS_RESET)) {
 		n->stats.needs_reset++;
 		return broken(n);
 	}
@@ -451,6 +456,7 @@ void capos_virtio_net_close(struct capos_virtio_net *n)
 	if (n->dma.pool)
 		capos_dma_close(&n->dma);
 	capos_virtio_close(&n->v);
+	n->v.fn = 0;                      /* a second close does nothing */
 	n->dead = 1;
 }
 

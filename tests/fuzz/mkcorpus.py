@@ -192,6 +192,18 @@ def pcicaps_corpus():
     write("pcicaps", "ext-loop", bytes(ext))
 
 
+def virtq_corpus():
+    # ops: 0 post (2 bytes), 1 publish, 2 used entry (id, len hi, len lo), 3 set used idx (2 bytes), 4 take
+    post_rx = bytes([0, 1, 0x85])
+    honest = bytes([1]) + post_rx * 4 + bytes([1]) + bytes([2, 0, 0, 40, 2, 1, 1, 0, 4]) + post_rx + bytes([1, 4])
+    write("virtq", "honest", honest)
+    write("virtq", "bad-id", bytes([0]) + post_rx + bytes([1, 2, 0x90, 0, 10, 2, 0xff, 0, 10, 4]))
+    write("virtq", "twice", bytes([0]) + post_rx + bytes([1, 2, 0, 0, 10, 2, 0, 0, 10, 4]))
+    write("virtq", "long", bytes([0]) + post_rx + bytes([1, 2, 0, 0xff, 0xff, 4]))
+    write("virtq", "index-jump", bytes([0]) + post_rx + bytes([1, 3, 0x10, 0x00, 4]) + post_rx + bytes([4]))
+    write("virtq", "full", bytes([4]) + post_rx * 40 + bytes([1]) + bytes([2, 0, 0, 1]) * 40 + bytes([4]))
+
+
 def main():
     kernel = elf_image(KBASE)
     write("elf", "kernel-like.elf", kernel)
@@ -213,6 +225,7 @@ def main():
     bundles_corpus()
     shell_corpus()
     pcicaps_corpus()
+    virtq_corpus()
 
 
 if __name__ == "__main__":

@@ -104,17 +104,78 @@ static void test_move_reserve_commit_abort(void)
 	CHECK_EQ(cap_abort_move(&t, (uint32_t)h), -CAPOS_EBADF);
 }
 
-static void test_generation_wraps_never_zero(void)
+/*
+ * One slot reused past the old 16-bit wrap point: every handle it gives is
+ * new (generations only grow, never 0), no earlier handle resolves again,
+ * and the slot retires at CAP_GEN_LAST instead of wrapping; the next insert
+ * takes another slot.
+ */
+static void test_slot_retires_never_wraps(void)
 {
-	struct cap_table t = fresh(2);
-	int64_t h = 0;
+	static uint8_t seen[1u << 16];
+	struct cap_table t = fresh(3);
+	struct cap_slot *s;
+	uint32_t first = 0, prev = 0;
+	int64_t h;
 
-	for (int i = 0; i < 70000; i++) {
-		h = cap_insert(&t, &objs[0], 1, 0, 0);
+	for (uint32_t i = 0; i < CAP_GEN_LAST; i++) {
+		h = cap_insert(&t, &objs[i % 8], 1, 0, 0);
 		CHECK(h > 0);
+		CHECK_EQ(capos_cap_index((uint32_t)h), 1);
 		CHECK(capos_cap_gen((uint32_t)h) != 0);
+		CHECK(!seen[capos_cap_gen((uint32_t)h)]);
+		seen[capos_cap_gen((uint32_t)h)] = 1;
+		if (prev)
+			CHECK(capos_cap_gen((uint32_t)h) > capos_cap_gen(prev));
+		if (!first)
+			first = (uint32_t)h;
+		else
+			CHECK_EQ(cap_lookup(&t, first, 0, &s), -CAPOS_EBADF);  /* the first handle stays stale */
+		if (prev)
+			CHECK_EQ(cap_lookup(&t, prev, 0, &s), -CAPOS_EBADF);
+		prev = (uint32_t)h;
 		CHECK_EQ(cap_remove(&t, (uint32_t)h, NULL), 0);
 	}
+	/* Slot 1 gave its 65535 generations and is retired: stale handles stay refused. */
+	CHECK_EQ(capos_cap_gen(prev), CAP_GEN_LAST);
+	CHECK_EQ(cap_table_free(&t), 1);
+	CHECK_EQ(t.slots[1].state, CAP_SLOT_RETIRED);
+	for (uint32_t gen = 0; gen <= 0xffff; gen++) {
+		CHECK_EQ(cap_lookup(&t, capos_cap_make(1, gen), 0, &s), -CAPOS_EBADF);
+		CHECK_EQ(cap_remove(&t, capos_cap_make(1, gen), NULL), -CAPOS_EBADF);
+		CHECK_EQ(cap_reserve(&t, capos_cap_make(1, gen)), -CAPOS_EBADF);
+	}
+	h = cap_insert(&t, &objs[0], 1, 0, 0);
+	CHECK_EQ(capos_cap_index((uint32_t)h), 2);
+	CHECK_EQ(capos_cap_gen((uint32_t)h), 1);
+	CHECK_EQ(cap_insert(&t, &objs[1], 1, 0, 0), -CAPOS_EQUOTA);
+}
+
+/* A move committed at the last generation retires the slot too; an aborted one does not free it. */
+static void test_move_at_last_generation(void)
+{
+	struct cap_table t = fresh(2);
+	struct cap_slot *s;
+	void *obj = NULL;
+	int64_t h = 0;
+
+	for (uint32_t i = 0; i + 1 < CAP_GEN_LAST; i++) {
+		h = cap_insert(&t, &objs[0], 1, 0, 0);
+		CHECK_EQ(cap_remove(&t, (uint32_t)h, NULL), 0);
+	}
+	h = cap_insert(&t, &objs[3], 1, 0, 0);
+	CHECK_EQ(capos_cap_gen((uint32_t)h), CAP_GEN_LAST);
+	CHECK_EQ(cap_reserve(&t, (uint32_t)h), 0);
+	CHECK_EQ(cap_abort_move(&t, (uint32_t)h), 0);
+	CHECK_EQ(cap_lookup(&t, (uint32_t)h, 0, &s), 0);
+	CHECK_EQ(cap_reserve(&t, (uint32_t)h), 0);
+	CHECK_EQ(cap_commit_move(&t, (uint32_t)h, &obj), 0);
+	CHECK(obj == &objs[3]);
+	CHECK_EQ(cap_lookup(&t, (uint32_t)h, 0, &s), -CAPOS_EBADF);
+	CHECK_EQ(cap_lookup(&t, capos_cap_make(1, 1), 0, &s), -CAPOS_EBADF);
+	CHECK_EQ(cap_table_free(&t), 0);
+	CHECK_EQ(t.live, 0);
+	CHECK_EQ(cap_insert(&t, &objs[0], 1, 0, 0), -CAPOS_EQUOTA);
 }
 
 /* Random insert/remove against a model: every live handle resolves, every dead one is refused. */
@@ -156,7 +217,8 @@ int main(void)
 	RUN(test_stale_after_release);
 	RUN(test_quota);
 	RUN(test_move_reserve_commit_abort);
-	RUN(test_generation_wraps_never_zero);
+	RUN(test_slot_retires_never_wraps);
+	RUN(test_move_at_last_generation);
 	RUN(test_random_against_model);
 	return check_done();
 }

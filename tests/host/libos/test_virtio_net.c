@@ -349,6 +349,8 @@ static void test_needs_reset(void)
 {
 	open_net(CAPOS_VIRTIO_NET_POLL, NULL, NULL);
 	dev.status |= CAPOS_VIRTIO_S_NEEDS_RESET;
+	CHECK_EQ(capos_virtio_net_poll(&n), 0);            /* not announced yet */
+	dev.isr = 2;                                       /* the configuration change that announces it */
 	CHECK_EQ(capos_virtio_net_poll(&n), -CAPOS_EIO);
 	CHECK_EQ(n.stats.needs_reset, 1);
 	CHECK_EQ(n.stats.device_errors, 1);
@@ -433,6 +435,10 @@ static void test_close(void)
 	CHECK_EQ(dev.dma_open, 0);
 	CHECK_EQ(dev.closes, 1);
 	CHECK_EQ(capos_virtio_net_poll(&n), -CAPOS_EIO);
+	dev.bus_master = 1;
+	capos_virtio_net_close(&n);                        /* again: nothing touched */
+	CHECK_EQ(dev.bus_master, 1);
+	CHECK_EQ(dev.closes, 2);
 }
 
 int main(void)
