@@ -96,10 +96,9 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 	return ERR_OK;
 }
 
+/* netif_add's init callback: what an Ethernet netif of ours is (the MAC is already in hwaddr). */
 static err_t nif_init(struct netif *nif)
 {
-	struct capos_netif *n = nif->state;
-
 	nif->name[0] = 'e';
 	nif->name[1] = 'n';
 	nif->mtu = ETH_MTU;
@@ -107,7 +106,6 @@ static err_t nif_init(struct netif *nif)
 	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
 	nif->output = etharp_output;
 	nif->linkoutput = linkoutput;
-	(void)n;
 	return ERR_OK;
 }
 
@@ -121,12 +119,9 @@ int capos_netif_add(struct capos_netif *n, struct capos_netq_set *q, const uint8
 	n->q = q;
 	n->ops = ops;
 	n->drv = drv;
-	memcpy(n->netif.hwaddr, mac, ETH_HWADDR_LEN);
+	memcpy(n->netif.hwaddr, mac, ETH_HWADDR_LEN);     /* netif_add leaves hwaddr alone */
 	if (!netif_add(&n->netif, NULL, NULL, NULL, n, nif_init, ethernet_input))
 		return -CAPOS_EINVAL;
-	/* netif_add copies nothing of hwaddr: set again after init cleared nothing */
-	memcpy(n->netif.hwaddr, mac, ETH_HWADDR_LEN);
-	n->netif.hwaddr_len = ETH_HWADDR_LEN;
 	netif_set_default(&n->netif);
 	if (link_up)
 		netif_set_link_up(&n->netif);
