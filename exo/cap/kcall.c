@@ -46,6 +46,7 @@ static int decode_target(struct kcall *c, uint32_t handle, struct cap_slot **slo
 		return err;
 	c->obj = kobj_resolve((*slot)->object, &err);
 	c->handle = handle;
+	c->via = ((struct kobj *)(*slot)->object)->kind == KOBJ_FORWARD ? (*slot)->object : NULL;
 	return c->obj ? 0 : err;
 }
 
@@ -299,6 +300,7 @@ void kcall_execute(struct ring *r, const struct capos_sqe *sqe)
 	c.obj = NULL;
 	c.handle = 0;
 	c.deferred = NULL;
+	c.via = NULL;
 	c.aux = 0;
 	c.caps = 0;
 	c.xfer_count = 0;
@@ -336,6 +338,8 @@ struct kop *kcall_defer(struct kcall *call, size_t size)
 {
 	struct kop *k = kop_register(call->ring, call->sqe, size);
 
+	if (k && call->via)
+		revocable_track(k, call->via);  /* before the handler can finish it */
 	call->deferred = k;
 	return k;
 }

@@ -37,6 +37,7 @@ struct kcall {
 	struct kobj *obj;          /* the target (slot's object) */
 	uint32_t handle;
 	struct kop *deferred;      /* set by kcall_defer */
+	struct kobj *via;          /* the slot's object when it is a revocable copy, else NULL */
 	uint64_t aux;              /* CQE aux for an immediate completion */
 	uint16_t caps;             /* capabilities handed to the caller */
 	int32_t reply_status;      /* RETURN with CAPOS_SQE_F_STATUS: the CALL's status, checked */

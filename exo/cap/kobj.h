@@ -90,6 +90,20 @@ static inline void kobj_init(struct kobj *o, uint32_t iface, const struct kobj_o
  */
 struct kobj *kobj_resolve(struct kobj *o, int *err);
 
+struct kop;
+
+/*
+ * In-flight operations through revocable copies (obj_capspace.c).
+ * revocable_track: k was just posted through via (a KOBJ_FORWARD object;
+ * takes a reference) — a revoke of any link of via's chain finishes it with
+ * -CAPOS_EREVOKED.  revocable_untrack_locked: k finished or is being
+ * discarded (sched_lock held).  revocable_put: drop k's reference to via
+ * when k is freed (no lock held).
+ */
+void revocable_track(struct kop *k, struct kobj *via);
+void revocable_untrack_locked(struct kop *k);
+void revocable_put(struct kop *k);
+
 static inline struct kobj *kobj_ref(struct kobj *o)
 {
 	__atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);

@@ -14,6 +14,17 @@
  * the last of them goes, what it copies is released too — a server
  * waiting for its endpoint's last client learns so — and the Revoker then
  * has nothing left to revoke); a released Revoker leaves the copy valid.
+ *
+ * In flight.  An operation posted through a copy (a RECV on an Endpoint
+ * copy, a CALL through a client copy, any wait) outlives its decode: kcall
+ * records the copy in the kop (kop.via, with a reference) and puts the kop
+ * on one machine-wide list while it is pending.  Cutting a copy walks that
+ * list and finishes, through each kop's own cancel, every operation whose
+ * copy no longer resolves — posted through the cut copy or through a copy
+ * derived from it — with -CAPOS_EREVOKED, before anything else can run; so
+ * nothing is delivered through a revoked copy afterwards.  The list holds
+ * at most every process's ring-operation quota of kops; operations posted
+ * through an original handle are never on it.
  */
 #include <capos/cap.h>
 #include <capos/error.h>
@@ -97,10 +108,68 @@ static struct revocable *revocable_create(struct kobj *target)
 	return r;
 }
 
+/* [sched] every pending kop posted through a revocable copy (kop.via set). */
+static struct kop *inflight;
+
+void revocable_track(struct kop *k, struct kobj *via)
+{
+	uint64_t flags = sched_lock_irqsave();
+
+	k->via = kobj_ref(via);
+	k->via_next = inflight;
+	if (inflight)
+		inflight->via_prev = &k->via_next;
+	k->via_prev = &inflight;
+	inflight = k;
+	sched_unlock_irqrestore(flags);
+}
+
+void revocable_untrack_locked(struct kop *k)
+{
+	if (!k->via_prev)
+		return;
+	*k->via_prev = k->via_next;
+	if (k->via_next)
+		k->via_next->via_prev = k->via_prev;
+	k->via_next = NULL;
+	k->via_prev = NULL;
+}
+
+void revocable_put(struct kop *k)
+{
+	if (k->via)
+		kobj_unref(k->via);
+	k->via = NULL;
+}
+
 /*
- * Cut the copy: its target loses the reference the copy held, and the
- * real object behind it is told (kobj_ops.copy_revoked), while that
- * reference still keeps it alive.  Idempotent.
+ * A link was just cut: finish every in-flight operation whose copy no
+ * longer resolves, as CANCEL would, with -CAPOS_EREVOKED (finishing
+ * takes it off the list).  sched_lock held; kobj_resolve only reads.
+ */
+static void finish_revoked_locked(void)
+{
+	struct kop *k = inflight;
+
+	while (k) {
+		struct kop *next = k->via_next;
+		int err;
+
+		if (!kobj_resolve(k->via, &err)) {
+			if (k->cancel)
+				k->cancel(k);
+			kop_finish_locked(k, -CAPOS_EREVOKED);
+			revocable_untrack_locked(k);  /* finished already: off the list all the same */
+		}
+		k = next;
+	}
+}
+
+/*
+ * Cut the copy: operations in flight through it end (above), its target
+ * loses the reference the copy held, and the real object behind it is
+ * told (kobj_ops.copy_revoked), while that reference still keeps it
+ * alive.  Idempotent.
  */
 static void revocable_cut(struct revocable *r)
 {
@@ -110,6 +179,8 @@ static void revocable_cut(struct revocable *r)
 	int err;
 
 	r->target = NULL;
+	if (target)
+		finish_revoked_locked();
 	sched_unlock_irqrestore(flags);
 	if (!target)
 		return;

@@ -125,6 +125,7 @@ static bool finish_to_done(struct kop *k, int32_t status)
 	bool moved = !k->done;
 
 	if (moved) {
+		revocable_untrack_locked(k);  /* callers hold sched_lock */
 		unlink_kop(&r->pending, k);
 		k->done = true;
 		k->status = status;
@@ -183,6 +184,7 @@ static void post_kop(struct ring *r, struct kop *k)
 	}
 	ring_post(r, k->user_data, status, len, k->aux, k->caps);
 	process_ring_op_done(r->proc);
+	revocable_put(k);
 	kfree(k);
 }
 
@@ -354,6 +356,7 @@ static void discard_kops(struct ring *r, struct kop **list)
 		if (k->settle)
 			k->settle(k);
 		process_ring_op_done(r->proc);
+		revocable_put(k);
 		kfree(k);
 	}
 }
@@ -363,9 +366,11 @@ void ring_destroy(struct ring *r)
 	uint64_t flags = sched_lock_irqsave();
 
 	/* Unhook every pending operation from what it waits on, then free them all. */
-	for (struct kop *k = r->pending; k; k = k->next)
+	for (struct kop *k = r->pending; k; k = k->next) {
 		if (k->cancel)
 			k->cancel(k);
+		revocable_untrack_locked(k);
+	}
 	sched_unlock_irqrestore(flags);
 	discard_kops(r, &r->pending);
 	discard_kops(r, &r->done);

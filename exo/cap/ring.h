@@ -58,6 +58,14 @@ struct kop {
 	 */
 	void (*settle)(struct kop *k);
 	void *ctx;               /* what it waits on, for cancel */
+	/*
+	 * The revocable copy (KOBJ_FORWARD) the operation was posted through,
+	 * with one reference, or NULL: obj_capspace.c finishes it with
+	 * -CAPOS_EREVOKED when a link of that copy's chain is cut.
+	 */
+	struct kobj *via;
+	struct kop *via_next;    /* [sched] the in-flight list of kops posted through copies */
+	struct kop **via_prev;   /* [sched] NULL when not on it */
 	struct kop *next;        /* [cq_lock] pending or done list */
 	struct kop *next_waiter; /* [sched] the waited-on object's list */
 	/*
