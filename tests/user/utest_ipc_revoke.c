@@ -185,6 +185,71 @@ static void test_endpoint_copy(void)
 	capos_release(rc, client);
 }
 
+/*
+ * Revocation reaches what is in flight: a RECV, a queued CALL and a sleep
+ * posted through copies end -CAPOS_EREVOKED when the copies are revoked,
+ * nothing is delivered through them afterwards, and the same operations
+ * posted through the originals carry on.
+ */
+static void test_inflight(void)
+{
+	static uint8_t buf[CAPOS_IPC_RECV_BUF(16)];
+	struct capos_timer_sleep_in long_sleep = { .ns = 30 * IPC_S }, short_sleep = { .ns = 200 * UT_MS };
+	uint32_t server, client, rev_ep = 0, rev_cl = 0, rev_tm = 0, ep_copy, cl_copy, tm_copy;
+	uint64_t ud_recv = 0, ud_call = 0, ud_sleep = 0, ud_orig = 0;
+	struct capos_completion c;
+	struct capos_sqe s;
+	char out[8];
+
+	ipc_endpoint(PING_IFACE, &server, &client);
+	ep_copy = derive("CapSpace.derive of an Endpoint for a RECV in flight", server, CAPOS_RIGHT_ALL, &rev_ep);
+	tm_copy = derive("CapSpace.derive of the timer", ut_cap("timer"), CAPOS_RIGHT_ALL, &rev_tm);
+
+	capos_sqe_recv(&s, 0, ep_copy, buf, sizeof buf);
+	ut_status("a RECV posted through the Endpoint copy", capos_submit_async(rc, &s, 0, &ud_recv), 0);
+	ut_status("... waits", ipc_wait_op(ud_recv, 20 * UT_MS, &c), -CAPOS_ETIMEDOUT);
+	ut_status("Revoker.revoke of the Endpoint copy with the RECV in flight", capos_cap_revoke(rev_ep), 0);
+	ut_status("the RECV in flight through the revoked copy: -CAPOS_EREVOKED", ipc_wait_op(ud_recv, IPC_S, &c),
+		  -CAPOS_EREVOKED);
+	ipc_call_async(client, PING_IFACE, PING_ECHO, "a", 2, NULL, 0, out, sizeof out, &ud_call);
+	ut_status("a later call is not received by the revoked RECV: it waits", ipc_wait_op(ud_call, 20 * UT_MS, &c),
+		  -CAPOS_ETIMEDOUT);
+	ut_status("CANCEL of that call", capos_cancel(rc, ud_call), 0);
+	ipc_wait_op(ud_call, IPC_S, &c);
+
+	cl_copy = derive("CapSpace.derive of the client for a queued CALL", client, CAPOS_RIGHT_ALL, &rev_cl);
+	ipc_call_async(cl_copy, PING_IFACE, PING_ECHO, "b", 2, NULL, 0, out, sizeof out, &ud_call);
+	ipc_call_async(client, PING_IFACE, PING_ECHO, "o", 2, NULL, 0, out, sizeof out, &ud_orig);
+	ut_status("a CALL queued through the client copy waits", ipc_wait_op(ud_call, 20 * UT_MS, &c), -CAPOS_ETIMEDOUT);
+	ut_status("Revoker.revoke of the client copy with the CALL queued", capos_cap_revoke(rev_cl), 0);
+	ut_status("the CALL queued through the revoked copy: -CAPOS_EREVOKED", ipc_wait_op(ud_call, IPC_S, &c),
+		  -CAPOS_EREVOKED);
+	ut_status("the call queued through the original still waits", ipc_wait_op(ud_orig, 10 * UT_MS, &c),
+		  -CAPOS_ETIMEDOUT);
+	{
+		struct capos_ipc_request req;
+		static uint8_t rbuf[CAPOS_IPC_RECV_BUF(16)];
+
+		ut_status("the server receives the original's call", capos_ipc_recv(server, rbuf, sizeof rbuf, &req), 0);
+		ut_check(req.params_len == 2 && ((char *)req.params)[0] == 'o',
+			 "the server never sees the call through the revoked copy", "it received '%c'",
+			 ((char *)req.params)[0]);
+		capos_ipc_return(req.token, "o", 2, NULL, 0);
+		ut_status("the original's call is answered", ipc_wait_op(ud_orig, IPC_S, &c), 0);
+	}
+
+	capos_call_async(rc, tm_copy, CAPOS_IFACE_TIMER, CAPOS_TIMER_SLEEP, &long_sleep, sizeof long_sleep, NULL, 0,
+			 &ud_sleep);
+	capos_call_async(rc, ut_cap("timer"), CAPOS_IFACE_TIMER, CAPOS_TIMER_SLEEP, &short_sleep, sizeof short_sleep,
+			 NULL, 0, &ud_orig);
+	ut_status("Revoker.revoke of the timer copy with a 30 s sleep in flight", capos_cap_revoke(rev_tm), 0);
+	ut_status("the sleep through the revoked copy ends at once: -CAPOS_EREVOKED", ipc_wait_op(ud_sleep, 50 * UT_MS, &c),
+		  -CAPOS_EREVOKED);
+	ut_status("the sleep through the original timer ends normally", ipc_wait_op(ud_orig, 5 * IPC_S, &c), 0);
+	for (uint32_t h = 0; h < 8; h++)
+		capos_release(rc, (uint32_t[]){ ep_copy, cl_copy, tm_copy, rev_ep, rev_cl, rev_tm, server, client }[h]);
+}
+
 static void test_depth(void)
 {
 	uint32_t copies[DEPTH_MAX + 1] = { 0 }, revs[DEPTH_MAX + 1] = { 0 }, from = ut_cap("null"), made = 0;
@@ -235,6 +300,7 @@ int main(int argc, char **argv)
 	test_copies(client);
 	test_rights_mask();
 	test_endpoint_copy();
+	test_inflight();
 	test_depth();
 	test_revoker_released();
 	ping(client, PING_EXIT, NULL, 0);
