@@ -16,6 +16,7 @@
  * the held call answered, and the child, back from it, finds its copies
  * revoked.  Its exit code is its failure count.
  */
+#include <stdio.h>
 #include <string.h>
 #include "utest_ipc.h"
 
@@ -250,6 +251,77 @@ static void test_inflight(void)
 		capos_release(rc, (uint32_t[]){ ep_copy, cl_copy, tm_copy, rev_ep, rev_cl, rev_tm, server, client }[h]);
 }
 
+/* Post an async kernel CALL with no result through cap: its user_data. */
+static uint64_t post(uint32_t cap, uint32_t iface, uint16_t method, const void *in, uint32_t in_len, void *out,
+		     uint32_t out_cap)
+{
+	uint64_t ud = 0;
+
+	capos_call_async(rc, cap, iface, method, in, in_len, out, out_cap, &ud);
+	return ud;
+}
+
+/* A wait posted through a copy: pending until the copy is revoked, then -CAPOS_EREVOKED at once. */
+static void check_wait_revoked(const char *what, uint32_t rev, uint64_t ud)
+{
+	struct capos_completion c;
+	char line[96];
+
+	snprintf(line, sizeof line, "%s through a copy waits", what);
+	ut_status(line, ipc_wait_op(ud, 20 * UT_MS, &c), -CAPOS_ETIMEDOUT);
+	capos_cap_revoke(rev);
+	snprintf(line, sizeof line, "%s through the revoked copy: -CAPOS_EREVOKED", what);
+	ut_status(line, ipc_wait_op(ud, 50 * UT_MS, &c), -CAPOS_EREVOKED);
+}
+
+/* Park, process and endpoint waits posted through copies end with the revoke; the originals' carry on. */
+static void test_inflight_waits(uint32_t proc)
+{
+	static uint32_t word;
+	struct capos_park_space_wait_in pin = { .addr = (uint64_t)(uintptr_t)&word, .timeout_ns = 30 * IPC_S };
+	struct capos_park_space_wake_in wake = { .addr = (uint64_t)(uintptr_t)&word, .count = 8 };
+	struct capos_park_space_wait_out pout[2];
+	struct capos_park_space_wake_out wout;
+	struct capos_process_handle_wait_out wexit;
+	struct capos_endpoint_wait_no_clients_out nc;
+	struct capos_completion c;
+	uint32_t park = ut_cap("park"), rev = 0, copy, server, client;
+	uint64_t ud_orig;
+
+	copy = derive("CapSpace.derive of the ParkSpace", park, CAPOS_RIGHT_ALL, &rev);
+	ud_orig = post(park, CAPOS_IFACE_PARK_SPACE, CAPOS_PARK_SPACE_WAIT, &pin, sizeof pin, &pout[0], sizeof pout[0]);
+	check_wait_revoked("ParkSpace.wait", rev,
+			   post(copy, CAPOS_IFACE_PARK_SPACE, CAPOS_PARK_SPACE_WAIT, &pin, sizeof pin, &pout[1],
+				sizeof pout[1]));
+	ut_status("the park wait through the original still waits", ipc_wait_op(ud_orig, 10 * UT_MS, &c),
+		  -CAPOS_ETIMEDOUT);
+	capos_call_sync(rc, park, CAPOS_IFACE_PARK_SPACE, CAPOS_PARK_SPACE_WAKE, &wake, sizeof wake, &wout,
+			sizeof wout, NULL);
+	ut_check(wout.woken == 1, "ParkSpace.wake finds only the original's waiter", "woke %u", wout.woken);
+	ut_status("... which ends normally", ipc_wait_op(ud_orig, IPC_S, &c), 0);
+	capos_release(rc, copy);
+	capos_release(rc, rev);
+
+	copy = derive("CapSpace.derive of the server's ProcessHandle", proc, CAPOS_RIGHT_ALL, &rev);
+	check_wait_revoked("ProcessHandle.wait", rev,
+			   post(copy, CAPOS_IFACE_PROCESS_HANDLE, CAPOS_PROCESS_HANDLE_WAIT, NULL, 0, &wexit,
+				sizeof wexit));
+	capos_release(rc, copy);
+	capos_release(rc, rev);
+
+	ipc_endpoint(PING_IFACE, &server, &client);
+	copy = derive("CapSpace.derive of an Endpoint for wait_no_clients", server, CAPOS_RIGHT_ALL, &rev);
+	check_wait_revoked("Endpoint.wait_no_clients", rev,
+			   post(copy, CAPOS_IFACE_ENDPOINT, CAPOS_ENDPOINT_WAIT_NO_CLIENTS, NULL, 0, &nc, sizeof nc));
+	ud_orig = post(server, CAPOS_IFACE_ENDPOINT, CAPOS_ENDPOINT_WAIT_NO_CLIENTS, NULL, 0, &nc, sizeof nc);
+	capos_release(rc, client);
+	ut_status("Endpoint.wait_no_clients through the original ends when the client goes",
+		  ipc_wait_op(ud_orig, IPC_S, &c), 0);
+	capos_release(rc, copy);
+	capos_release(rc, rev);
+	capos_release(rc, server);
+}
+
 static void test_depth(void)
 {
 	uint32_t copies[DEPTH_MAX + 1] = { 0 }, revs[DEPTH_MAX + 1] = { 0 }, from = ut_cap("null"), made = 0;
@@ -301,6 +373,7 @@ int main(int argc, char **argv)
 	test_rights_mask();
 	test_endpoint_copy();
 	test_inflight();
+	test_inflight_waits(proc);
 	test_depth();
 	test_revoker_released();
 	ping(client, PING_EXIT, NULL, 0);
