@@ -7,7 +7,10 @@
  * every handle to a copy — the child's, its own, copies derived from the
  * copy — answers -CAPOS_EREVOKED to CALL and to transfer, while the
  * originals keep working.  Also: CapSpace.inspect, revoking twice, RECV on
- * a revoked Endpoint copy, the derivation depth limit, and a Revoker
+ * a revoked Endpoint copy, operations in flight through a copy when it is
+ * revoked (a RECV, a queued CALL, sleep, park, process and
+ * wait_no_clients waits: -CAPOS_EREVOKED at once, nothing delivered
+ * through them, the originals' unaffected), the derivation depth limit, and a Revoker
  * released without revoking.  One line per check,
  * "utest-ipc-revoke: <what>: ok"; exit code = failures.
  *
