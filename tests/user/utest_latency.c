@@ -5,7 +5,7 @@
  * again when every process has ended, and the QEMU test checks it against
  * the bound.  This program drives the paths that used to be long:
  *   - one 4096-byte Console.write (the most one call can carry);
- *   - a 64 MiB MemoryObject, mapped and touched page by page, and as many
+ *   - a 192 MiB MemoryObject, mapped and touched page by page, and as many
  *     derived capabilities as the quota allows, all left for process teardown to reclaim
  *     (exit without releasing anything).
  */
@@ -16,7 +16,7 @@
 #define rc capos_ring()
 
 #define FIXED_VA 0x0000300000000000ull
-#define BIG_PAGES 16384u      /* 64 MiB */
+#define BIG_PAGES 49152u      /* 192 MiB of init's 256 MiB quota */
 #define DERIVED 2000u        /* tried; the capability quota stops it first */
 #define DERIVED_MIN 100u
 #define PAGE 4096u
@@ -44,13 +44,13 @@ static void big_mapping(void)
 	volatile uint8_t *p = (volatile uint8_t *)FIXED_VA;
 	unsigned sum = 0;
 
-	ut_status("FrameAllocator.alloc 64 MiB", capos_frame_allocator_alloc(rc, ut_cap("frames"), &in, &out), 0);
+	ut_status("FrameAllocator.alloc 192 MiB", capos_frame_allocator_alloc(rc, ut_cap("frames"), &in, &out), 0);
 	ut_status("MemoryObject.map all of it", capos_memory_object_map(rc, out.memory, &map), 0);
 	for (uint64_t i = 0; i < BIG_PAGES; i++) {
 		sum += p[i * PAGE];
 		p[i * PAGE] = 1;
 	}
-	ut_check(sum == 0, "the 64 MiB came zeroed and every page is touched", "sum %u", sum);
+	ut_check(sum == 0, "the 192 MiB came zeroed and every page is touched", "sum %u", sum);
 }
 
 static void many_capabilities(void)
