@@ -11,6 +11,10 @@
 #include "log.h"
 #include "../arch/x86_64/cpu.h"
 
+/* The kernel keeps frame pointers (-fno-omit-frame-pointer), so one level
+ * up the chain is safe; the caller names which uvm_lock or lock_log. */
+#pragma GCC diagnostic ignored "-Wframe-address"
+
 static struct {
 	uint64_t start;        /* TSC at the open stretch's begin, 0 when none is open */
 	uint64_t start_site;
