@@ -5,9 +5,9 @@
  * again when every process has ended, and the QEMU test checks it against
  * the bound.  This program drives the paths that used to be long:
  *   - one 4096-byte Console.write (the most one call can carry);
- *   - a 192 MiB MemoryObject, mapped and touched page by page, and as many
- *     derived capabilities as the quota allows, all left for process teardown to reclaim
- *     (exit without releasing anything).
+ *   - a 192 MiB MemoryObject, mapped and touched page by page, and as
+ *     many derived capabilities as the quota allows, all left for process
+ *     teardown to reclaim (exit without releasing anything).
  */
 #include <stdint.h>
 #include <string.h>
