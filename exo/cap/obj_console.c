@@ -1,7 +1,8 @@
 /*
  * Console: bytes from a process to the debug UART, through the kernel log
  * lock so a write never splits a kernel log line.  The message is the
- * bytes: its length is the parameter length.
+ * bytes: its length is the parameter length.  A long write goes out in
+ * slices (log_write_raw) so interrupts are never off for all of it.
  */
 #include <capos/iface.h>
 #include "coreobj.h"

@@ -104,13 +104,28 @@ void kprintf(const char *fmt, ...)
 	unlock_log(flags);
 }
 
+/*
+ * Raw bytes (Console.write) go out in slices of LOG_RAW_SLICE, the lock
+ * dropped and interrupts let in between: the UART is polled, so a 4096-byte
+ * write holding the lock would keep interrupts off for 4096 byte times
+ * (about 350 ms at 115200 baud on a real UART).  A slice is one FIFO
+ * load (1.4 ms on a real UART).  A kernel line logged meanwhile lands between two
+ * slices, never inside a line of its own.
+ */
+#define LOG_RAW_SLICE 16u  /* the UART FIFO depth */
+
 void log_write_raw(const char *data, size_t len)
 {
-	uint64_t flags = lock_log();
+	while (len) {
+		size_t n = len < LOG_RAW_SLICE ? len : LOG_RAW_SLICE;
+		uint64_t flags = lock_log();
 
-	for (size_t i = 0; i < len; i++)
-		sink(NULL, data[i]);
-	unlock_log(flags);
+		for (size_t i = 0; i < n; i++)
+			sink(NULL, data[i]);
+		unlock_log(flags);
+		data += n;
+		len -= n;
+	}
 }
 
 size_t log_ring_copy(char *out, size_t size)

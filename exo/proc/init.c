@@ -27,6 +27,7 @@
 #include "../cap/procobj.h"
 #include "../kern/boot.h"
 #include "../kern/log.h"
+#include "../kern/irqwatch.h"
 #include "../kern/verdict.h"
 #include "../lib/cmdline.h"
 #include "../mm/mm.h"
@@ -78,6 +79,7 @@ static bool leakcheck_finish(void)
 
 	if (process_count() != 0)
 		return false;
+	irqwatch_log("every process has ended");
 	mm_census_take(&after);
 	same = mm_census_report("leakcheck", &leak_before, &after);
 	kinfo("leakcheck: %s", same ? "every frame and heap object is back" : "LEAK: memory was not returned");
@@ -107,6 +109,7 @@ static void init_exited(struct process *p)
 	kinfo("init exited (%s, code %lld); %s", ok ? "success" : "failure", (long long)p->exit_code,
 	      leak_checking ? "leakcheck runs once every process has ended" : "the system has stopped");
 	init_succeeded = ok;
+	irqwatch_log("init exited");
 	if (leak_checking)
 		sched_when_idle(leakcheck_finish);
 	else
@@ -143,6 +146,10 @@ int init_start(const char *cmdline)
 	struct process *p;
 	int err;
 
+	/* Bring-up (device probing, page-table building) is logged and set
+	 * aside: from here on the watch measures what processes cause. */
+	irqwatch_log("boot");
+	irqwatch_reset();
 	leakcheck_start(cmdline);
 	cmdline_get(cmdline, "init", name, sizeof name);
 	cmdline_get(cmdline, "init.args", args, sizeof args);

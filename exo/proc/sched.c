@@ -438,6 +438,7 @@ void sched_run_idle(void)
 		spin_unlock(&sched_lock);
 		run_idle_work(work);
 		/* sti; hlt is atomic: an interrupt between the check and hlt still wakes us. */
+		irqwatch_end();
 		__asm__ volatile("sti; hlt" ::: "memory");
 	}
 }

@@ -88,6 +88,11 @@ void thread_exit(int64_t code)
 	sched_wake_all_locked(&t->joiners);
 	thread_complete_joins_locked(t);
 	sched_unlock_irqrestore(flags);
+	/* The last thread tears its process down here (capability table,
+	 * address space, frames): interrupts on for that, even on the
+	 * return-to-user path that called us with them off (issue 13:
+	 * bounded latency).  We are on this thread's own kernel stack. */
+	irq_enable();
 	if (t->proc)
 		process_thread_exited(t->proc, t);
 	sched_lock_irqsave();

@@ -6,6 +6,7 @@
 #include "uvm_env.h"
 #include "../mm/mm.h"
 #include "../arch/x86_64/cpu.h"
+#include "../kern/spinlock.h"
 
 int uvm_frame_alloc(uint64_t *phys)
 {
@@ -52,12 +53,22 @@ void uvm_flush_page(uint64_t va)
 	invlpg(va);
 }
 
+/*
+ * The address-space lock is taken with interrupts on: no interrupt
+ * handler touches an address space (completions are copied out by the
+ * ring's own thread, faults from user mode arrive with no kernel lock
+ * held), and filling or tearing down a 1 GiB region under it must not
+ * keep interrupts off for the whole of it (issue 13: bounded latency).
+ * It is a per-process lock, so its length is that process's own cost.
+ */
 uint64_t uvm_lock(struct spinlock *l)
 {
-	return spin_lock_irqsave(l);
+	spin_lock(l);
+	return 0;
 }
 
 void uvm_unlock(struct spinlock *l, uint64_t flags)
 {
-	spin_unlock_irqrestore(l, flags);
+	(void)flags;
+	spin_unlock(l);
 }

@@ -23,7 +23,7 @@ uint64_t uvm_current_root(void);      /* PML4 this CPU runs on */
 void uvm_load_root(uint64_t root);    /* switch this CPU to another PML4 */
 void uvm_flush_page(uint64_t va);     /* drop va from this CPU's TLB */
 
-/* The address-space lock (irqsave in the kernel). */
+/* The address-space lock (in the kernel a spinlock taken with interrupts on: see uvm_env.c). */
 uint64_t uvm_lock(struct spinlock *l);
 void uvm_unlock(struct spinlock *l, uint64_t flags);
 

@@ -48,15 +48,44 @@ DEFINE_CR(4)
 #undef DEFINE_CR
 
 static inline uint64_t read_rflags(void) { uint64_t f; __asm__ volatile("pushfq; popq %0" : "=r"(f)); return f; }
-static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+/* The interrupts-off watch (kern/irqwatch.h) hears every change of IF made here. */
+void irqwatch_begin(void);
+void irqwatch_end(void);
+
+static inline void irq_disable(void)
+{
+	uint64_t f = read_rflags();
+
+	__asm__ volatile("cli" ::: "memory");
+	if (f & (1u << 9))
+		irqwatch_begin();
+}
+
+static inline void irq_enable(void)
+{
+	irqwatch_end();
+	__asm__ volatile("sti" ::: "memory");
+}
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 
 /* Save and restore the interrupt flag around a critical section. */
-static inline uint64_t irq_save(void) { uint64_t f = read_rflags(); irq_disable(); return f; }
-static inline void irq_restore(uint64_t f) { if (f & (1u << 9)) irq_enable(); }
+static inline uint64_t irq_save(void)
+{
+	uint64_t f = read_rflags();
+
+	__asm__ volatile("cli" ::: "memory");
+	if (f & (1u << 9))
+		irqwatch_begin();
+	return f;
+}
+
+static inline void irq_restore(uint64_t f)
+{
+	if (f & (1u << 9))
+		irq_enable();
+}
 
 /* Stop this CPU for good: interrupts off, halt forever. */
 static inline __attribute__((noreturn)) void cpu_stop(void)

@@ -17,11 +17,14 @@
  * is enabled; handlers read it with interrupts off, so no lock is needed.
  * Per-vector counters are relaxed atomics, shared by all CPUs.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include "context.h"
+#include "cpu.h"
 #include "trap.h"
 #include "lapic.h"
 #include "../../kern/backtrace.h"
+#include "../../kern/irqwatch.h"
 #include "../../kern/log.h"
 #include "../../kern/panic.h"
 #include "../../kern/serial.h"
@@ -112,6 +115,11 @@ static void trap_exception(struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
+	/* The gate turned interrupts off; the stretch is timed if they were on. */
+	bool timed = (f->rflags & RFLAGS_IF) != 0;
+
+	if (timed)
+		irqwatch_begin();
 	KASSERT(f->vector < VEC_COUNT);
 	__atomic_fetch_add(&vector_counts[f->vector], 1, __ATOMIC_RELAXED);
 	if (f->vector >= VEC_EXCEPTIONS)
@@ -120,4 +128,6 @@ void trap_dispatch(struct trap_frame *f)
 		trap_exception(f);
 	if (trap_from_user(f) && !trap_on_ist(f->vector))
 		arch_user_return(f);
+	else if (timed)
+		irqwatch_end();  /* iretq turns them back on */
 }

@@ -19,6 +19,7 @@
 #include "percpu.h"
 #include "trap.h"
 #include "user_frame.h"
+#include "../../kern/irqwatch.h"
 #include "../../kern/panic.h"
 #include "../../mm/mm.h"
 
@@ -54,11 +55,13 @@ static void user_frame_refuse(struct trap_frame *f)
 void arch_user_return(struct trap_frame *f)
 {
 	KASSERT(!(read_rflags() & RFLAGS_IF));
+	irqwatch_begin_if_idle();  /* syscall_entry's cli is not a hook */
 	sched_return_to_user(f);
 	if (!user_frame_ok(f))
 		user_frame_refuse(f);
 	f->rflags = user_rflags(f->rflags);
 	KASSERT(!(read_rflags() & RFLAGS_IF));
+	irqwatch_end();  /* sysretq or iretq turns them back on */
 }
 
 /* We must be on the thread's own kernel stack: arch_user_iret restarts it from the top. */
