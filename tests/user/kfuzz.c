@@ -1,8 +1,9 @@
 /*
  * kfuzz's entry and its top role (see kfuzz.h for the three roles).
  *
- * The top runs as init with init.args=seed=S,ms=M,procs=N,depth=D (all
- * optional; defaults 1, 15000, 3, 2): it prints the seed, starts the
+ * The top runs as init with init.args=seed=S,ms=M,procs=N,depth=D,mask=K
+ * (all optional; defaults 1, 15000, 3, 2, 0; mask: operation kinds left
+ * out, bit i for kinds[i] of kfuzz_child.c, to narrow a failure): it prints the seed, starts the
  * bystander and N fuzzing processes that stop M ms from now (each may
  * start up to two more, D levels deep), waits for every one of them with
  * a deadline, and passes when the bystander did its work and every
@@ -85,6 +86,7 @@ static int top(const char *args)
 {
 	uint64_t seed = option(args, "seed", 1), ms = option(args, "ms", 15000);
 	uint32_t procs = (uint32_t)option(args, "procs", 3), depth = (uint32_t)option(args, "depth", 2);
+	uint32_t mask = (uint32_t)option(args, "mask", 0);
 	uint64_t end = kf_now_ms() + ms, ops = 0, reported = 0;
 	struct capos_spawn_quota cq = { 2048, 160, 8, 128 }, bq = { 1024, 32, 4, 32 };
 	uint32_t caps[12], by_caps[3], by, kids[16], reasons[3] = { 0 };
@@ -103,8 +105,8 @@ static int top(const char *args)
 		  &by, seed))
 		return 1;
 	for (uint32_t i = 0; i < procs; i++) {
-		capos_snprintf(line, sizeof line, "child %llu %u %llu", (unsigned long long)kf_derive(seed, 1 + i),
-			       depth, (unsigned long long)end);
+		capos_snprintf(line, sizeof line, "child %llu %u %llu %u", (unsigned long long)kf_derive(seed, 1 + i),
+			       depth, (unsigned long long)end, mask);
 		if (start(line, child_grants, caps, 12, &cq, &kids[i], seed))
 			return 1;
 	}
@@ -143,7 +145,8 @@ static int is(const char *a, const char *b)
 int main(int argc, char **argv)
 {
 	if (argc >= 5 && is(argv[1], "child"))
-		return kf_child_main(kf_number(argv[2], 1), (uint32_t)kf_number(argv[3], 0), kf_number(argv[4], 0));
+		return kf_child_main(kf_number(argv[2], 1), (uint32_t)kf_number(argv[3], 0), kf_number(argv[4], 0),
+				     (uint32_t)kf_number(argc > 5 ? argv[5] : NULL, 0));
 	if (argc >= 4 && is(argv[1], "bystander"))
 		return kf_bystander_main(kf_number(argv[2], 1), kf_number(argv[3], 0));
 	if (argc >= 2 && (is(argv[1], "child") || is(argv[1], "bystander")))

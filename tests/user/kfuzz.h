@@ -5,7 +5,7 @@
  *   (none) or seed=S ...   the top: run as init; starts the bystander and
  *                          the fuzzing processes, waits for all of them,
  *                          reports (kfuzz_top.c);
- *   child SEED DEPTH END   a fuzzing process: several threads issue random
+ *   child SEED DEPTH END [MASK]  a fuzzing process: several threads issue random
  *                          ring operations until END (ms since boot), then
  *                          the process ends with its operation count as
  *                          exit code (kfuzz_ops.c, kfuzz_child.c);
@@ -76,7 +76,7 @@ static inline uint64_t kf_now_ms(void)
 	return capos_time_ns() / 1000000ull;
 }
 
-int kf_child_main(uint64_t seed, uint32_t depth, uint64_t end_ms);
+int kf_child_main(uint64_t seed, uint32_t depth, uint64_t end_ms, uint32_t mask);
 int kf_bystander_main(uint64_t seed, uint64_t end_ms);
 
 #endif

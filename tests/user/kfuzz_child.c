@@ -69,8 +69,10 @@ struct kf_thread {
 /* The process's state, shared by its threads (entries updated atomically). */
 static struct {
 	uint64_t seed, end_ms, ops, done_ok, done_err, reported;
-	uint32_t depth, threads, spawned;
+	uint32_t by_status[40];    /* completions by -status (0: success; 39: anything else) */
+	uint32_t depth, threads, spawned, mask;
 	uint32_t thread_cap, console, caps_seen;
+	uint32_t grants[CAPOS_BOOTSTRAP_MAX_CAPS];
 	uint64_t pool[KF_POOL];    /* handle << 32 | iface; 0 empty; iface 0 unknown */
 	uint64_t tokens[KF_TOKENS];
 	uint8_t *junk;
@@ -90,14 +92,26 @@ static uint64_t addr(const void *p)
 
 /* ------------------------------------------------------------ the handle pool */
 
+/* A held entry, from a random place on: 0 only when the pool is empty. */
 static uint64_t pool_pick(struct kf_rng *r)
 {
-	for (int tries = 0; tries < 4; tries++) {
-		uint64_t e = __atomic_load_n(&P.pool[kf_below(r, KF_POOL)], __ATOMIC_RELAXED);
+	uint32_t start = (uint32_t)kf_below(r, KF_POOL);
+
+	for (uint32_t i = 0; i < KF_POOL; i++) {
+		uint64_t e = __atomic_load_n(&P.pool[(start + i) % KF_POOL], __ATOMIC_RELAXED);
 
 		if (e)
 			return e;
 	}
+	return 0;
+}
+
+/* A granted capability: released or moved away only now and then, so the pool does not run dry. */
+static int granted(uint32_t handle)
+{
+	for (uint32_t i = 0; i < P.caps_seen; i++)
+		if (P.grants[i] == handle)
+			return 1;
 	return 0;
 }
 
@@ -163,7 +177,7 @@ static uint32_t pick_handle(struct kf_rng *r, uint32_t *iface)
 	uint32_t h = (uint32_t)(e >> 32);
 
 	*iface = (uint32_t)e;
-	switch (kf_below(r, 16)) {
+	switch (kf_below(r, 24)) {
 	case 0:
 		*iface = 0;
 		return 0;
@@ -180,6 +194,9 @@ static uint32_t pick_handle(struct kf_rng *r, uint32_t *iface)
 
 /* ------------------------------------------------------------ values, lengths, pointers */
 
+static uint64_t pick_count_any(struct kf_rng *r);
+static uint64_t pick_pages(struct kf_rng *r, uint64_t vaddr);
+
 static uint64_t pick_vaddr(struct kf_rng *r)
 {
 	static const uint64_t bad[] = { 0, 0x10, 0xffffffff80000000ull, 0xffff800000000000ull,
@@ -190,12 +207,25 @@ static uint64_t pick_vaddr(struct kf_rng *r)
 	return KF_WINDOW + kf_below(r, KF_WINDOW_PAGES) * CAPOS_PAGE_SIZE + (kf_one_in(r, 8) ? 1 : 0);
 }
 
+/* A page count for vaddr: anything in the window, but below it never reaching our program. */
+static uint64_t pick_pages(struct kf_rng *r, uint64_t vaddr)
+{
+	if (vaddr < KF_WINDOW)
+		return kf_below(r, 64);
+	return kf_one_in(r, 3) ? pick_count_any(r) : 1 + kf_below(r, 8);
+}
+
 static uint64_t pick_count(struct kf_rng *r)
 {
 	static const uint64_t v[] = { 0, 1, 2, 3, 4, 8, 16, 255, 256, 4096, 65535, 65536, 0xffffffffull,
 				      0x7fffffffffffffffull, 0xffffffffffffffffull, 1ull << 32, 1ull << 40 };
 
 	return kf_one_in(r, 3) ? kf_below(r, 9) : v[kf_below(r, sizeof v / sizeof v[0])];
+}
+
+static uint64_t pick_count_any(struct kf_rng *r)
+{
+	return pick_count(r);
 }
 
 static uint64_t pick_word(struct kf_rng *r)
@@ -379,6 +409,7 @@ static void completed(struct kf_thread *t, const struct capos_cqe *c)
 	struct kf_pending *p = NULL;
 
 	__atomic_fetch_add(c->status == 0 ? &P.done_ok : &P.done_err, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&P.by_status[c->status <= 0 && c->status > -39 ? -c->status : 39], 1, __ATOMIC_RELAXED);
 	for (uint32_t i = 0; i < KF_PENDING && !p; i++)
 		if (t->pending[i].ud == c->user_data)
 			p = &t->pending[i];
@@ -492,7 +523,7 @@ static void add_xfers(struct kf_thread *t, struct capos_sqe *s)
 		x[i].cap = i && kf_one_in(r, 6) ? x[i - 1].cap : pick_handle(r, &iface);
 		x[i].mode = kf_one_in(r, 12) ? (uint32_t)kf_below(r, 5) :
 					       (kf_one_in(r, 3) ? CAPOS_XFER_MOVE : CAPOS_XFER_COPY);
-		if (x[i].cap == P.thread_cap)
+		if (x[i].cap == P.thread_cap || (granted(x[i].cap) && !kf_one_in(r, 32)))
 			x[i].mode = CAPOS_XFER_COPY;
 	}
 	s->xfer_addr = addr(x);
@@ -514,8 +545,9 @@ static void op_generic_call(struct kf_thread *t)
 	m = iface < 30 && kf_methods[iface] && !kf_one_in(r, 8) ? (uint32_t)kf_below(r, kf_methods[iface] + 1) :
 								 (uint32_t)kf_below(r, 0x10000);
 	if (iface == CAPOS_IFACE_THREAD_CONTROL || iface == CAPOS_IFACE_THREAD_SPAWNER ||
-	    iface == CAPOS_IFACE_POWER || iface == CAPOS_IFACE_CONSOLE)
-		return;  /* their own generators: these could end us, or flood the log */
+	    iface == CAPOS_IFACE_POWER || iface == CAPOS_IFACE_CONSOLE || iface == CAPOS_IFACE_VIRTUAL_MEMORY ||
+	    iface == CAPOS_IFACE_MEMORY_OBJECT)
+		return;  /* their own generators: random words could end us, unmap us or flood the log */
 	s = call_sqe(t, h, iface, (uint16_t)m, NULL, pick_len(r, 32), K_CALL, pick_len(r, 64));
 	if (s && kf_one_in(r, 6))
 		add_xfers(t, s);
@@ -600,10 +632,10 @@ static void op_recv(struct kf_thread *t)
 {
 	struct kf_rng *r = &t->rng;
 	uint64_t e = kf_one_in(r, 6) ? pool_pick(r) : pool_find(r, CAPOS_IFACE_ENDPOINT);
-	struct capos_sqe *s = sqe(t);
+	struct capos_sqe *s;
 	uint8_t *buf;
 
-	if (!s)
+	if (!e || (s = sqe(t)) == NULL)
 		return;
 	s->opcode = CAPOS_OP_RECV;
 	s->cap = kf_one_in(r, 10) ? (uint32_t)kf_next(r) : (uint32_t)(e >> 32);
@@ -626,7 +658,8 @@ static void op_return(struct kf_thread *t)
 	if (!s)
 		return;
 	s->opcode = CAPOS_OP_RETURN;
-	s->aux = kf_one_in(r, 8) ? kf_next(r) : P.tokens[slot];
+	s->aux = kf_one_in(r, 8) || !P.tokens[slot] ? (kf_one_in(r, 2) ? kf_next(r) : pool_pick(r) >> 32) :
+						      P.tokens[slot];
 	if (!kf_one_in(r, 4))
 		P.tokens[slot] = 0;  /* mostly answered once; sometimes again (a stale token) */
 	s->flags = flags;
@@ -653,7 +686,7 @@ static void op_release(struct kf_thread *t)
 {
 	uint32_t iface, h = pick_handle(&t->rng, &iface);
 
-	if (h == P.thread_cap)
+	if (h == P.thread_cap || (granted(h) && !kf_one_in(&t->rng, 32)))
 		return;
 	submit_release(t, h);
 	pool_forget(h);
@@ -699,23 +732,28 @@ static void op_memory(struct kf_thread *t)
 	}
 	case 1:
 	case 2: {
+		uint64_t va = pick_vaddr(r);
 		struct capos_memory_object_map_in in = {
-			.vaddr = pick_vaddr(r), .first_page = kf_below(r, 4),
-			.pages = kf_one_in(r, 3) ? pick_count(r) : 1 + kf_below(r, 4), .prot = (uint32_t)kf_below(r, 8) };
+			.vaddr = va, .first_page = kf_below(r, 4), .pages = pick_pages(r, va),
+			.prot = (uint32_t)kf_below(r, 8) };
 
+		/* exact: a flipped bit could turn a window address into our own program */
 		if ((e = pool_find(r, CAPOS_IFACE_MEMORY_OBJECT)) != 0)
-			call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_MEMORY_OBJECT, (uint16_t)kf_below(r, 4), &in,
-				 sizeof in, K_CALL, 16);
+			call_full(t, (uint32_t)(e >> 32), CAPOS_IFACE_MEMORY_OBJECT, (uint16_t)kf_below(r, 4), &in,
+				  sizeof in, sizeof in, K_CALL, 16, 1);
 		break;
 	}
 	default: {
+		uint64_t va = kf_one_in(r, 4) ? 0 : pick_vaddr(r);
+		uint16_t m = (uint16_t)kf_below(r, 4);
 		struct capos_virtual_memory_map_in in = {
-			.vaddr = kf_one_in(r, 4) ? 0 : pick_vaddr(r),
-			.pages = kf_one_in(r, 4) ? pick_count(r) : 1 + kf_below(r, 8), .prot = (uint32_t)kf_below(r, 8) };
+			.vaddr = va, .pages = m == CAPOS_VIRTUAL_MEMORY_MAP && !va ? 1 + kf_below(r, 8) : pick_pages(r, va),
+			.prot = (uint32_t)kf_below(r, 8) };
 
+		/* map, unmap and protect share the layout (vaddr, pages, prot); 3 is no method */
 		if ((e = pool_find(r, CAPOS_IFACE_VIRTUAL_MEMORY)) != 0)
-			call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_VIRTUAL_MEMORY, (uint16_t)kf_below(r, 3), &in,
-				 sizeof in, K_CALL, 8);
+			call_full(t, (uint32_t)(e >> 32), CAPOS_IFACE_VIRTUAL_MEMORY, m, &in, sizeof in, sizeof in,
+				  K_CALL, 8, 1);
 	}
 	}
 }
@@ -784,8 +822,9 @@ static void op_threads(struct kf_thread *t)
 		if (in.entry != addr((const void *)(uintptr_t)bare_thread_entry) && kf_one_in(r, 2))
 			in.stack_top = pick_vaddr(r);
 		if ((e = pool_find(r, CAPOS_IFACE_THREAD_SPAWNER)) != 0)
-			call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_THREAD_SPAWNER, CAPOS_THREAD_SPAWNER_SPAWN, &in,
-				 sizeof in, K_CALL, sizeof(struct capos_thread_spawner_spawn_out));
+			call_full(t, (uint32_t)(e >> 32), CAPOS_IFACE_THREAD_SPAWNER, CAPOS_THREAD_SPAWNER_SPAWN, &in,
+				  sizeof in, sizeof in, K_CALL, sizeof(struct capos_thread_spawner_spawn_out),
+				  in.entry == addr((const void *)(uintptr_t)bare_thread_entry));
 		break;
 	}
 	case 1:
@@ -795,8 +834,9 @@ static void op_threads(struct kf_thread *t)
 		break;
 	default: {
 		/* ThreadControl on ourselves: harmless methods, our own FS base back, rarely the end */
-		struct capos_thread_control_exit_unmap_in un = { .exit_code = 7, .vaddr = pick_vaddr(r),
-								 .pages = kf_below(r, 3) };
+		struct capos_thread_control_exit_unmap_in un = {
+			.exit_code = 7, .vaddr = KF_WINDOW + kf_below(r, KF_WINDOW_PAGES) * CAPOS_PAGE_SIZE,
+			.pages = kf_below(r, 3) };
 		uint32_t m = (uint32_t)kf_below(r, 4);
 		struct capos_sqe *s;
 
@@ -816,9 +856,9 @@ static void op_threads(struct kf_thread *t)
 			}
 		} else if (kf_one_in(r, 400) && t->index) {
 			/* the thread ends with whatever it has pending */
-			call_sqe(t, P.thread_cap, CAPOS_IFACE_THREAD_CONTROL,
-				 kf_one_in(r, 2) ? CAPOS_THREAD_CONTROL_EXIT : CAPOS_THREAD_CONTROL_EXIT_UNMAP, &un,
-				 sizeof un, K_CALL, 0);
+			call_full(t, P.thread_cap, CAPOS_IFACE_THREAD_CONTROL,
+				  kf_one_in(r, 2) ? CAPOS_THREAD_CONTROL_EXIT : CAPOS_THREAD_CONTROL_EXIT_UNMAP, &un,
+				  sizeof un, sizeof un, K_CALL, 0, 1);
 		} else {
 			call_sqe(t, P.thread_cap, CAPOS_IFACE_THREAD_CONTROL, (uint16_t)m, NULL, 0, K_CALL, 8);
 		}
@@ -848,9 +888,9 @@ static void op_spawn(struct kf_thread *t)
 		b = 2;
 	__builtin_memcpy(in.binary, binaries[b], __builtin_strlen(binaries[b]));
 	if (b == 0)
-		capos_snprintf(in.args, sizeof in.args, "child %llu %u %llu",
+		capos_snprintf(in.args, sizeof in.args, "child %llu %u %llu %u",
 			       (unsigned long long)kf_derive(P.seed, 1000 + kf_below(r, 1000000)), P.depth - 1,
-			       (unsigned long long)P.end_ms);
+			       (unsigned long long)P.end_ms, P.mask);
 	else
 		capos_snprintf(in.args, sizeof in.args, "%s", b == 1 ? (kf_one_in(r, 2) ? "gp" : "pf") : "x");
 	p = in.grant_names;
@@ -876,8 +916,8 @@ static void op_spawn(struct kf_thread *t)
 		x[0] = (struct capos_xfer){ P.console, CAPOS_XFER_COPY };
 		for (uint32_t i = 0; i < extra; i++) {
 			x[1 + i].cap = pick_handle(r, &iface);
-			x[1 + i].mode = kf_one_in(r, 4) && x[1 + i].cap != P.thread_cap ? CAPOS_XFER_MOVE :
-											  CAPOS_XFER_COPY;
+			x[1 + i].mode = kf_one_in(r, 4) && x[1 + i].cap != P.thread_cap && !granted(x[1 + i].cap) ?
+						CAPOS_XFER_MOVE : CAPOS_XFER_COPY;
 		}
 		s->xfer_addr = addr(x);
 		s->xfer_count = (uint16_t)(1 + extra);
@@ -952,51 +992,43 @@ static void op_new_thread(struct kf_thread *t)
 }
 
 /* One operation (or a flush): weights favour the typed sequences. */
+/* The operation kinds with their weights (out of 100; the rest only flush). */
+static const struct {
+	void (*fn)(struct kf_thread *t);
+	uint32_t weight;
+} kinds[] = {
+	{ op_generic_call, 16 }, { op_derive, 8 }, { op_revoke, 3 }, { op_inspect, 3 }, { op_endpoint, 10 },
+	{ op_recv, 7 }, { op_return, 5 }, { op_cancel, 4 }, { op_release, 4 }, { op_garbage, 3 },
+	{ op_memory, 7 }, { op_wait, 6 }, { op_threads, 4 }, { op_spawn, 2 }, { op_other, 6 },
+	{ op_console, 1 }, { op_new_thread, 1 },
+};
+
+/* One operation (or a flush); kinds whose bit is set in the mask are left out (narrowing a failure down). */
 static void step(struct kf_thread *t)
 {
-	uint32_t k = (uint32_t)kf_below(&t->rng, 100);
+	uint32_t k = (uint32_t)kf_below(&t->rng, 100), i = 0;
 
-	if (k < 16)
-		op_generic_call(t);
-	else if (k < 24)
-		op_derive(t);
-	else if (k < 27)
-		op_revoke(t);
-	else if (k < 30)
-		op_inspect(t);
-	else if (k < 40)
-		op_endpoint(t);
-	else if (k < 47)
-		op_recv(t);
-	else if (k < 52)
-		op_return(t);
-	else if (k < 56)
-		op_cancel(t);
-	else if (k < 60)
-		op_release(t);
-	else if (k < 63)
-		op_garbage(t);
-	else if (k < 70)
-		op_memory(t);
-	else if (k < 76)
-		op_wait(t);
-	else if (k < 80)
-		op_threads(t);
-	else if (k < 82)
-		op_spawn(t);
-	else if (k < 88)
-		op_other(t);
-	else if (k < 89)
-		op_console(t);
-	else if (k < 90)
-		op_new_thread(t);
-	if (t->batch >= 1 + kf_below(&t->rng, 8) || k >= 96)
+	while (i < sizeof kinds / sizeof kinds[0] && k >= kinds[i].weight)
+		k -= kinds[i++].weight;
+	if (i < sizeof kinds / sizeof kinds[0] && !(P.mask & (1u << i)))
+		kinds[i].fn(t);
+	if (t->batch >= 1 + kf_below(&t->rng, 8) || i == sizeof kinds / sizeof kinds[0])
 		flush(t);
 }
 
 __attribute__((noreturn)) static void end_process(void)
 {
+	static uint32_t ending;
 	uint64_t ops = __atomic_load_n(&P.ops, __ATOMIC_RELAXED);
+	char hist[320];
+	int n = 0;
+
+	if (__atomic_exchange_n(&ending, 1, __ATOMIC_RELAXED))
+		capos_thread_exit(0);  /* another thread reports and ends the process */
+	for (int i = 0; i < 40 && n < (int)sizeof hist - 16; i++)
+		if (P.by_status[i])
+			n += capos_snprintf(hist + n, sizeof hist - (size_t)n, " %s%d:%u", i ? "-" : "", i, P.by_status[i]);
+	capos_printf("kfuzz: pid %u statuses%s\n", capos_bootstrap()->pid, n ? hist : " none");
 
 	capos_printf("kfuzz: pid %u depth %u ops %llu (completed %llu, refused %llu; children reported %llu)\n",
 		     capos_bootstrap()->pid, P.depth, (unsigned long long)ops, (unsigned long long)P.done_ok,
@@ -1022,12 +1054,13 @@ static uint8_t *area(uint64_t pages)
 	return p;
 }
 
-int kf_child_main(uint64_t seed, uint32_t depth, uint64_t end_ms)
+int kf_child_main(uint64_t seed, uint32_t depth, uint64_t end_ms, uint32_t mask)
 {
 	const struct capos_bootstrap *b = capos_bootstrap();
 	struct kf_thread *t;
 
 	P.seed = seed;
+	P.mask = mask;
 	P.depth = depth;
 	P.end_ms = end_ms;
 	P.thread_cap = capos_cap_find("thread", NULL);
@@ -1040,7 +1073,9 @@ int kf_child_main(uint64_t seed, uint32_t depth, uint64_t end_ms)
 		return 3;  /* too small a quota to fuzz: an expected outcome of a random spawn */
 	t->rc = capos_ring();
 	for (uint32_t i = 0; i < b->cap_count && i < CAPOS_BOOTSTRAP_MAX_CAPS; i++)
-		if (b->caps[i].handle != P.thread_cap && b->caps[i].handle != P.console)
+		if (b->caps[i].handle != P.thread_cap && b->caps[i].handle != P.console) {
 			pool_add(t, b->caps[i].handle, b->caps[i].iface);
+			P.grants[P.caps_seen++] = b->caps[i].handle;
+		}
 	return fuzz_thread(t);
 }
