@@ -49,7 +49,7 @@ enum kf_kind { K_NONE, K_CALL, K_DERIVE, K_EPCREATE, K_INSPECT, K_RECV, K_PWAIT 
 
 struct kf_pending {
 	uint64_t ud;
-	uint32_t kind, handle;
+	uint32_t kind, handle;     /* handle: the entry's target */
 	uint8_t *buf;
 };
 
@@ -72,7 +72,7 @@ static struct {
 	uint32_t by_status[40];    /* completions by -status (0: success; 39: anything else) */
 	uint32_t depth, threads, spawned, mask;
 	uint32_t thread_cap, console, caps_seen;
-	uint32_t grants[CAPOS_BOOTSTRAP_MAX_CAPS];
+	uint64_t grants[CAPOS_BOOTSTRAP_MAX_CAPS];  /* what we were given, as pool entries; never evicted */
 	uint64_t pool[KF_POOL];    /* handle << 32 | iface; 0 empty; iface 0 unknown */
 	uint64_t tokens[KF_TOKENS];
 	uint8_t *junk;
@@ -92,40 +92,44 @@ static uint64_t addr(const void *p)
 
 /* ------------------------------------------------------------ the handle pool */
 
-/* A held entry, from a random place on: 0 only when the pool is empty. */
+/* An entry of table (n entries) from a random place on, with iface unless iface is ~0u; 0: none. */
+static uint64_t scan(uint64_t *table, uint32_t n, struct kf_rng *r, uint32_t iface)
+{
+	uint32_t start = (uint32_t)kf_below(r, n);
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t e = __atomic_load_n(&table[(start + i) % n], __ATOMIC_RELAXED);
+
+		if (e && (iface == ~0u || (uint32_t)e == iface))
+			return e;
+	}
+	return 0;
+}
+
+/* A held entry: a grant a third of the time (and whenever the pool is empty), else a pool entry. */
 static uint64_t pool_pick(struct kf_rng *r)
 {
-	uint32_t start = (uint32_t)kf_below(r, KF_POOL);
+	uint64_t e = kf_one_in(r, 3) ? 0 : scan(P.pool, KF_POOL, r, ~0u);
 
-	for (uint32_t i = 0; i < KF_POOL; i++) {
-		uint64_t e = __atomic_load_n(&P.pool[(start + i) % KF_POOL], __ATOMIC_RELAXED);
-
-		if (e)
-			return e;
-	}
-	return 0;
+	return e ? e : scan(P.grants, CAPOS_BOOTSTRAP_MAX_CAPS, r, ~0u);
 }
 
-/* A granted capability: released or moved away only now and then, so the pool does not run dry. */
-static int granted(uint32_t handle)
-{
-	for (uint32_t i = 0; i < P.caps_seen; i++)
-		if (P.grants[i] == handle)
-			return 1;
-	return 0;
-}
-
-/* A pool entry speaking iface, or any entry. */
+/* A held entry speaking iface, among the grants or the pool. */
 static uint64_t pool_find(struct kf_rng *r, uint32_t iface)
 {
-	uint32_t start = (uint32_t)kf_below(r, KF_POOL);
+	uint64_t e = kf_one_in(r, 2) ? scan(P.grants, CAPOS_BOOTSTRAP_MAX_CAPS, r, iface) : 0;
 
-	for (uint32_t i = 0; i < KF_POOL; i++) {
-		uint64_t e = __atomic_load_n(&P.pool[(start + i) % KF_POOL], __ATOMIC_RELAXED);
+	if (!e)
+		e = scan(P.pool, KF_POOL, r, iface);
+	return e ? e : scan(P.grants, CAPOS_BOOTSTRAP_MAX_CAPS, r, iface);
+}
 
-		if (e && (uint32_t)e == iface)
-			return e;
-	}
+/* A granted capability: released or moved away only now and then, so the fuzzer always has something. */
+static int granted(uint32_t handle)
+{
+	for (uint32_t i = 0; i < CAPOS_BOOTSTRAP_MAX_CAPS; i++)
+		if (P.grants[i] && (uint32_t)(P.grants[i] >> 32) == handle)
+			return 1;
 	return 0;
 }
 
@@ -136,7 +140,7 @@ static void pool_add(struct kf_thread *t, uint32_t handle, uint32_t iface)
 	uint64_t e = (uint64_t)handle << 32 | iface, old;
 	uint32_t start = (uint32_t)kf_below(&t->rng, KF_POOL);
 
-	if (!handle || handle == P.thread_cap)
+	if (!handle || handle == P.thread_cap || granted(handle))
 		return;
 	for (uint32_t i = 0; i < KF_POOL; i++) {
 		old = 0;
@@ -151,6 +155,9 @@ static void pool_add(struct kf_thread *t, uint32_t handle, uint32_t iface)
 
 static void pool_forget(uint32_t handle)
 {
+	for (uint32_t i = 0; i < CAPOS_BOOTSTRAP_MAX_CAPS; i++)
+		if (P.grants[i] && (uint32_t)(P.grants[i] >> 32) == handle)
+			P.grants[i] = 0;
 	for (uint32_t i = 0; i < KF_POOL; i++) {
 		uint64_t e = __atomic_load_n(&P.pool[i], __ATOMIC_RELAXED);
 
@@ -417,6 +424,8 @@ static void completed(struct kf_thread *t, const struct capos_cqe *c)
 		pool_add(t, (uint32_t)c->aux, 0);
 	if (!p)
 		return;
+	if (c->status == -CAPOS_EBADF && p->kind != K_INSPECT && !granted(p->handle))
+		pool_forget(p->handle);  /* moved away, released or made up: stop aiming at it (bar the odd bad xfer) */
 	if (c->status == 0) {
 		switch (p->kind) {
 		case K_DERIVE:
@@ -686,7 +695,7 @@ static void op_release(struct kf_thread *t)
 {
 	uint32_t iface, h = pick_handle(&t->rng, &iface);
 
-	if (h == P.thread_cap || (granted(h) && !kf_one_in(&t->rng, 32)))
+	if (h == P.thread_cap || (granted(h) && !kf_one_in(&t->rng, 512)))
 		return;
 	submit_release(t, h);
 	pool_forget(h);
@@ -712,7 +721,7 @@ static void op_garbage(struct kf_thread *t)
 		s->xfer_addr = 0;  /* descriptors only through add_xfers (no moving our ThreadControl) */
 		s->xfer_count = 0;
 	}
-	s->user_data = KF_UD | kf_below(r, 4);
+	s->user_data = KF_UD | 1ull << 61 | kf_below(r, 4);  /* apart from tracked values */
 }
 
 static void op_memory(struct kf_thread *t)
@@ -1028,7 +1037,18 @@ __attribute__((noreturn)) static void end_process(void)
 	for (int i = 0; i < 40 && n < (int)sizeof hist - 16; i++)
 		if (P.by_status[i])
 			n += capos_snprintf(hist + n, sizeof hist - (size_t)n, " %s%d:%u", i ? "-" : "", i, P.by_status[i]);
-	capos_printf("kfuzz: pid %u statuses%s\n", capos_bootstrap()->pid, n ? hist : " none");
+	{
+		uint32_t held = 0, known = 0;
+
+		for (uint32_t i = 0; i < KF_POOL; i++) {
+			held += P.pool[i] != 0;
+			known += P.pool[i] && (uint32_t)P.pool[i];
+		}
+		for (uint32_t i = 0; i < CAPOS_BOOTSTRAP_MAX_CAPS; i++)
+			held += P.grants[i] != 0, known += P.grants[i] != 0;
+		capos_printf("kfuzz: pid %u statuses%s; pool %u held, %u of known interface\n", capos_bootstrap()->pid,
+			     n ? hist : " none", held, known);
+	}
 
 	capos_printf("kfuzz: pid %u depth %u ops %llu (completed %llu, refused %llu; children reported %llu)\n",
 		     capos_bootstrap()->pid, P.depth, (unsigned long long)ops, (unsigned long long)P.done_ok,
@@ -1073,9 +1093,7 @@ int kf_child_main(uint64_t seed, uint32_t depth, uint64_t end_ms, uint32_t mask)
 		return 3;  /* too small a quota to fuzz: an expected outcome of a random spawn */
 	t->rc = capos_ring();
 	for (uint32_t i = 0; i < b->cap_count && i < CAPOS_BOOTSTRAP_MAX_CAPS; i++)
-		if (b->caps[i].handle != P.thread_cap && b->caps[i].handle != P.console) {
-			pool_add(t, b->caps[i].handle, b->caps[i].iface);
-			P.grants[P.caps_seen++] = b->caps[i].handle;
-		}
+		if (b->caps[i].handle != P.thread_cap && b->caps[i].handle != P.console)
+			P.grants[P.caps_seen++] = (uint64_t)b->caps[i].handle << 32 | b->caps[i].iface;
 	return fuzz_thread(t);
 }
