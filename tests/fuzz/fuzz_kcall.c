@@ -229,7 +229,15 @@ static void check_target(const struct kcall *c)
 	int err = 0;
 
 	CHECK(c->sqe == cur && c->sqe->opcode == CAPOS_OP_CALL && !c->sqe->flags && !c->sqe->reserved);
-	CHECK(cap_lookup(&proc.caps, c->sqe->cap, 0, &slot) == 0);
+	if (cap_lookup(&proc.caps, c->sqe->cap, 0, &slot) != 0) {
+		/* a CALL may move its own target away: reserved while the handler runs, gone after success */
+		int moved = 0;
+
+		for (uint32_t i = 0; i < c->xfer_count; i++)
+			moved |= c->xfer[i].handle == c->sqe->cap && c->xfer[i].mode == CAPOS_XFER_MOVE;
+		CHECK(moved && handler_calls && cap_lookup(&proc.caps, c->sqe->cap, 0, &slot) == -CAPOS_EBUSY);
+		slot = &slots[capos_cap_index(c->sqe->cap)];
+	}
 	CHECK(slot->iface == c->sqe->iface);
 	CHECK(kobj_resolve(slot->object, &err) == c->obj && c->obj);
 	CHECK(c->sqe->result_len <= CAPOS_MSG_MAX);

@@ -535,6 +535,8 @@ static void add_xfers(struct kf_thread *t, struct capos_sqe *s)
 		if (x[i].cap == P.thread_cap || (granted(x[i].cap) && !kf_one_in(r, 32)))
 			x[i].mode = CAPOS_XFER_COPY;
 	}
+	if (n && s->cap != P.thread_cap && kf_one_in(r, 8))
+		x[0] = (struct capos_xfer){ s->cap, CAPOS_XFER_MOVE };  /* the call moves its own target away */
 	s->xfer_addr = addr(x);
 	s->xfer_count = (uint16_t)n;
 	if (kf_one_in(r, 20))
