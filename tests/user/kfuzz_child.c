@@ -822,7 +822,8 @@ static void op_threads(struct kf_thread *t)
 	switch (kf_below(r, 4)) {
 	case 0: {
 		/* ThreadSpawner.spawn raw: our bare entry on one of a few stacks, or entries the kernel must refuse */
-		static const uint64_t entries[] = { 0, 0xffffffff80000000ull, 0x0000800000000000ull };
+		/* bad entries the kernel must refuse (one at 0 would only end us, with a fault) */
+		static const uint64_t entries[] = { 0xffffffff80000000ull, 0x0000800000000000ull, 0xfffffffffffff000ull };
 		struct capos_thread_spawner_spawn_in in = {
 			.entry = kf_one_in(r, 4) ? entries[kf_below(r, 3)] : addr((const void *)(uintptr_t)bare_thread_entry),
 			.stack_top = addr(P.raw_stacks) + (1 + kf_below(r, KF_RAW_STACKS)) * CAPOS_PAGE_SIZE,
@@ -834,8 +835,7 @@ static void op_threads(struct kf_thread *t)
 			in.stack_top = pick_vaddr(r);
 		if ((e = pool_find(r, CAPOS_IFACE_THREAD_SPAWNER)) != 0)
 			call_full(t, (uint32_t)(e >> 32), CAPOS_IFACE_THREAD_SPAWNER, CAPOS_THREAD_SPAWNER_SPAWN, &in,
-				  sizeof in, sizeof in, K_CALL, sizeof(struct capos_thread_spawner_spawn_out),
-				  in.entry == addr((const void *)(uintptr_t)bare_thread_entry));
+				  sizeof in, sizeof in, K_CALL, sizeof(struct capos_thread_spawner_spawn_out), 1);
 		break;
 	}
 	case 1:
