@@ -75,7 +75,13 @@ static struct kcall_xfer seen_x[CAPOS_XFER_MAX];
 static uint32_t seen_xn;
 static const struct capos_sqe *cur;
 
-#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "fuzz_kcall: %s:%d: %s\n", __FILE__, __LINE__, #cond); abort(); } } while (0)
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) { \
+			fprintf(stderr, "fuzz_kcall: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+			abort(); \
+		} \
+	} while (0)
 
 /* ------------------------------------------------------------ the world the decoder sees */
 

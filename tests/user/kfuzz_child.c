@@ -201,8 +201,13 @@ static uint32_t pick_handle(struct kf_rng *r, uint32_t *iface)
 
 /* ------------------------------------------------------------ values, lengths, pointers */
 
-static uint64_t pick_count_any(struct kf_rng *r);
-static uint64_t pick_pages(struct kf_rng *r, uint64_t vaddr);
+static uint64_t pick_count(struct kf_rng *r)
+{
+	static const uint64_t v[] = { 0, 1, 2, 3, 4, 8, 16, 255, 256, 4096, 65535, 65536, 0xffffffffull,
+				      0x7fffffffffffffffull, 0xffffffffffffffffull, 1ull << 32, 1ull << 40 };
+
+	return kf_one_in(r, 3) ? kf_below(r, 9) : v[kf_below(r, sizeof v / sizeof v[0])];
+}
 
 static uint64_t pick_vaddr(struct kf_rng *r)
 {
@@ -214,25 +219,16 @@ static uint64_t pick_vaddr(struct kf_rng *r)
 	return KF_WINDOW + kf_below(r, KF_WINDOW_PAGES) * CAPOS_PAGE_SIZE + (kf_one_in(r, 8) ? 1 : 0);
 }
 
-/* A page count for vaddr: anything in the window, but below it never reaching our program. */
+/*
+ * A page count for vaddr: in the window anything (ranges that overflow or
+ * leave the lower half are refused; none reaches the stack at its top),
+ * below it never as far as our program at 4 MiB.
+ */
 static uint64_t pick_pages(struct kf_rng *r, uint64_t vaddr)
 {
 	if (vaddr < KF_WINDOW)
 		return kf_below(r, 64);
-	return kf_one_in(r, 3) ? pick_count_any(r) : 1 + kf_below(r, 8);
-}
-
-static uint64_t pick_count(struct kf_rng *r)
-{
-	static const uint64_t v[] = { 0, 1, 2, 3, 4, 8, 16, 255, 256, 4096, 65535, 65536, 0xffffffffull,
-				      0x7fffffffffffffffull, 0xffffffffffffffffull, 1ull << 32, 1ull << 40 };
-
-	return kf_one_in(r, 3) ? kf_below(r, 9) : v[kf_below(r, sizeof v / sizeof v[0])];
-}
-
-static uint64_t pick_count_any(struct kf_rng *r)
-{
-	return pick_count(r);
+	return kf_one_in(r, 3) ? pick_count(r) : 1 + kf_below(r, 8);
 }
 
 static uint64_t pick_word(struct kf_rng *r)
