@@ -57,7 +57,8 @@ def one_run(a, seed, logdir):
     procs = len(OPS.findall(text))
     bad = BAD.search(text)
     ok = r.returncode == 0 and not bad
-    why = "" if ok else (bad.group(0) if bad else (r.stdout.strip().splitlines() or ["no output"])[-1])
+    reasons = [l.strip()[2:] for l in r.stdout.splitlines() if l.startswith("  - ")]  # qemu_run's FAIL list
+    why = "" if ok else (bad.group(0) if bad else "; ".join(reasons) or "the run failed")
     if ok:
         os.unlink(log)
     return ok, ops, procs, log, why
