@@ -392,10 +392,17 @@ static void leave_session(struct process *p)
 	p->session = NULL;
 }
 
-/* Free everything but the struct; runs on the last thread, which is p's. */
+/*
+ * Free everything but the struct.  Runs on p's last thread, or on the
+ * spawner's thread for a child that never started (process_abandon): only
+ * in the first case is p's space the active one, to be left for the
+ * kernel's — switching away from the spawner's would return it to user
+ * mode without its memory (and its ports).
+ */
 static void teardown(struct process *p)
 {
-	process_activate(NULL);
+	if (p->as && aspace_is_active(p->as))
+		process_activate(NULL);
 	ioport_process_exit(p);  /* before the ranges themselves may go with the capabilities */
 	release_caps(p);
 	while (p->rings) {

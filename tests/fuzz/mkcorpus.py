@@ -204,6 +204,72 @@ def virtq_corpus():
     write("virtq", "full", bytes([4]) + post_rx * 40 + bytes([1]) + bytes([2, 0, 0, 1]) * 40 + bytes([4]))
 
 
+def kcall_input(slots, sqe, remap=0x7f, handler=0, window=b""):
+    """An input of fuzz_kcall: struct head (fuzz_kcall.c), then the user window's bytes."""
+    head = bytes([len(slots)]) + b"".join(bytes(s) for s in slots) + b"\0" * 4 * (12 - len(slots))
+    return head + sqe + bytes([remap, handler]) + window
+
+
+def kcall_sqe(opcode=1, flags=0, xfer_count=0, cap=0, iface=0, method=0, params=0x1000, params_len=0,
+              result=0x2000, result_len=0, xfer=0x3000, aux=0, user_data=7):
+    return struct.pack("<BBHIQIHHQIIQQQ", opcode, flags, xfer_count, cap, user_data, iface, method, 0,
+                       params, params_len, result_len, result, xfer, aux)
+
+
+def kcall_corpus():
+    """One CALL per kernel method with its own sizes, then one near-miss per decoder check."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("gen_iface", os.path.join(TOP, "exo", "iface", "gen_iface.py"))
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    ifaces = gen.parse(os.path.join(TOP, "exo", "iface", "interfaces.def"))
+    xfers = struct.pack("<IIII", 1, 1, 2, 2)          # slot 1 copied, slot 2 moved (handles remapped)
+    window = b"\0" * 0x1000 + bytes(range(256)) * 16 + b"\0" * 0x1000 + xfers
+    for iface in ifaces:
+        # slot 0: the target; 1: Null, transferable; 2: a copy of 0, transferable; 3: a revoked copy of 1;
+        # 4: a stale handle; 5: an endpoint client
+        slots = [(iface.id, 0, 1, 0), (1, 0, 1, 0), (0, 2, 1, 0), (0, 2, 3, 1), (1, 0, 5, 1), (0x80, 1, 1, 0)]
+        for m in iface.methods:
+            sqe = kcall_sqe(cap=0, method=m.id, params_len=m.inp.size, result_len=m.out.size,
+                            xfer_count=2 if m.id % 2 else 0)
+            write("kcall", f"{iface.name}.{m.name}", kcall_input(slots, sqe, window=window,
+                                                                handler=3 if m.is_async else 0))
+    null = [(1, 0, 1, 0), (1, 0, 1, 0), (1, 2, 1, 0), (1, 2, 3, 1), (1, 0, 5, 1), (0x80, 1, 1, 0),
+            (17, 0, 1, 0), (1, 0, 9, 0)]
+    ok = dict(cap=0, method=0, params_len=0, result_len=0)
+    def miss(name, remap=0x7f, handler=0, win=window, **kw):
+        write("kcall", "miss-" + name, kcall_input(null, kcall_sqe(**{**ok, **kw}), remap, handler, win))
+    miss("null-nop", xfer_count=0)
+    miss("stale-handle", cap=4)
+    miss("reserved-handle", cap=7)
+    miss("revoked-copy", cap=3)
+    miss("endpoint-client-call", cap=5, method=3, params_len=40, result_len=64, xfer_count=2)
+    miss("wrong-iface", remap=0x7d, iface=2)
+    miss("unknown-method", method=1)
+    miss("params-too-long", params_len=1)
+    miss("result-above-max", result_len=65537)
+    miss("result-read-only", result=0x10, result_len=8)
+    miss("params-outside", params=0x3ff8, params_len=0)
+    miss("xfer-too-many", xfer_count=17)
+    miss("xfer-bad-mode", xfer_count=2, win=window[:0x3000] + struct.pack("<IIII", 1, 1, 2, 9))
+    miss("xfer-duplicate", xfer_count=2, win=window[:0x3000] + struct.pack("<IIII", 1, 1, 1, 2))
+    miss("xfer-revoked", xfer_count=2, win=window[:0x3000] + struct.pack("<IIII", 1, 1, 3, 1))
+    miss("xfer-no-right", xfer_count=1, win=window[:0x3000] + struct.pack("<II", 7, 1))
+    miss("xfer-moves-fail", xfer_count=2, handler=2)
+    miss("xfer-moves-pending", xfer_count=2, handler=3)
+    miss("flags-set", flags=1)
+    miss("nop-with-fields", remap=0x7f, opcode=0)
+    miss("recv-endpoint", remap=0x7f, opcode=2, params=0, result_len=200)
+    miss("return-token", opcode=3, cap=0, params_len=8, result=0, aux=6, xfer_count=1)
+    miss("return-status", opcode=3, flags=2, params_len=4, result=0, aux=6,
+         win=window[:0x1000] + struct.pack("<i", -5) + window[0x1004:])
+    miss("return-app-error", opcode=3, flags=1, params_len=12, result=0, aux=6,
+         win=window[:0x1000] + struct.pack("<II", 9, 4) + b"oops" + window[0x100c:])
+    miss("release", opcode=4, params=0, result=0, xfer=0, cap=2)
+    miss("cancel", opcode=5, params=0, result=0, xfer=0, aux=7)
+    miss("unknown-opcode", opcode=9)
+
+
 def main():
     kernel = elf_image(KBASE)
     write("elf", "kernel-like.elf", kernel)
@@ -226,6 +292,7 @@ def main():
     shell_corpus()
     pcicaps_corpus()
     virtq_corpus()
+    kcall_corpus()
 
 
 if __name__ == "__main__":

@@ -331,6 +331,22 @@ static void test_faults(void)
 	}
 }
 
+/*
+ * A child that cannot be loaded (its frame quota is below what its stack
+ * needs) is torn down on the spawner's thread: the spawner must come back
+ * to user mode in its own address space (kfuzz seed 77 found it did not).
+ */
+static void test_spawn_refused(void)
+{
+	struct capos_spawn_quota q = { .frames = CAPOS_QUOTA_FRAMES_MIN };
+	uint32_t caps[1] = { ut_cap("console") }, proc = 0;
+	int err = capos_spawn_quota("utest-worker", "console thread=@thread", "1 1", caps, 1, &q, &proc, NULL);
+
+	ut_check(err == -CAPOS_ENOMEM || err == -CAPOS_EQUOTA, "a child too big for its frame quota is not started",
+		 "error %d %s", err, capos_strerror(err));
+	ut_status("the spawner carries on after the refused spawn", capos_null_nop(rc, ut_cap("null")), 0);
+}
+
 static void test_ring_children(void)
 {
 	expect_child("completion overflow: the kernel stops consuming, nothing is lost", "utest-hostile",
@@ -513,6 +529,7 @@ int main(int argc, char **argv)
 	test_straddle();
 	test_lengths();
 	test_faults();
+	test_spawn_refused();
 	test_cap_quota();
 	test_frame_quota();
 	test_ring_op_quota();
