@@ -2,6 +2,7 @@
  * 16550 register access from user mode (interface: uart.h).  The ports
  * must be open in this process (IoPortRange.enable), else in/out fault.
  */
+#include <capos/dev.h>
 #include "uart.h"
 
 #define REG_DATA 0
@@ -18,44 +19,31 @@
 #define LSR_THRE 0x20   /* the transmit holding register is empty */
 #define TX_SPIN_MAX 100000
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 bool uart_init(uint16_t base)
 {
-	outb(base + REG_IER, 0x00);
-	outb(base + REG_LCR, 0x80);   /* DLAB on */
-	outb(base + REG_DATA, 0x01);  /* divisor 1: 115200 baud */
-	outb(base + REG_IER, 0x00);
-	outb(base + REG_LCR, 0x03);   /* 8N1, DLAB off */
-	outb(base + REG_FCR, 0x07);   /* FIFOs on and cleared, interrupt from the first byte */
-	outb(base + REG_MCR, MCR_DTR_RTS_OUT2);
-	if (inb(base + REG_LSR) == 0xff)
+	capos_outb(base + REG_IER, 0x00);
+	capos_outb(base + REG_LCR, 0x80);   /* DLAB on */
+	capos_outb(base + REG_DATA, 0x01);  /* divisor 1: 115200 baud */
+	capos_outb(base + REG_IER, 0x00);
+	capos_outb(base + REG_LCR, 0x03);   /* 8N1, DLAB off */
+	capos_outb(base + REG_FCR, 0x07);   /* FIFOs on and cleared, interrupt from the first byte */
+	capos_outb(base + REG_MCR, MCR_DTR_RTS_OUT2);
+	if (capos_inb(base + REG_LSR) == 0xff)
 		return false;         /* nothing answers at these ports */
 	/* Clear whatever was pending before we owned it, then ask for receive interrupts. */
-	(void)inb(base + REG_IIR);
-	(void)inb(base + REG_MSR);
-	while (inb(base + REG_LSR) & LSR_DR)
-		(void)inb(base + REG_DATA);
-	outb(base + REG_IER, IER_RX);
+	(void)capos_inb(base + REG_IIR);
+	(void)capos_inb(base + REG_MSR);
+	while (capos_inb(base + REG_LSR) & LSR_DR)
+		(void)capos_inb(base + REG_DATA);
+	capos_outb(base + REG_IER, IER_RX);
 	return true;
 }
 
 static void put_raw(uint16_t base, char c)
 {
-	for (int spin = 0; spin < TX_SPIN_MAX && !(inb(base + REG_LSR) & LSR_THRE); spin++)
+	for (int spin = 0; spin < TX_SPIN_MAX && !(capos_inb(base + REG_LSR) & LSR_THRE); spin++)
 		__asm__ volatile("pause");
-	outb(base + REG_DATA, (uint8_t)c);
+	capos_outb(base + REG_DATA, (uint8_t)c);
 }
 
 void uart_write(uint16_t base, const char *s, uint32_t len)
@@ -68,7 +56,7 @@ uint32_t uart_drain(uint16_t base, uint8_t *buf, uint32_t size)
 {
 	uint32_t n = 0;
 
-	while (n < size && (inb(base + REG_LSR) & LSR_DR))
-		buf[n++] = inb(base + REG_DATA);
+	while (n < size && (capos_inb(base + REG_LSR) & LSR_DR))
+		buf[n++] = capos_inb(base + REG_DATA);
 	return n;
 }

@@ -61,12 +61,6 @@
 
 #define RESET_TRIES 100000
 
-static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-static inline uint16_t inw(uint16_t p) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-static inline uint32_t inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(p)); }
-static inline void outw(uint16_t p, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(p)); }
-static inline void outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(p)); }
 
 static inline uint8_t rd8(volatile uint8_t *b, uint32_t o) { return *(volatile uint8_t *)(b + o); }
 static inline uint16_t rd16(volatile uint8_t *b, uint32_t o) { return *(volatile uint16_t *)(b + o); }
@@ -196,7 +190,7 @@ static uint32_t legacy_cfg_base(struct capos_virtio *v)
 
 uint8_t capos_virtio_status(struct capos_virtio *v)
 {
-	return v->transport == CAPOS_VIRTIO_MODERN ? rd8(v->common, C_STATUS) : inb(v->io + L_STATUS);
+	return v->transport == CAPOS_VIRTIO_MODERN ? rd8(v->common, C_STATUS) : capos_inb(v->io + L_STATUS);
 }
 
 static void set_status(struct capos_virtio *v, uint8_t s)
@@ -204,7 +198,7 @@ static void set_status(struct capos_virtio *v, uint8_t s)
 	if (v->transport == CAPOS_VIRTIO_MODERN)
 		wr8(v->common, C_STATUS, s);
 	else
-		outb(v->io + L_STATUS, s);
+		capos_outb(v->io + L_STATUS, s);
 }
 
 void capos_virtio_reset(struct capos_virtio *v)
@@ -272,7 +266,7 @@ int capos_virtio_open(struct capos_virtio *v, uint32_t fn, uint32_t want)
 static uint64_t device_features(struct capos_virtio *v)
 {
 	if (v->transport == CAPOS_VIRTIO_LEGACY)
-		return inl(v->io + L_HF);
+		return capos_inl(v->io + L_HF);
 	wr32(v->common, C_DFSELECT, 0);
 	uint64_t lo = rd32(v->common, C_DF);
 	wr32(v->common, C_DFSELECT, 1);
@@ -294,7 +288,7 @@ int capos_virtio_negotiate(struct capos_virtio *v, uint64_t wanted, uint64_t req
 		return -CAPOS_ENOTSUP;
 	}
 	if (v->transport == CAPOS_VIRTIO_LEGACY) {
-		outl(v->io + L_GF, (uint32_t)take);
+		capos_outl(v->io + L_GF, (uint32_t)take);
 	} else {
 		wr32(v->common, C_GFSELECT, 0);
 		wr32(v->common, C_GF, (uint32_t)take);
@@ -313,8 +307,8 @@ int capos_virtio_negotiate(struct capos_virtio *v, uint64_t wanted, uint64_t req
 uint32_t capos_virtio_queue_max(struct capos_virtio *v, uint16_t index)
 {
 	if (v->transport == CAPOS_VIRTIO_LEGACY) {
-		outw(v->io + L_QSEL, index);
-		return inw(v->io + L_QSIZE);
+		capos_outw(v->io + L_QSEL, index);
+		return capos_inw(v->io + L_QSIZE);
 	}
 	if (index >= rd16(v->common, C_NUMQ))
 		return 0;
@@ -346,11 +340,11 @@ static int legacy_queue(struct capos_virtio *v, struct capos_virtq *q, uint16_t 
 	if (q->desc_addr >> 44)
 		return -CAPOS_EINVAL;        /* the page number register has 32 bits */
 	if (legacy_cfg_base(v) != L_REGS) {
-		outw(v->io + L_QVEC, vector);
-		if (vector != CAPOS_VIRTIO_NO_VECTOR && inw(v->io + L_QVEC) != vector)
+		capos_outw(v->io + L_QVEC, vector);
+		if (vector != CAPOS_VIRTIO_NO_VECTOR && capos_inw(v->io + L_QVEC) != vector)
 			return -CAPOS_EIO;
 	}
-	outl(v->io + L_QPFN, (uint32_t)(q->desc_addr >> 12));
+	capos_outl(v->io + L_QPFN, (uint32_t)(q->desc_addr >> 12));
 	return 0;
 }
 
@@ -374,8 +368,8 @@ int capos_virtio_config_vector(struct capos_virtio *v, uint16_t vector)
 	}
 	if (legacy_cfg_base(v) == L_REGS)
 		return -CAPOS_EIO;            /* no MSI-X on: no vector registers */
-	outw(v->io + L_CFGVEC, vector);
-	return inw(v->io + L_CFGVEC) == vector ? 0 : -CAPOS_EIO;
+	capos_outw(v->io + L_CFGVEC, vector);
+	return capos_inw(v->io + L_CFGVEC) == vector ? 0 : -CAPOS_EIO;
 }
 
 void capos_virtio_driver_ok(struct capos_virtio *v)
@@ -388,12 +382,12 @@ void capos_virtio_notify(struct capos_virtio *v, const struct capos_virtq *q)
 	if (v->transport == CAPOS_VIRTIO_MODERN)
 		wr16(v->notify, q->notify_off, q->index);
 	else
-		outw(v->io + L_QNOTIFY, q->index);
+		capos_outw(v->io + L_QNOTIFY, q->index);
 }
 
 uint8_t capos_virtio_isr(struct capos_virtio *v)
 {
-	return v->transport == CAPOS_VIRTIO_MODERN ? rd8(v->isr, 0) : inb(v->io + L_ISR);
+	return v->transport == CAPOS_VIRTIO_MODERN ? rd8(v->isr, 0) : capos_inb(v->io + L_ISR);
 }
 
 void capos_virtio_config_read(struct capos_virtio *v, uint32_t off, void *buf, uint32_t n)
@@ -407,7 +401,7 @@ void capos_virtio_config_read(struct capos_virtio *v, uint32_t off, void *buf, u
 		if (off + n + base > L_REGS + v->devcfg_len)
 			return;
 		for (uint32_t i = 0; i < n; i++)
-			out[i] = inb((uint16_t)(v->io + base + off + i));
+			out[i] = capos_inb((uint16_t)(v->io + base + off + i));
 		return;
 	}
 	if (!v->devcfg || (uint64_t)off + n > v->devcfg_len)

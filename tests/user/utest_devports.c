@@ -26,6 +26,7 @@
  */
 #include <string.h>
 #include <capos/cap.h>
+#include <capos/dev.h>
 #include <capos/device.h>
 #include <capos/process.h>
 #include "utest.h"
@@ -48,8 +49,6 @@
 
 static uint32_t devices;
 
-static inline void port_out(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
-static inline uint8_t port_in(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
 static int claim_ports(const char *name, uint32_t *range, struct capos_device_root_ioports_out *out)
 {
@@ -87,9 +86,9 @@ static struct capos_interrupt_info_out irq_info(uint32_t irq)
 /* Wait for the transmitter to drain, then read IIR: a THRE interrupt reported there is cleared. */
 static uint8_t uart_take_iir(void)
 {
-	for (int i = 0; i < 100000 && !(port_in(COM2 + REG_LSR) & LSR_TEMT); i++)
+	for (int i = 0; i < 100000 && !(capos_inb(COM2 + REG_LSR) & LSR_TEMT); i++)
 		;
-	return port_in(COM2 + REG_IIR);
+	return capos_inb(COM2 + REG_IIR);
 }
 
 /* ---- children ---- */
@@ -101,28 +100,28 @@ static int run_child(const char *mode)
 	struct capos_io_port_range_info_out info;
 
 	ut_status("enable in the child", capos_io_port_range_enable(rc, range), 0);
-	port_out(COM2 + REG_SCR, 0x3c);
-	ut_check(port_in(COM2 + REG_SCR) == 0x3c, "the child reaches its own ports", "scratch mismatch");
+	capos_outb(COM2 + REG_SCR, 0x3c);
+	ut_check(capos_inb(COM2 + REG_SCR) == 0x3c, "the child reaches its own ports", "scratch mismatch");
 	if (strcmp(mode, "outside") == 0) {
 		ut_note("reading COM1's line status, outside the range");
-		(void)port_in(0x3f8 + REG_LSR);
+		(void)capos_inb(0x3f8 + REG_LSR);
 	} else if (strcmp(mode, "neighbour") == 0) {
 		ut_note("reading the port just past the range");
-		(void)port_in(COM2 + 8);
+		(void)capos_inb(COM2 + 8);
 	} else if (strcmp(mode, "disabled") == 0) {
 		ut_status("disable in the child", capos_io_port_range_disable(rc, range), 0);
 		ut_note("reading the scratch register after disable");
-		(void)port_in(COM2 + REG_SCR);
+		(void)capos_inb(COM2 + REG_SCR);
 	} else if (strcmp(mode, "released") == 0) {
 		ut_status("release in the child", capos_release(rc, range), 0);
 		ut_note("reading the scratch register after release");
-		(void)port_in(COM2 + REG_SCR);
+		(void)capos_inb(COM2 + REG_SCR);
 	} else if (strcmp(mode, "revoked") == 0) {
 		/* The parent revokes the copy this child holds; the handle says so, then the port must be shut. */
 		while (capos_io_port_range_info(rc, range, &info) == 0)
 			capos_sleep_ns(2 * UT_MS);
 		ut_note("reading the scratch register after the revocation");
-		(void)port_in(COM2 + REG_SCR);
+		(void)capos_inb(COM2 + REG_SCR);
 	}
 	ut_note("still alive: the access did not fault");
 	return 100;
@@ -142,7 +141,7 @@ static int run_mover(void)
 	int64_t code = -1;
 
 	ut_status("enable in the mover", capos_io_port_range_enable(rc, range), 0);
-	(void)port_in(COM2 + REG_SCR);
+	(void)capos_inb(COM2 + REG_SCR);
 	strcpy(in.binary, "utest-devports");
 	strcpy(in.grant_names, "console range thread=@thread");
 	strcpy(in.args, "holder");
@@ -152,7 +151,7 @@ static int run_mover(void)
 	ut_check(code == 0 && reason == CAPOS_EXIT_NORMAL, "the grandchild's ports worked", "code %lld", (long long)code);
 	ut_status("the moved handle is gone", capos_io_port_range_info(rc, range, &info), -CAPOS_EBADF);
 	ut_note("reading the scratch register after moving the range away");
-	(void)port_in(COM2 + REG_SCR);
+	(void)capos_inb(COM2 + REG_SCR);
 	ut_note("still alive: the access did not fault");
 	return 100;
 }
@@ -163,8 +162,8 @@ static int run_holder(void)
 	uint32_t range = ut_cap("range");
 
 	ut_status("enable in the grandchild", capos_io_port_range_enable(rc, range), 0);
-	port_out(COM2 + REG_SCR, 0x66);
-	ut_check(port_in(COM2 + REG_SCR) == 0x66, "the grandchild reaches the moved ports", "mismatch");
+	capos_outb(COM2 + REG_SCR, 0x66);
+	ut_check(capos_inb(COM2 + REG_SCR) == 0x66, "the grandchild reaches the moved ports", "mismatch");
 	return ut_failures();
 }
 
@@ -190,8 +189,8 @@ static int run_quota(void)
 	for (uint32_t i = 0; i < n && i < 3; i++)
 		capos_release(rc, objs[--n]);
 	ut_status("enable with frames given back", capos_io_port_range_enable(rc, range), 0);
-	port_out(COM2 + REG_SCR, 0x77);
-	ut_check(port_in(COM2 + REG_SCR) == 0x77, "the ports work once the bitmap fits the quota", "mismatch");
+	capos_outb(COM2 + REG_SCR, 0x77);
+	ut_check(capos_inb(COM2 + REG_SCR) == 0x77, "the ports work once the bitmap fits the quota", "mismatch");
 	return ut_failures();
 }
 
@@ -271,10 +270,10 @@ static uint32_t test_ports(void)
 	ut_status("enable again", capos_io_port_range_enable(rc, range), 0);
 	capos_io_port_range_info(rc, range, &info);
 	ut_check(info.enabled == 1, "info after enable", "enabled %u", info.enabled);
-	port_out(COM2 + REG_SCR, 0x5a);
-	ut_check(port_in(COM2 + REG_SCR) == 0x5a, "the scratch register keeps 0x5a, written from user mode", "mismatch");
-	port_out(COM2 + REG_SCR, 0xa5);
-	ut_check(port_in(COM2 + REG_SCR) == 0xa5, "... and 0xa5", "mismatch");
+	capos_outb(COM2 + REG_SCR, 0x5a);
+	ut_check(capos_inb(COM2 + REG_SCR) == 0x5a, "the scratch register keeps 0x5a, written from user mode", "mismatch");
+	capos_outb(COM2 + REG_SCR, 0xa5);
+	ut_check(capos_inb(COM2 + REG_SCR) == 0xa5, "... and 0xa5", "mismatch");
 	return range;
 }
 
@@ -298,15 +297,15 @@ static uint32_t test_interrupt(void)
 	ut_status("wait async", capos_interrupt_wait_async(rc, irq, &w, &ud), 0);
 	ut_check(irq_info(irq).waiting == 1, "info shows the wait", "waiting %u", irq_info(irq).waiting);
 	ut_status("a second concurrent wait", capos_interrupt_wait(rc, irq, &w), -CAPOS_EBUSY);
-	port_out(COM2 + REG_MCR, MCR_DTR_RTS_OUT2);
-	port_out(COM2 + REG_IER, IER_THRI);  /* the holding register is empty: the UART raises line 3 now */
+	capos_outb(COM2 + REG_MCR, MCR_DTR_RTS_OUT2);
+	capos_outb(COM2 + REG_IER, IER_THRI);  /* the holding register is empty: the UART raises line 3 now */
 	ut_status("the transmit-empty interrupt completes the wait", capos_ring_wait(rc, ud, 2000 * UT_MS, &c), 0);
 	ut_check(c.status == 0 && w.count >= 1, "... with a count", "status %d count %u", c.status, w.count);
 	iir = uart_take_iir();
 	ut_check((iir & IIR_ID_MASK) == IIR_THRI, "the UART reports the transmit-empty interrupt", "IIR 0x%x", iir);
 	ut_status("ack", capos_interrupt_ack(rc, irq), 0);
 
-	port_out(COM2 + REG_THR, '#');  /* when it has gone out, the holding register is empty again: a fire */
+	capos_outb(COM2 + REG_THR, '#');  /* when it has gone out, the holding register is empty again: a fire */
 	capos_sleep_ns(50 * UT_MS);
 	info = irq_info(irq);
 	ut_check(info.pending >= 1 && info.waiting == 0 && info.fired >= 2, "a fire with nobody waiting is remembered",
@@ -335,7 +334,7 @@ static uint32_t test_interrupt(void)
 	ut_status("a wait with parameters",
 		  capos_call_sync(rc, irq, CAPOS_IFACE_INTERRUPT, CAPOS_INTERRUPT_WAIT, &w, 4, &w, 4, NULL),
 		  -CAPOS_ERANGE);
-	port_out(COM2 + REG_IER, 0);
+	capos_outb(COM2 + REG_IER, 0);
 	return irq;
 }
 
@@ -467,8 +466,8 @@ static void test_children(uint32_t range)
 	ut_status("enable through the revoked copy", capos_io_port_range_enable(rc, dout.copy), -CAPOS_EREVOKED);
 	capos_release(rc, dout.copy);
 	capos_release(rc, dout.revoker);
-	port_out(COM2 + REG_SCR, 0x11);
-	ut_check(port_in(COM2 + REG_SCR) == 0x11, "the parent's own ports stay open through all that", "mismatch");
+	capos_outb(COM2 + REG_SCR, 0x11);
+	ut_check(capos_inb(COM2 + REG_SCR) == 0x11, "the parent's own ports stay open through all that", "mismatch");
 }
 
 static void test_range_release(uint32_t range)

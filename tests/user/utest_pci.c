@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <capos/cap.h>
+#include <capos/dev.h>
 #include <capos/device.h>
 #include <capos/session.h>
 #include "utest.h"
@@ -175,14 +176,6 @@ static int page_mapped(uint64_t va, uint32_t prot)
 	return capos_virtual_memory_protect(rc, ut_cap("vm"), &in) == 0;
 }
 
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static volatile uint32_t *reg(uint64_t bar, uint32_t off)
 {
@@ -539,9 +532,9 @@ static void test_e1000e(void)
 		 out.base, out.count);
 	range = out.range;
 	ut_status("IoPortRange.enable", capos_io_port_range_enable(rc, range), 0);
-	outl((uint16_t)out.base, 0x8);   /* IOADDR: the STATUS register */
-	ut_check(inl((uint16_t)out.base) == 0x8, "IOADDR reads back what was written", "%#x",
-		 inl((uint16_t)out.base));
+	capos_outl((uint16_t)out.base, 0x8);   /* IOADDR: the STATUS register */
+	ut_check(capos_inl((uint16_t)out.base) == 0x8, "IOADDR reads back what was written", "%#x",
+		 capos_inl((uint16_t)out.base));
 	ut_status("map_bar 3 (MSI-X table and PBA inside)", map_bar(fn, 3, 0, CAPOS_PROT_READ, &bar), 0);
 	if (bar) {
 		ut_check(!page_mapped(bar + 0x0000, CAPOS_PROT_READ), "the MSI-X table page is not mapped", "mapped");

@@ -114,6 +114,17 @@ static inline void capos_mmio_write64(const struct capos_pci_bar *b, uint64_t of
 	*(volatile uint64_t *)(b->base + off) = v;
 }
 
+/*
+ * Port I/O, for ports this process has open (IoPortRange.enable); any
+ * other port is a #GP that ends the process.
+ */
+static inline uint8_t capos_inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
+static inline uint16_t capos_inw(uint16_t p) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(p)); return v; }
+static inline uint32_t capos_inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p)); return v; }
+static inline void capos_outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(p)); }
+static inline void capos_outw(uint16_t p, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(p)); }
+static inline void capos_outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(p)); }
+
 /* --------------------------------------------------------------- DMA */
 
 #define CAPOS_DMA_UNIT 64u        /* allocation granule: one cache line */
