@@ -227,7 +227,7 @@ int wire_spawn(struct init_state *st, struct svc *s)
 		err = add_anonymous_session(s, &g, &session);
 	if (!err) {
 		quota = (struct capos_spawn_quota){ s->m->quota.frames, s->m->quota.caps, s->m->quota.threads,
-						    s->m->quota.ring_ops };
+						    s->m->quota.ring_ops, s->m->quota.kmem_kib };
 		err = capos_spawn_quota(manifest_str(&st->view, s->m->binary), g.names,
 					manifest_str(&st->view, s->m->args), g.caps, g.ncaps, &quota, &s->proc,
 					&s->pid);

@@ -34,15 +34,16 @@ void ep_core_ref(struct ep_core *c)
 void ep_core_unref(struct ep_core *c)
 {
 	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) == 0)
-		kfree(c);
+		kmem_free(c->payer, c);
 }
 
-static struct ep_core *core_create(void)
+static struct ep_core *core_create(struct quota *payer, int *err)
 {
-	struct ep_core *c = kzalloc(sizeof *c);
+	struct ep_core *c = kmem_zalloc(payer, sizeof *c, err);
 
 	if (!c)
 		return NULL;
+	c->payer = payer;
 	c->refs = 1;
 	c->key.k0 = entropy_u64();
 	c->key.k1 = entropy_u64();
@@ -102,18 +103,19 @@ static void endpoint_destroy(struct kobj *o)
 	core_close_locked(e->core);
 	sched_unlock_irqrestore(flags);
 	ep_core_unref(e->core);
-	kfree(e);
+	kmem_free(o->payer, e);
 }
 
 static const struct kobj_ops endpoint_ops = { .destroy = endpoint_destroy };
 
-static struct kobj *endpoint_create(struct ep_core *c)
+static struct kobj *endpoint_create(struct ep_core *c, struct quota *payer, int *err)
 {
-	struct endpoint *e = kzalloc(sizeof *e);
+	struct endpoint *e = kmem_zalloc(payer, sizeof *e, err);
 
 	if (!e)
 		return NULL;
 	kobj_init(&e->base, CAPOS_IFACE_ENDPOINT, &endpoint_ops);
+	e->base.payer = payer;
 	ep_core_ref(c);
 	e->core = c;
 	return &e->base;
@@ -136,19 +138,20 @@ static void client_destroy(struct kobj *o)
 		idle_finish_locked(cl->core, 0);
 	sched_unlock_irqrestore(flags);
 	ep_core_unref(cl->core);
-	kfree(cl);
+	kmem_free(o->payer, cl);
 }
 
 static const struct kobj_ops client_ops = { .destroy = client_destroy };
 
-static struct kobj *client_create(struct ep_core *c, uint32_t iface)
+static struct kobj *client_create(struct ep_core *c, uint32_t iface, struct quota *payer, int *err)
 {
-	struct ep_client *cl = kzalloc(sizeof *cl);
+	struct ep_client *cl = kmem_zalloc(payer, sizeof *cl, err);
 	uint64_t flags;
 
 	if (!cl)
 		return NULL;
 	kobj_init_kind(&cl->base, iface, &client_ops, KOBJ_ENDPOINT_CLIENT);
+	cl->base.payer = payer;
 	ep_core_ref(c);
 	cl->core = c;
 	flags = sched_lock_irqsave();
@@ -180,7 +183,7 @@ static void reply_destroy(struct kobj *o)
 	}
 	sched_unlock_irqrestore(flags);
 	ep_core_unref(r->core);
-	kfree(r);
+	kmem_free(o->payer, r);
 }
 
 static const struct kobj_ops reply_ops = { .destroy = reply_destroy };
@@ -203,13 +206,14 @@ int kcap_reply_info(struct kcall *call, const struct capos_reply_info_in *in, ui
 	return 0;
 }
 
-struct ep_reply *ep_reply_create(struct ep_core *core, struct ep_call *call)
+struct ep_reply *ep_reply_create(struct ep_core *core, struct ep_call *call, struct quota *payer, int *err)
 {
-	struct ep_reply *r = kzalloc(sizeof *r);
+	struct ep_reply *r = kmem_zalloc(payer, sizeof *r, err);
 
 	if (!r)
 		return NULL;
 	kobj_init(&r->base, CAPOS_IFACE_REPLY, &reply_ops);
+	r->base.payer = payer;
 	ep_core_ref(core);
 	r->core = core;
 	r->call = call;
@@ -227,18 +231,19 @@ int kcap_endpoint_factory_create(struct kcall *call, const struct capos_endpoint
 				 uint32_t in_len, struct capos_endpoint_factory_create_out *out,
 				 uint32_t *out_len)
 {
+	struct quota *payer = process_quota(call->proc);
 	struct ep_core *core;
 	struct kobj *server = NULL, *client = NULL;
-	int err = -CAPOS_ENOMEM;
+	int err;
 
 	(void)in_len;
 	if (!valid_client_iface(in->iface))
 		return -CAPOS_EINVAL;
-	core = core_create();
-	if (core) {
-		server = endpoint_create(core);
-		client = client_create(core, in->iface);
-	}
+	core = core_create(payer, &err);
+	if (core)
+		server = endpoint_create(core, payer, &err);
+	if (server)
+		client = client_create(core, in->iface, payer, &err);
 	if (server && client)
 		err = kcall_grant_pair(call, server, CAPOS_RIGHT_ALL, client, CAPOS_RIGHT_ALL, &out->server,
 				       &out->client);
@@ -258,13 +263,14 @@ int kcap_endpoint_mint(struct kcall *call, const struct capos_endpoint_mint_in *
 {
 	struct kobj *client;
 	int64_t h;
+	int err;
 
 	(void)in_len;
 	if (!valid_client_iface(in->iface) || (in->rights & ~CAPOS_RIGHT_ALL))
 		return -CAPOS_EINVAL;
-	client = client_create(endpoint_core(call->obj), in->iface);
+	client = client_create(endpoint_core(call->obj), in->iface, process_quota(call->proc), &err);
 	if (!client)
-		return -CAPOS_ENOMEM;
+		return err;
 	h = kcall_grant(call, client, in->rights);
 	kobj_unref(client);
 	if (h < 0)

@@ -42,6 +42,7 @@ struct ep_recv;
 
 struct ep_core {
 	uint32_t refs;                        /* atomic */
+	struct quota *payer;                  /* who created the endpoint pays (kmem_zalloc) */
 	bool closed;                          /* [sched] the receive side is gone */
 	struct siphash_key key;               /* fixed at creation */
 	struct ep_call *queue_head, *queue_tail;  /* [sched] */
@@ -83,6 +84,7 @@ struct ep_call {
 	uint32_t params_len;
 	uint64_t params_va;                   /* the caller's parameters (while not copied) */
 	uint8_t *params;                      /* kernel copy while QUEUED (NULL when empty) */
+	struct quota *params_q;               /* the caller's: pays for params (kmem_alloc) */
 	uint32_t xfer_count;
 	struct kcall_xfer xfer[CAPOS_XFER_MAX];  /* each object referenced by the call */
 };
@@ -101,7 +103,8 @@ struct ep_core *ep_client_core(struct kobj *o);
 /* The core behind an Endpoint (receive side) object, or NULL. */
 struct ep_core *endpoint_core(struct kobj *o);
 /* A new reply token object for call (one reference for the caller), or NULL. */
-struct ep_reply *ep_reply_create(struct ep_core *core, struct ep_call *call);
+/* A reply token charged to payer's kernel memory (the server that will hold it); NULL with *err. */
+struct ep_reply *ep_reply_create(struct ep_core *core, struct ep_call *call, struct quota *payer, int *err);
 
 void ep_core_ref(struct ep_core *c);
 void ep_core_unref(struct ep_core *c);

@@ -216,12 +216,12 @@ static int copy_params(struct ep_call *call, struct aspace *dst_as, uint64_t dst
 static int install_for_server(struct ep_call *call, struct process *s, struct capos_ipc_cap *caps,
 			      uint32_t *token)
 {
-	struct ep_reply *reply = ep_reply_create(call->core, NULL);
-	int64_t h;
 	int err;
+	struct ep_reply *reply = ep_reply_create(call->core, NULL, process_quota(s), &err);
+	int64_t h;
 
 	if (!reply)
-		return -CAPOS_ENOMEM;
+		return err;
 	h = process_cap_insert(s, &reply->base, 0);
 	if (h < 0) {
 		kobj_unref(&reply->base);
@@ -271,7 +271,7 @@ static enum delivery deliver(struct ep_call *call, struct ep_recv *r, int32_t *w
 		return RECV_FAILED;
 	msg_header(call, call->xfer_count, caps, &m);
 	uaccess_copy_to(process_aspace(s), r->k.result_va, &m, sizeof m);  /* checked above */
-	kfree(call->params);
+	kmem_free(call->params_q, call->params);
 	call->params = NULL;
 	call->delivered = true;
 	r->k.direct_len = (uint32_t)need;
@@ -316,20 +316,23 @@ static void call_settle(struct kop *k)
 		kcall_settle_moves(call->caller, call->xfer, call->xfer_count, call->delivered);
 	for (uint32_t i = 0; i < call->xfer_count; i++)
 		kobj_unref(call->xfer[i].obj);
-	kfree(call->params);
+	kmem_free(call->params_q, call->params);
 	ep_core_unref(call->core);
 }
 
 /* Keep the parameters in the kernel while the call waits in the queue. */
 static int keep_params(struct ep_call *call)
 {
+	int err;
+
 	if (!call->params_len || call->params)
 		return 0;
-	call->params = kmalloc(call->params_len);
+	call->params_q = process_quota(call->caller);  /* the caller causes the copy: it pays */
+	call->params = kmem_alloc(call->params_q, call->params_len, &err);
 	if (!call->params)
-		return -CAPOS_ENOMEM;
+		return err;
 	if (uaccess_copy_from(process_aspace(call->caller), call->params, call->params_va, call->params_len)) {
-		kfree(call->params);
+		kmem_free(call->params_q, call->params);
 		call->params = NULL;
 		return -CAPOS_EFAULT;
 	}

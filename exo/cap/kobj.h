@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 struct kobj;
+struct quota;
 
 struct kobj_ops {
 	void (*destroy)(struct kobj *o);   /* last reference gone; may be NULL for static objects */
@@ -60,6 +61,12 @@ struct kobj {
 	const struct kobj_ops *ops;
 	uint32_t kind;         /* enum kobj_kind; fixed at creation */
 	struct kobj *dead_next; /* the dead list's link, once refs is 0 (kobj.c) */
+	/*
+	 * Whose kernel-memory quota pays for the object's heap block (it was
+	 * kmem_zalloc'd with this quota, which its destroy passes to
+	 * kmem_free): the process that caused it.  NULL: the kernel's own.
+	 */
+	struct quota *payer;
 };
 
 static inline void kobj_init_kind(struct kobj *o, uint32_t iface, const struct kobj_ops *ops,

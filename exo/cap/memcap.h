@@ -14,6 +14,6 @@ struct memobj;
 
 /* Wrap mo, taking over the caller's holder reference on it (also on
  * failure: NULL means no memory, and mo has been released). */
-struct kobj *memcap_create(struct memobj *mo);
+struct kobj *memcap_create(struct memobj *mo, int *err);
 
 #endif

@@ -74,7 +74,7 @@ static void revocable_destroy(struct kobj *o)
 	sched_unlock_irqrestore(flags);
 	if (r->target)
 		kobj_unref(r->target);
-	kfree(r);
+	kmem_free(o->payer, r);
 }
 
 static const struct kobj_ops revocable_ops = { .destroy = revocable_destroy, .forward = revocable_forward };
@@ -96,13 +96,14 @@ static uint32_t depth_of(struct kobj *o)
 	return o->kind == KOBJ_FORWARD ? KOBJ_CONTAINER(o, struct revocable, base)->depth : 0;
 }
 
-static struct revocable *revocable_create(struct kobj *target)
+static struct revocable *revocable_create(struct kobj *target, struct quota *payer, int *err)
 {
-	struct revocable *r = kzalloc(sizeof *r);
+	struct revocable *r = kmem_zalloc(payer, sizeof *r, err);
 
 	if (!r)
 		return NULL;
 	kobj_init_kind(&r->base, target->iface, &revocable_ops, KOBJ_FORWARD);
+	r->base.payer = payer;
 	r->target = kobj_ref(target);
 	r->depth = depth_of(target) + 1;
 	return r;
@@ -200,19 +201,20 @@ static void revoker_destroy(struct kobj *o)
 	if (v->copy)
 		v->copy->revoker = NULL;
 	sched_unlock_irqrestore(flags);
-	kfree(v);
+	kmem_free(o->payer, v);
 }
 
 static const struct kobj_ops revoker_ops = { .destroy = revoker_destroy };
 
-static struct kobj *revoker_create(struct revocable *copy)
+static struct kobj *revoker_create(struct revocable *copy, struct quota *payer, int *err)
 {
-	struct revoker *v = kzalloc(sizeof *v);
+	struct revoker *v = kmem_zalloc(payer, sizeof *v, err);
 	uint64_t flags;
 
 	if (!v)
 		return NULL;
 	kobj_init(&v->base, CAPOS_IFACE_REVOKER, &revoker_ops);
+	v->base.payer = payer;
 	flags = sched_lock_irqsave();
 	v->copy = copy;
 	copy->revoker = v;
@@ -274,12 +276,12 @@ int kcap_cap_space_derive(struct kcall *call, const struct capos_cap_space_deriv
 		return -CAPOS_ERANGE;
 	if (cap_table_free(process_caps(call->proc)) < 2)
 		return -CAPOS_EQUOTA;
-	copy = revocable_create(slot->object);
-	revoker = copy ? revoker_create(copy) : NULL;
+	copy = revocable_create(slot->object, process_quota(call->proc), &err);
+	revoker = copy ? revoker_create(copy, process_quota(call->proc), &err) : NULL;
 	if (!revoker) {
 		if (copy)
 			kobj_unref(&copy->base);
-		return -CAPOS_ENOMEM;
+		return err;
 	}
 	err = kcall_grant_pair(call, &copy->base, slot->rights & in->rights, revoker, CAPOS_RIGHT_ALL,
 			       &out->copy, &out->revoker);

@@ -45,8 +45,8 @@ static int make_object(struct kcall *call, uint64_t pages, struct kobj **out)
 
 	if (err)
 		return err;
-	*out = memcap_create(mo);  /* on failure mo is already released */
-	return *out ? 0 : -CAPOS_ENOMEM;
+	*out = memcap_create(mo, &err);  /* on failure mo is already released */
+	return *out ? 0 : err;
 }
 
 int kcap_frame_allocator_alloc(struct kcall *call, const struct capos_frame_allocator_alloc_in *in,

@@ -45,20 +45,21 @@ static void memcap_destroy(struct kobj *o)
 	struct memcap *mc = KOBJ_CONTAINER(o, struct memcap, base);
 
 	memobj_unref(mc->mo);
-	kfree(mc);
+	kmem_free(o->payer, mc);
 }
 
 static const struct kobj_ops memcap_ops = { .destroy = memcap_destroy };
 
-struct kobj *memcap_create(struct memobj *mo)
+struct kobj *memcap_create(struct memobj *mo, int *err)
 {
-	struct memcap *mc = kzalloc(sizeof *mc);
+	struct memcap *mc = kmem_zalloc(mo->q, sizeof *mc, err);  /* whoever pays for the memory pays for this */
 
 	if (!mc) {
 		memobj_unref(mo);
 		return NULL;
 	}
 	kobj_init(&mc->base, CAPOS_IFACE_MEMORY_OBJECT, &memcap_ops);
+	mc->base.payer = mo->q;
 	mc->mo = mo;
 	return &mc->base;
 }

@@ -135,18 +135,20 @@ static void parkspace_destroy(struct kobj *o)
 		park_complete_locked(op_of_node(n), -CAPOS_ECANCELED);
 	sched_unlock_irqrestore(flags);
 	process_unref(ps->p);
-	kfree(ps);
+	kmem_free(o->payer, ps);
 }
 
 static const struct kobj_ops parkspace_ops = { .destroy = parkspace_destroy };
 
 struct kobj *parkspace_create(struct process *p)
 {
-	struct parkspace *ps = kzalloc(sizeof *ps);
+	int err;
+	struct parkspace *ps = kmem_zalloc(process_quota(p), sizeof *ps, &err);  /* p holds it: p pays */
 
 	if (!ps)
 		return NULL;
 	kobj_init(&ps->base, CAPOS_IFACE_PARK_SPACE, &parkspace_ops);
+	ps->base.payer = process_quota(p);
 	parkq_init(&ps->q);
 	process_ref(p);
 	ps->p = p;

@@ -150,13 +150,15 @@ static int spawn_limits(const struct capos_process_spawner_spawn_in *in, struct 
 	if (!in_range(in->quota_frames, CAPOS_QUOTA_FRAMES_MIN, CAPOS_QUOTA_FRAMES_MAX) ||
 	    !in_range(in->quota_caps, CAPOS_QUOTA_CAPS_MIN, CAPOS_QUOTA_CAPS_MAX) ||
 	    !in_range(in->quota_threads, CAPOS_QUOTA_THREADS_MIN, CAPOS_QUOTA_THREADS_MAX) ||
-	    !in_range(in->quota_ring_ops, CAPOS_QUOTA_RING_OPS_MIN, CAPOS_QUOTA_RING_OPS_MAX))
+	    !in_range(in->quota_ring_ops, CAPOS_QUOTA_RING_OPS_MIN, CAPOS_QUOTA_RING_OPS_MAX) ||
+	    !in_range(in->quota_kmem_kib, CAPOS_QUOTA_KMEM_MIN_KIB, CAPOS_QUOTA_KMEM_MAX_KIB))
 		return -CAPOS_ERANGE;
 	*l = (struct quota_limits){
-		in->quota_frames ? in->quota_frames : PROCESS_DEFAULT_FRAMES,
-		in->quota_caps ? in->quota_caps : PROCESS_DEFAULT_CAPS,
-		in->quota_threads ? in->quota_threads : PROCESS_DEFAULT_THREADS,
-		in->quota_ring_ops ? in->quota_ring_ops : PROCESS_DEFAULT_RING_OPS,
+		.frames = in->quota_frames ? in->quota_frames : PROCESS_DEFAULT_FRAMES,
+		.kmem = (uint64_t)(in->quota_kmem_kib ? in->quota_kmem_kib : PROCESS_DEFAULT_KMEM_KIB) * 1024,
+		.caps = in->quota_caps ? in->quota_caps : PROCESS_DEFAULT_CAPS,
+		.threads = in->quota_threads ? in->quota_threads : PROCESS_DEFAULT_THREADS,
+		.ring_ops = in->quota_ring_ops ? in->quota_ring_ops : PROCESS_DEFAULT_RING_OPS,
 	};
 	return 0;
 }
@@ -253,7 +255,7 @@ static int grant_all(struct kcall *call, struct process *child, const struct spa
 	return 0;
 }
 
-static struct kobj *handle_create(struct process *p);
+static struct kobj *handle_create(struct process *p, struct quota *payer, int *err);
 
 int kcap_process_spawner_spawn(struct kcall *call, const struct capos_process_spawner_spawn_in *in,
 			       uint32_t in_len, struct capos_process_spawner_spawn_out *out,
@@ -280,9 +282,7 @@ int kcap_process_spawner_spawn(struct kcall *call, const struct capos_process_sp
 		kwarn("spawn %s: not started: %s", in->binary, fault.what ? fault.what : "no memory");
 	if (!err)
 		err = grant_all(call, child, &plan);
-	handle = err ? NULL : handle_create(child);
-	if (!err && !handle)
-		err = -CAPOS_ENOMEM;
+	handle = err ? NULL : handle_create(child, process_quota(call->proc), &err);
 	h = err ? err : kcall_grant(call, handle, CAPOS_RIGHT_ALL);
 	if (handle)
 		kobj_unref(handle);
@@ -302,18 +302,19 @@ static void handle_destroy(struct kobj *o)
 	struct process_handle *ph = KOBJ_CONTAINER(o, struct process_handle, base);
 
 	process_unref(ph->p);
-	kfree(ph);
+	kmem_free(o->payer, ph);
 }
 
 static const struct kobj_ops handle_ops = { .destroy = handle_destroy };
 
-static struct kobj *handle_create(struct process *p)
+static struct kobj *handle_create(struct process *p, struct quota *payer, int *err)
 {
-	struct process_handle *ph = kzalloc(sizeof *ph);
+	struct process_handle *ph = kmem_zalloc(payer, sizeof *ph, err);
 
 	if (!ph)
 		return NULL;
 	kobj_init(&ph->base, CAPOS_IFACE_PROCESS_HANDLE, &handle_ops);
+	ph->base.payer = payer;
 	process_ref(p);
 	ph->p = p;
 	return &ph->base;

@@ -55,6 +55,7 @@ static void procinfo_fill(struct process *p, struct capos_procinfo_entry *e)
 	e->threads = p->live_threads;
 	e->caps = p->caps.live;
 	e->frames = quota_frames_used(p->q);
+	e->kmem = quota_kmem_used(p->q);
 	e->session = session_audit_id(p->session);
 	while (n + 1 < sizeof e->name && n < sizeof p->name && p->name[n]) {
 		e->name[n] = p->name[n];

@@ -38,6 +38,7 @@
 
 struct session {
 	uint32_t refs;                  /* atomic; unused for the static system session */
+	struct quota *payer;            /* the SessionFactory's holder pays (kmem_zalloc) */
 	uint32_t processes;             /* atomic: processes joined and not yet left */
 	uint64_t audit_id;
 	uint64_t secret;
@@ -143,7 +144,7 @@ void session_unref(struct session *s)
 	flags = sched_lock_irqsave();
 	expiry_remove_locked(s);  /* a waiter holds a reference: none can be left */
 	sched_unlock_irqrestore(flags);
-	kfree(s);
+	kmem_free(s->payer, s);
 }
 
 void session_process_join(struct session *s)
@@ -235,7 +236,7 @@ static void user_session_destroy(struct kobj *o)
 	struct user_session *u = KOBJ_CONTAINER(o, struct user_session, base);
 
 	session_unref(u->s);
-	kfree(u);
+	kmem_free(o->payer, u);
 }
 
 static const struct kobj_ops user_session_ops = { .destroy = user_session_destroy };
@@ -281,12 +282,14 @@ static void label_copy(char *dst, const char *src)
 	memcpy(dst, src, n);
 }
 
-static struct session *session_new(const struct capos_session_factory_create_in *in)
+static struct session *session_new(const struct capos_session_factory_create_in *in, struct quota *payer,
+				   int *err)
 {
-	struct session *s = kzalloc(sizeof *s);
+	struct session *s = kmem_zalloc(payer, sizeof *s, err);
 
 	if (!s)
 		return NULL;
+	s->payer = payer;
 	ensure_key();
 	s->refs = 1;
 	s->audit_id = __atomic_fetch_add(&next_audit_id, 1, __ATOMIC_RELAXED);
@@ -299,13 +302,14 @@ static struct session *session_new(const struct capos_session_factory_create_in 
 	return s;
 }
 
-static struct kobj *user_session_create(struct session *s)
+static struct kobj *user_session_create(struct session *s, struct quota *payer, int *err)
 {
-	struct user_session *u = kzalloc(sizeof *u);
+	struct user_session *u = kmem_zalloc(payer, sizeof *u, err);
 
 	if (!u)
 		return NULL;
 	kobj_init(&u->base, CAPOS_IFACE_USER_SESSION, &user_session_ops);
+	u->base.payer = payer;
 	session_ref(s);
 	u->s = s;
 	return &u->base;
@@ -318,6 +322,7 @@ int kcap_session_factory_create(struct kcall *call, const struct capos_session_f
 	struct kobj *handle;
 	uint64_t flags;
 	int64_t h;
+	int err;
 
 	(void)in_len;
 	if (!label_valid(in->user) || !label_valid(in->profile))
@@ -326,12 +331,12 @@ int kcap_session_factory_create(struct kcall *call, const struct capos_session_f
 		return -CAPOS_ERANGE;
 	if (cap_table_free(process_caps(call->proc)) < 1)
 		return -CAPOS_EQUOTA;
-	s = session_new(in);
-	handle = s ? user_session_create(s) : NULL;
+	s = session_new(in, process_quota(call->proc), &err);
+	handle = s ? user_session_create(s, process_quota(call->proc), &err) : NULL;
 	if (s)
 		session_unref(s);  /* the handle object holds it now */
 	if (!handle)
-		return -CAPOS_ENOMEM;
+		return err;
 	if (s->expires_ns) {
 		flags = sched_lock_irqsave();
 		expiry_insert_locked(s);

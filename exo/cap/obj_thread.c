@@ -42,18 +42,20 @@ static void bound_destroy(struct kobj *o)
 	struct bound_obj *b = KOBJ_CONTAINER(o, struct bound_obj, base);
 
 	process_unref(b->p);
-	kfree(b);
+	kmem_free(o->payer, b);
 }
 
 static const struct kobj_ops bound_ops = { .destroy = bound_destroy };
 
 static struct kobj *bound_create(uint32_t iface, struct process *p)
 {
-	struct bound_obj *b = kzalloc(sizeof *b);
+	int err;
+	struct bound_obj *b = kmem_zalloc(process_quota(p), sizeof *b, &err);  /* p holds it: p pays */
 
 	if (!b)
 		return NULL;
 	kobj_init(&b->base, iface, &bound_ops);
+	b->base.payer = process_quota(p);
 	process_ref(p);
 	b->p = p;
 	return &b->base;
@@ -88,19 +90,20 @@ static void handle_destroy(struct kobj *o)
 
 	thread_unref_locked(h->t);
 	sched_unlock_irqrestore(flags);
-	kfree(h);
+	kmem_free(o->payer, h);
 }
 
 static const struct kobj_ops handle_ops = { .destroy = handle_destroy };
 
-static struct kobj *handle_create(struct thread *t)
+static struct kobj *handle_create(struct thread *t, int *err)
 {
-	struct thread_handle *h = kzalloc(sizeof *h);
+	struct thread_handle *h = kmem_zalloc(t->q, sizeof *h, err);  /* the thread's process asked for it */
 	uint64_t flags;
 
 	if (!h)
 		return NULL;
 	kobj_init(&h->base, CAPOS_IFACE_THREAD_HANDLE, &handle_ops);
+	h->base.payer = t->q;
 	flags = sched_lock_irqsave();
 	thread_ref_locked(t);
 	sched_unlock_irqrestore(flags);
@@ -154,8 +157,8 @@ int kcap_thread_spawner_spawn(struct kcall *call, const struct capos_thread_spaw
 		sched_unlock_irqrestore(flags);
 		return err;
 	}
-	handle = handle_create(t);
-	h = handle ? kcall_grant(call, handle, CAPOS_RIGHT_ALL) : -CAPOS_ENOMEM;
+	handle = handle_create(t, &err);
+	h = handle ? kcall_grant(call, handle, CAPOS_RIGHT_ALL) : err;
 	if (handle)
 		kobj_unref(handle);   /* the caller's slot holds it now, or it is freed */
 	if (h < 0) {

@@ -47,18 +47,20 @@ static void vmcap_destroy(struct kobj *o)
 	struct vmcap *vm = KOBJ_CONTAINER(o, struct vmcap, base);
 
 	process_unref(vm->p);
-	kfree(vm);
+	kmem_free(o->payer, vm);
 }
 
 static const struct kobj_ops vmcap_ops = { .destroy = vmcap_destroy };
 
 struct kobj *vmcap_create(struct process *p)
 {
-	struct vmcap *vm = kzalloc(sizeof *vm);
+	int err;
+	struct vmcap *vm = kmem_zalloc(process_quota(p), sizeof *vm, &err);  /* p holds it: p pays */
 
 	if (!vm)
 		return NULL;
 	kobj_init(&vm->base, CAPOS_IFACE_VIRTUAL_MEMORY, &vmcap_ops);
+	vm->base.payer = process_quota(p);
 	process_ref(p);
 	vm->p = p;
 	return &vm->base;

@@ -36,18 +36,19 @@ uint64_t ring_size(const struct ring *r)
 
 int ring_create(struct process *p, struct ring **out)
 {
-	struct ring *r = kzalloc(sizeof *r);
+	int err;
+	struct ring *r = kmem_zalloc(process_quota(p), sizeof *r, &err);
 	uint32_t pages = (uint32_t)((ring_bytes() + PAGE_SIZE - 1) / PAGE_SIZE);
 
 	if (!r)
-		return -CAPOS_ENOMEM;
+		return err;
 	if (quota_charge_frames(process_quota(p), pages) != 0) {
-		kfree(r);
+		kmem_free(process_quota(p), r);
 		return -CAPOS_EQUOTA;  /* a ring is memory of the process like any other */
 	}
 	if (frame_alloc_contig(pages, 1, &r->phys) != 0) {
 		quota_release_frames(process_quota(p), pages);
-		kfree(r);
+		kmem_free(process_quota(p), r);
 		return -CAPOS_ENOMEM;
 	}
 	r->pages = pages;
@@ -164,6 +165,14 @@ void kop_finish(struct kop *k, int32_t status)
 }
 
 /* Copy a finished kop's result out and post its CQE.  Process context, ring->lock held. */
+/* Free k, giving back what it held: a ring operation, its copy's reference, its kernel memory. */
+static void kop_free(struct ring *r, struct kop *k)
+{
+	process_ring_op_done(r->proc);
+	revocable_put(k);
+	kmem_free(process_quota(r->proc), k);
+}
+
 static void post_kop(struct ring *r, struct kop *k)
 {
 	int32_t status = k->status;
@@ -183,9 +192,7 @@ static void post_kop(struct ring *r, struct kop *k)
 			len = k->out_len;
 	}
 	ring_post(r, k->user_data, status, len, k->aux, k->caps);
-	process_ring_op_done(r->proc);
-	revocable_put(k);
-	kfree(k);
+	kop_free(r, k);
 }
 
 /*
@@ -225,10 +232,11 @@ struct kop *kop_register(struct ring *r, const struct capos_sqe *sqe, size_t siz
 {
 	struct kop *k;
 	uint64_t flags;
+	int err;
 
 	if (size < sizeof *k || process_ring_op_charge(r->proc) != 0)
 		return NULL;
-	k = kzalloc(size);
+	k = kmem_zalloc(process_quota(r->proc), size, &err);  /* a kop is the process's kernel memory */
 	if (!k) {
 		process_ring_op_done(r->proc);
 		return NULL;
@@ -355,9 +363,7 @@ static void discard_kops(struct ring *r, struct kop **list)
 		*list = k->next;
 		if (k->settle)
 			k->settle(k);
-		process_ring_op_done(r->proc);
-		revocable_put(k);
-		kfree(k);
+		kop_free(r, k);
 	}
 }
 
@@ -376,5 +382,5 @@ void ring_destroy(struct ring *r)
 	discard_kops(r, &r->done);
 	frame_free_contig(r->phys, r->pages);
 	quota_release_frames(process_quota(r->proc), r->pages);
-	kfree(r);
+	kmem_free(process_quota(r->proc), r);
 }

@@ -41,6 +41,7 @@ struct dma_map {
 	struct process *p;          /* one reference */
 	uint64_t va;
 	struct dma_map *next;
+	struct quota *payer;        /* p's: it asked to map */
 };
 
 struct dma_pool {
@@ -76,10 +77,10 @@ static void pool_free(struct dma_pool *pool)
 
 		pool->maps = m->next;
 		process_unref(m->p);
-		kfree(m);
+		kmem_free(m->payer, m);
 	}
 	memobj_unref(pool->mo);  /* frames go once no mapping is left, scrubbed */
-	kfree(pool);
+	kmem_free(pool->base.payer, pool);
 }
 
 static void pool_destroy(struct kobj *o)
@@ -120,10 +121,12 @@ static int pool_frames(uint64_t pages, uint32_t addr_bits, uint64_t *phys)
 int dma_pool_create(struct pcifn *fn, struct quota *q, uint64_t pages, uint32_t addr_bits,
 		    struct kobj **out, uint64_t *device_addr)
 {
-	struct dma_pool *pool = kzalloc(sizeof *pool);
-	uint64_t *frames = kmalloc(pages * sizeof(uint64_t)), phys;
-	int err = pool && frames ? 0 : -CAPOS_ENOMEM;
+	int err;
+	struct dma_pool *pool = kmem_zalloc(q, sizeof *pool, &err);
+	uint64_t *frames = pool ? kmem_alloc(q, pages * sizeof(uint64_t), &err) : NULL, phys;
 
+	if (pool && frames)
+		err = 0;
 	if (!err && (quota_frames_used(q) > q->frames_max || pages > q->frames_max - quota_frames_used(q)))
 		err = -CAPOS_EQUOTA;  /* refused before a large run is taken */
 	if (!err)
@@ -135,12 +138,13 @@ int dma_pool_create(struct pcifn *fn, struct quota *q, uint64_t pages, uint32_t 
 		if (err)
 			frame_free_contig(phys, pages);
 	}
-	kfree(frames);
+	kmem_free(q, frames);
 	if (err) {
-		kfree(pool);
+		kmem_free(q, pool);
 		return err;
 	}
 	kobj_init(&pool->base, CAPOS_IFACE_DMA_POOL, &pool_ops);
+	pool->base.payer = q;
 	pool->pages = pages;
 	pool->device_addr = phys;
 	pool->fn = fn;
@@ -186,18 +190,18 @@ int kcap_dma_pool_info(struct kcall *call, const struct capos_dma_pool_info_in *
 }
 
 /* p's record (made with no address when it has none). */
-static struct dma_map *map_record(struct dma_pool *pool, struct process *p)
+static struct dma_map *map_record(struct dma_pool *pool, struct process *p, int *err)
 {
 	struct dma_map *m;
 
 	for (m = pool->maps; m; m = m->next)
 		if (m->p == p)
 			return m;
-	m = kzalloc(sizeof *m);
+	m = kmem_zalloc(process_quota(p), sizeof *m, err);
 	if (!m)
 		return NULL;
 	process_ref(p);
-	*m = (struct dma_map){ p, 0, pool->maps };
+	*m = (struct dma_map){ p, 0, pool->maps, process_quota(p) };
 	pool->maps = m;
 	return m;
 }
@@ -214,9 +218,9 @@ int kcap_dma_pool_map(struct kcall *call, const struct capos_dma_pool_map_in *in
 	*out_len = 0;
 	if (err)
 		return err;
-	m = map_record(pool, call->proc);  /* first: nothing to undo after the map */
+	m = map_record(pool, call->proc, &err);  /* first: nothing to undo after the map */
 	if (!m)
-		return -CAPOS_ENOMEM;
+		return err;
 	err = aspace_map_memobj(process_aspace(call->proc), in->vaddr, pool->mo, 0, pool->pages,
 				CAPOS_PROT_READ | CAPOS_PROT_WRITE, &va);
 	if (err)

@@ -34,26 +34,25 @@ static uint32_t aspace_pt_flags(const struct vma *r, uint32_t prot)
 
 int aspace_create(struct quota *q, struct aspace **out)
 {
-	struct aspace *as = uvm_zalloc(sizeof(*as));
+	int err;
+	struct aspace *as = kmem_zalloc(q, sizeof(*as), &err);  /* holds our reference on q */
 	const uint64_t *kroot;
 	uint64_t *root;
-	int err;
 
 	if (!as)
-		return -CAPOS_ENOMEM;
+		return err;
 	as->q = q;
-	vma_set_init(&as->regions);
+	vma_set_init(&as->regions, q);
 	aspace_pt_init_ops(as);
 	err = pt_create(&as->pt, &as->ops);
 	if (err) {
-		uvm_free(as);
+		kmem_free(q, as);
 		return err;
 	}
 	kroot = uvm_phys_ptr(uvm_kernel_root());
 	root = uvm_phys_ptr(as->pt.root);
 	for (unsigned i = ASPACE_KERNEL_SLOT; i < PT_ENTRIES; i++)
 		root[i] = kroot[i];
-	quota_get(q);
 	*out = as;
 	return 0;
 }
@@ -95,8 +94,7 @@ void aspace_destroy(struct aspace *as)
 	leaves = pt_destroy(&as->pt, 0, ASPACE_KERNEL_SLOT, 1);
 	KASSERT(leaves == 0);
 	vma_set_fini(&as->regions);
-	quota_put(as->q);
-	uvm_free(as);
+	kmem_free(as->q, as);
 }
 
 bool aspace_is_active(const struct aspace *as)

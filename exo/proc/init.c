@@ -136,8 +136,11 @@ static int grant_core(struct process *p)
 
 int init_start(const char *cmdline)
 {
-	struct quota_limits limits = { PROCESS_DEFAULT_FRAMES * 4, PROCESS_DEFAULT_CAPS,
-				       PROCESS_DEFAULT_THREADS, PROCESS_DEFAULT_RING_OPS };
+	struct quota_limits limits = { .frames = PROCESS_DEFAULT_FRAMES * 4,
+				       .kmem = INIT_KMEM_KIB * 1024ull,
+				       .caps = PROCESS_DEFAULT_CAPS,
+				       .threads = PROCESS_DEFAULT_THREADS,
+				       .ring_ops = PROCESS_DEFAULT_RING_OPS };
 	char name[INIT_NAME_MAX] = "init";
 	char args[CAPOS_ARGS_MAX] = "";
 	const struct bootpkg_view *v = boot_package();

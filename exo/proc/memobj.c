@@ -46,13 +46,13 @@ static int memobj_new(struct quota *q, uint64_t pages, struct memobj **out)
 	err = quota_charge_frames(q, pages);
 	if (err)
 		return err;
-	mo = uvm_zalloc(sizeof(*mo));
+	mo = kmem_zalloc(q, sizeof(*mo), &err);
 	if (mo)
-		mo->frames = uvm_zalloc(pages * sizeof(mo->frames[0]));
+		mo->frames = kmem_zalloc(q, pages * sizeof(mo->frames[0]), &err);
 	if (!mo || !mo->frames) {
-		uvm_free(mo);
+		kmem_free(q, mo);
 		quota_release_frames(q, pages);
-		return -CAPOS_ENOMEM;
+		return err;
 	}
 	mo->pages = pages;
 	*out = mo;
@@ -63,8 +63,8 @@ static int memobj_new(struct quota *q, uint64_t pages, struct memobj **out)
 static void memobj_discard(struct quota *q, struct memobj *mo)
 {
 	quota_release_frames(q, mo->pages);
-	uvm_free(mo->frames);
-	uvm_free(mo);
+	kmem_free(q, mo->frames);
+	kmem_free(q, mo);
 }
 
 static void memobj_publish(struct quota *q, struct memobj *mo, struct memobj **out)
@@ -118,8 +118,8 @@ static void memobj_destroy(struct memobj *mo)
 	KASSERT(mo->maps == 0);
 	memobj_free_frames(mo, mo->pages);
 	quota_release_frames(q, mo->pages);
-	uvm_free(mo->frames);
-	uvm_free(mo);
+	kmem_free(q, mo->frames);
+	kmem_free(q, mo);
 	quota_put(q);
 }
 

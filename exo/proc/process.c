@@ -47,7 +47,7 @@ void process_unref(struct process *p)
 {
 	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		KASSERT(p->state == PROC_DEAD);
-		kfree(p);
+		kmem_free(p->struct_q, p);
 	}
 }
 
@@ -94,10 +94,14 @@ void process_ring_drop(struct process *p, struct ring *r)
 
 static int map_bootstrap(struct process *p)
 {
-	int err = frame_alloc(&p->bootstrap_phys);
+	int err = quota_charge_frames(p->q, 1);
 
 	if (err)
+		return err;
+	if (frame_alloc(&p->bootstrap_phys) != 0) {
+		quota_release_frames(p->q, 1);
 		return -CAPOS_ENOMEM;
+	}
 	p->boot = phys_to_virt(p->bootstrap_phys);
 	err = aspace_map_frames(p->as, 0, &p->bootstrap_phys, 1, CAPOS_PROT_READ, VMA_RING,
 				&p->bootstrap_va);
@@ -116,12 +120,11 @@ static int map_bootstrap(struct process *p)
 
 static int alloc_tables(struct process *p, const struct quota_limits *limits)
 {
-	p->q = quota_create(limits);
-	if (!p->q)
-		return -CAPOS_ENOMEM;
-	p->cap_slots = kzalloc(sizeof(struct cap_slot) * (limits->caps + 1));
+	int err;
+
+	p->cap_slots = kmem_zalloc(p->q, sizeof(struct cap_slot) * (limits->caps + 1), &err);
 	if (!p->cap_slots)
-		return -CAPOS_ENOMEM;
+		return err;
 	return cap_table_init(&p->caps, p->cap_slots, limits->caps + 1);
 }
 
@@ -129,14 +132,22 @@ int process_create(const char *name, const struct quota_limits *limits, struct s
 		   struct process **out)
 {
 	struct process *p;
+	struct quota *q;
 	struct ring *ring;
 	int err;
 
 	if (limits->caps < 1 || limits->caps >= CAPOS_CAP_MAX_SLOTS || limits->threads < 1)
 		return -CAPOS_EINVAL;
-	p = kzalloc(sizeof *p);
-	if (!p)
+	q = quota_create(limits);
+	if (!q)
 		return -CAPOS_ENOMEM;
+	p = kmem_zalloc(q, sizeof *p, &err);  /* the struct is the process's own cost too */
+	if (!p) {
+		quota_put(q);
+		return err;
+	}
+	p->q = q;
+	p->struct_q = q;
 	p->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
 	session_ref(session);
 	p->session = session;
@@ -415,10 +426,12 @@ static void teardown(struct process *p)
 	if (p->as)
 		aspace_destroy(p->as);
 	p->as = NULL;
-	if (p->bootstrap_phys)
+	if (p->bootstrap_phys) {
 		frame_free(p->bootstrap_phys);
+		quota_release_frames(p->q, 1);
+	}
 	p->bootstrap_phys = 0;
-	kfree(p->cap_slots);
+	kmem_free(p->q, p->cap_slots);
 	p->cap_slots = NULL;
 	if (p->q)
 		quota_put(p->q);

@@ -41,7 +41,8 @@ struct process {
 	char name[CAPOS_PROC_NAME_MAX];
 	struct spinlock lock;
 	enum proc_state state;          /* [lock]; read unlocked as a hint */
-	struct quota *q;                /* one reference */
+	struct quota *q;                /* one reference, dropped at teardown */
+	struct quota *struct_q;         /* pays for this struct until process_unref frees it (p's own) */
 	struct aspace *as;
 	struct ring *rings;             /* [lock] one per thread (process_ring_new) */
 	struct cap_table caps;          /* [lock] for inserts/removes */
@@ -78,6 +79,8 @@ struct process {
 #define PROCESS_DEFAULT_CAPS     256u
 #define PROCESS_DEFAULT_THREADS  64u
 #define PROCESS_DEFAULT_RING_OPS 256u
+#define PROCESS_DEFAULT_KMEM_KIB 1024u    /* 1 MiB of kernel heap */
+#define INIT_KMEM_KIB            16384u   /* init starts every service and claims the devices */
 #define PROCESS_STACK_PAGES      64u      /* 256 KiB main-thread stack */
 
 /* A new process in session (it takes a reference; the kernel's init: session_system()). */

@@ -1,6 +1,6 @@
 /*
- * Quota objects: allocation and reference counting (the charge arithmetic
- * is inline in quota.h).
+ * Quota objects: allocation and reference counting, and the charged
+ * kernel-heap allocator (the frame arithmetic is inline in quota.h).
  */
 #include "quota.h"
 #include "uvm_env.h"
@@ -13,6 +13,9 @@ struct quota *quota_create(const struct quota_limits *limits)
 	if (!q)
 		return NULL;
 	q->frames_max = limits->frames;
+	q->kmem_max = limits->kmem;
+	q->kmem_self = uvm_alloc_size(q);
+	q->kmem_used = q->kmem_self;  /* may exceed a tiny limit: then every further charge fails */
 	q->caps_max = limits->caps;
 	q->threads_max = limits->threads;
 	q->ring_ops_max = limits->ring_ops;
@@ -37,5 +40,46 @@ void quota_put(struct quota *q)
 	if (q->frames_used != 0)
 		panic("quota %p freed with %llu frames still charged", (void *)q,
 		      (unsigned long long)q->frames_used);
+	if (q->kmem_used != q->kmem_self)
+		panic("quota %p freed with %llu bytes of kernel memory still charged", (void *)q,
+		      (unsigned long long)(q->kmem_used - q->kmem_self));
 	uvm_free(q);
+}
+
+static void *charged(struct quota *q, void *p, int *err)
+{
+	if (!p) {
+		*err = -CAPOS_ENOMEM;
+		return NULL;
+	}
+	if (!q)
+		return p;
+	if (quota_charge_counter(&q->kmem_used, q->kmem_max, uvm_alloc_size(p)) != 0) {
+		uvm_free(p);
+		*err = -CAPOS_EQUOTA;
+		return NULL;
+	}
+	quota_get(q);
+	return p;
+}
+
+void *kmem_zalloc(struct quota *q, size_t size, int *err)
+{
+	return charged(q, uvm_zalloc(size), err);
+}
+
+void *kmem_alloc(struct quota *q, size_t size, int *err)
+{
+	return charged(q, uvm_alloc(size), err);
+}
+
+void kmem_free(struct quota *q, void *p)
+{
+	if (!p)
+		return;
+	if (q)
+		__atomic_fetch_sub(&q->kmem_used, uvm_alloc_size(p), __ATOMIC_RELAXED);
+	uvm_free(p);
+	if (q)
+		quota_put(q);
 }

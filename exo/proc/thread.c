@@ -28,31 +28,47 @@ static int alloc_fpu(struct thread *t)
 {
 	size_t size = fpu_state_size();
 	uintptr_t p;
+	int err;
 
-	t->fpu_alloc = kmalloc(size + FPU_ALIGN);
+	t->fpu_alloc = kmem_alloc(t->q, size + FPU_ALIGN, &err);
 	if (!t->fpu_alloc)
-		return -CAPOS_ENOMEM;
+		return err;
 	p = ((uintptr_t)t->fpu_alloc + FPU_ALIGN - 1) & ~(uintptr_t)(FPU_ALIGN - 1);
 	t->fpu = (void *)p;
 	fpu_state_init(t->fpu);
 	return 0;
 }
 
+/* The kernel stack: whole frames, charged to the frame quota. */
+static int alloc_kstack(struct thread *t)
+{
+	int err = quota_charge_frames(t->q, THREAD_KSTACK_PAGES);
+
+	if (err)
+		return err;
+	if (kstack_alloc(&t->kstack, THREAD_KSTACK_PAGES) != 0) {
+		quota_release_frames(t->q, THREAD_KSTACK_PAGES);
+		return -CAPOS_ENOMEM;
+	}
+	return 0;
+}
+
 int thread_create_user(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg0,
 		       uint64_t arg1, uint64_t fs_base, struct thread **out)
 {
-	struct thread *t = kzalloc(sizeof *t);
+	int err;
+	struct thread *t = kmem_zalloc(process_quota(p), sizeof *t, &err);
 
 	if (!t)
-		return -CAPOS_ENOMEM;
-	if (kstack_alloc(&t->kstack, THREAD_KSTACK_PAGES) != 0) {
-		kfree(t);
-		return -CAPOS_ENOMEM;
-	}
-	if (alloc_fpu(t) != 0) {
-		kstack_free(&t->kstack);
-		kfree(t);
-		return -CAPOS_ENOMEM;
+		return err;
+	t->q = process_quota(p);  /* kept alive by t's own charge */
+	err = alloc_kstack(t);
+	if (!err)
+		err = alloc_fpu(t);
+	if (err) {
+		thread_free(t);
+		kmem_free(t->q, t);
+		return err;
 	}
 	t->tid = thread_alloc_tid();
 	t->proc = p;
@@ -117,9 +133,11 @@ void thread_free(struct thread *t)
 	if (t->kstack.top) {
 		kstack_free(&t->kstack);
 		t->kstack.top = 0;
+		if (t->q)
+			quota_release_frames(t->q, THREAD_KSTACK_PAGES);
 	}
 	if (t->fpu_alloc) {
-		kfree(t->fpu_alloc);
+		kmem_free(t->q, t->fpu_alloc);
 		t->fpu_alloc = NULL;
 		t->fpu = NULL;
 	}
@@ -131,6 +149,6 @@ void thread_unref_locked(struct thread *t)
 	if (--t->refs == 0) {
 		KASSERT(t->state == THREAD_DEAD || t->state == THREAD_NEW);
 		thread_free(t);
-		kfree(t);
+		kmem_free(t->q, t);
 	}
 }

@@ -26,6 +26,7 @@ enum thread_state { THREAD_NEW, THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, TH
 struct thread {
 	uint32_t tid;                  /* [own] unique, never reused while the kernel runs */
 	struct process *proc;          /* [own] NULL for idle */
+	struct quota *q;               /* [own] pays for the struct, stack and FPU area; NULL for idle */
 	struct arch_context ctx;       /* [sched] saved when not running */
 	struct kstack kstack;          /* [own] */
 	void *fpu;                     /* [own] fpu_state_size() bytes, 64-byte aligned */

@@ -28,9 +28,19 @@ void *uvm_zalloc(size_t size)
 	return kzalloc(size);
 }
 
+void *uvm_alloc(size_t size)
+{
+	return kmalloc(size);
+}
+
 void uvm_free(void *p)
 {
 	kfree(p);
+}
+
+size_t uvm_alloc_size(const void *p)
+{
+	return kmalloc_usable_size(p);
 }
 
 uint64_t uvm_kernel_root(void)

@@ -16,7 +16,9 @@ int uvm_frame_alloc(uint64_t *phys);  /* one zeroed 4 KiB frame: 0 or -CAPOS_ENO
 void uvm_frame_free(uint64_t phys);
 void *uvm_phys_ptr(uint64_t phys);    /* where the frame at phys is readable and writable */
 void *uvm_zalloc(size_t size);        /* zeroed kernel memory; NULL when exhausted */
+void *uvm_alloc(size_t size);         /* uninitialised kernel memory; NULL when exhausted */
 void uvm_free(void *p);               /* NULL is allowed */
+size_t uvm_alloc_size(const void *p); /* the whole block behind p (what a charge counts) */
 
 uint64_t uvm_kernel_root(void);       /* physical address of the kernel's PML4 */
 uint64_t uvm_current_root(void);      /* PML4 this CPU runs on */

@@ -48,7 +48,7 @@ static uint64_t uvm_kt_free_pages(void)
 
 static struct quota *uvm_kt_quota(uint64_t frames)
 {
-	const struct quota_limits lim = { .frames = frames, .caps = 16, .threads = 1, .ring_ops = 16 };
+	const struct quota_limits lim = { .frames = frames, .kmem = 1 << 20, .caps = 16, .threads = 1, .ring_ops = 16 };
 
 	return quota_create(&lim);
 }

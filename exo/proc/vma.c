@@ -30,23 +30,26 @@ int vma_check_prot(uint32_t prot)
 	return 0;
 }
 
-void vma_set_init(struct vma_set *s)
+void vma_set_init(struct vma_set *s, struct quota *q)
 {
 	s->v = NULL;
 	s->count = s->cap = 0;
+	s->q = q;
 }
 
 void vma_set_fini(struct vma_set *s)
 {
 	KASSERT(s->count == 0);
-	uvm_free(s->v);
-	vma_set_init(s);
+	kmem_free(s->q, s->v);
+	s->v = NULL;
+	s->cap = 0;
 }
 
 int vma_reserve(struct vma_set *s, uint32_t extra)
 {
 	uint32_t want, cap;
 	struct vma *v;
+	int err;
 
 	if (extra > VMA_MAX_REGIONS || s->count > VMA_MAX_REGIONS - extra)
 		return -CAPOS_EQUOTA;
@@ -58,12 +61,12 @@ int vma_reserve(struct vma_set *s, uint32_t extra)
 		cap *= 2;
 	if (cap > VMA_MAX_REGIONS)
 		cap = VMA_MAX_REGIONS;
-	v = uvm_zalloc((size_t)cap * sizeof(*v));
+	v = kmem_zalloc(s->q, (size_t)cap * sizeof(*v), &err);
 	if (!v)
-		return -CAPOS_ENOMEM;
+		return err;
 	if (s->count)
 		memcpy(v, s->v, (size_t)s->count * sizeof(*v));
-	uvm_free(s->v);
+	kmem_free(s->q, s->v);
 	s->v = v;
 	s->cap = cap;
 	return 0;

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <capos/prot.h>
+#include "quota.h"
 
 enum vma_kind {
 	VMA_ANON,    /* zeroed frames owned by the space, charged to its quota */
@@ -47,6 +48,7 @@ struct vma {
 struct vma_set {
 	struct vma *v;
 	uint32_t count, cap;
+	struct quota *q;        /* pays for the array (kmem_zalloc) */
 };
 
 /* Regions one space may hold; more is -CAPOS_EQUOTA. */
@@ -72,12 +74,13 @@ int vma_check_range(uint64_t va, uint64_t pages);
  * -CAPOS_EPERM for WRITE|EXEC. */
 int vma_check_prot(uint32_t prot);
 
-void vma_set_init(struct vma_set *s);
+/* An empty set whose array is charged to q's kernel memory (NULL: to nobody). */
+void vma_set_init(struct vma_set *s, struct quota *q);
 /* Free the array (the regions must already be released by the owner). */
 void vma_set_fini(struct vma_set *s);
 
 /* Make room for `extra` more regions: 0, -CAPOS_EQUOTA past
- * VMA_MAX_REGIONS, -CAPOS_ENOMEM without heap.  Changes no region. */
+ * VMA_MAX_REGIONS or the kernel-memory quota, -CAPOS_ENOMEM without heap.  Changes no region. */
 int vma_reserve(struct vma_set *s, uint32_t extra);
 
 /* Index of the first region ending above va (s->count when none). */

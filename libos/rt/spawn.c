@@ -47,6 +47,7 @@ int capos_spawn_quota(const char *binary, const char *grants, const char *args, 
 		in.quota_caps = quota->caps;
 		in.quota_threads = quota->threads;
 		in.quota_ring_ops = quota->ring_ops;
+		in.quota_kmem_kib = quota->kmem_kib;
 	}
 	for (uint32_t i = 0; i < ncaps; i++)
 		x[i] = (struct capos_xfer){ caps[i], CAPOS_XFER_COPY };

@@ -130,7 +130,7 @@ int capos_thread_create(struct capos_thread **out, capos_thread_fn fn, void *arg
 		return -CAPOS_ENOENT;
 	t = thread_memory(stack_size);
 	if (!t)
-		return -CAPOS_ENOMEM;
+		return capos_errno < 0 ? capos_errno : -CAPOS_ENOMEM;  /* the kernel's word (a quota, say) */
 	t->fn = fn;
 	t->arg = arg;
 	in = (struct capos_thread_spawner_spawn_in){

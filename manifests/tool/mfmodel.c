@@ -21,7 +21,7 @@ const int mf_kernel_cap_count = sizeof mf_kernel_caps / sizeof mf_kernel_caps[0]
 static const char *const top_keys[] = { "version", "devices", "services", NULL };
 static const char *const service_keys[] = { "name", "binary", "args", "restart", "backoff_ms",
 					    "max_restarts", "quota", "caps", "exports", "after", "session", NULL };
-static const char *const quota_keys[] = { "frames", "caps", "threads", "ring_ops", NULL };
+static const char *const quota_keys[] = { "frames", "caps", "threads", "ring_ops", "kmem_kib", NULL };
 static const char *const export_keys[] = { "name", "interface", NULL };
 
 int mf_check_keys(const struct mnode *map, const char *const *allowed, const char *where,
@@ -104,12 +104,13 @@ static int get_quota(const struct mnode *q, struct capos_manifest_quota *out, st
 		{ "caps", CAPOS_QUOTA_CAPS_MIN, CAPOS_QUOTA_CAPS_MAX },
 		{ "threads", CAPOS_QUOTA_THREADS_MIN, CAPOS_QUOTA_THREADS_MAX },
 		{ "ring_ops", CAPOS_QUOTA_RING_OPS_MIN, CAPOS_QUOTA_RING_OPS_MAX },
+		{ "kmem_kib", CAPOS_QUOTA_KMEM_MIN_KIB, CAPOS_QUOTA_KMEM_MAX_KIB },
 	};
-	uint64_t v[4] = { out->frames, out->caps, out->threads, out->ring_ops };
+	uint64_t v[5] = { out->frames, out->caps, out->threads, out->ring_ops, out->kmem_kib };
 
 	if (mf_want_kind(q, MNODE_MAP, "quota", d) || mf_check_keys(q, quota_keys, "quota", d))
 		return -1;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		const struct mnode *n = mfyaml_get(q, limits[i].key);
 		char what[32];
 
@@ -121,6 +122,7 @@ static int get_quota(const struct mnode *q, struct capos_manifest_quota *out, st
 	out->caps = (uint32_t)v[1];
 	out->threads = (uint32_t)v[2];
 	out->ring_ops = (uint32_t)v[3];
+	out->kmem_kib = (uint32_t)v[4];
 	return 0;
 }
 

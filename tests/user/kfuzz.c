@@ -88,7 +88,7 @@ static int top(const char *args)
 	uint32_t procs = (uint32_t)option(args, "procs", 3), depth = (uint32_t)option(args, "depth", 2);
 	uint32_t mask = (uint32_t)option(args, "mask", 0);
 	uint64_t end = kf_now_ms() + ms, ops = 0, reported = 0;
-	struct capos_spawn_quota cq = { 2048, 160, 8, 128 }, bq = { 1024, 32, 4, 32 };
+	struct capos_spawn_quota cq = { 2048, 160, 8, 128, 1024 }, bq = { 1024, 32, 4, 32, 256 };
 	uint32_t caps[12], by_caps[3], by, kids[16], reasons[3] = { 0 };
 	struct capos_process_handle_wait_out w;
 	char line[96];

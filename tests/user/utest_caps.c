@@ -562,6 +562,7 @@ static void test_spawn_quota_ranges(void)
 		{ .frames = CAPOS_QUOTA_FRAMES_MIN - 1 }, { .frames = CAPOS_QUOTA_FRAMES_MAX + 1 },
 		{ .caps = CAPOS_QUOTA_CAPS_MIN - 1 }, { .caps = CAPOS_QUOTA_CAPS_MAX + 1 },
 		{ .threads = CAPOS_QUOTA_THREADS_MAX + 1 }, { .ring_ops = CAPOS_QUOTA_RING_OPS_MAX + 1 },
+		{ .kmem_kib = CAPOS_QUOTA_KMEM_MIN_KIB - 1 }, { .kmem_kib = CAPOS_QUOTA_KMEM_MAX_KIB + 1 },
 	};
 	uint32_t proc = 0, console = ut_cap("console");
 	int64_t code = -1;
@@ -572,7 +573,7 @@ static void test_spawn_quota_ranges(void)
 			  "console thread=@thread", "", &console, 1, &bad[i], &proc, NULL), -CAPOS_ERANGE);
 	ut_status("ProcessSpawner.spawn with small quotas", capos_spawn_quota("utest-hello",
 		  "console thread=@thread", "", &console, 1,
-		  &(struct capos_spawn_quota){ 4096, CAPOS_QUOTA_CAPS_MIN, 1, 4 }, &proc, NULL), 0);
+		  &(struct capos_spawn_quota){ 4096, CAPOS_QUOTA_CAPS_MIN, 1, 4, CAPOS_QUOTA_KMEM_MIN_KIB }, &proc, NULL), 0);
 	ut_status("... runs and exits", capos_process_wait(proc, &code, &reason), 0);
 	ut_check(code == 0 && reason == CAPOS_EXIT_NORMAL, "... with code 0", "code %lld reason %u",
 		 (long long)code, reason);

@@ -15,7 +15,7 @@
  *     the intermediates, repeat 300 times (derive stops at depth 8); and
  *     the same deriving from each new Revoker (no chain forms);
  * then ends it.  "release" and "revoke" end the graph in the child, which
- * then checks its own census (capability slots, threads and frames from
+ * then checks its own census (capability slots, threads, frames and kernel memory from
  * ProcessInfo, ring-operation headroom by probing) is back where it was
  * before building; "exit", "fault" and "kill" end it with the process.
  * The kernel must survive each and init checks the exit reason; under
@@ -55,7 +55,7 @@ static int release(uint32_t cap)
 
 struct census {
 	uint32_t caps, threads, ring_ops;
-	uint64_t frames;
+	uint64_t frames, kmem;
 };
 
 /* Ring operations this thread can still have pending: post RECVs until one is refused. */
@@ -115,6 +115,7 @@ static void census_take(struct census *c)
 	c->caps = me.caps;
 	c->threads = me.threads;
 	c->frames = me.frames;
+	c->kmem = me.kmem;
 }
 
 static void census_same(const char *what, const struct census *b)
@@ -122,10 +123,11 @@ static void census_same(const char *what, const struct census *b)
 	struct census a;
 
 	census_take(&a);
-	ut_check(a.caps == b->caps && a.threads == b->threads && a.frames == b->frames && a.ring_ops == b->ring_ops,
-		 what, "caps %u -> %u, threads %u -> %u, frames %llu -> %llu, ring ops %u -> %u", b->caps, a.caps,
-		 b->threads, a.threads, (unsigned long long)b->frames, (unsigned long long)a.frames, b->ring_ops,
-		 a.ring_ops);
+	ut_check(a.caps == b->caps && a.threads == b->threads && a.frames == b->frames && a.ring_ops == b->ring_ops &&
+		 a.kmem == b->kmem,
+		 what, "caps %u -> %u, threads %u -> %u, frames %llu -> %llu, ring ops %u -> %u, kernel memory %llu -> %llu",
+		 b->caps, a.caps, b->threads, a.threads, (unsigned long long)b->frames, (unsigned long long)a.frames,
+		 b->ring_ops, a.ring_ops, (unsigned long long)b->kmem, (unsigned long long)a.kmem);
 }
 
 /* ------------------------------------------------------------ building */
@@ -275,7 +277,7 @@ static int child_graph(const char *ending, uint32_t chains, uint32_t msgs)
 		release(heads[i]);
 	}
 	ut_note("%s: ended in %llu ms", ending, (unsigned long long)((capos_time_ns() - t0) / UT_MS));
-	census_same("every capability slot, thread, frame and ring operation is back", &before);
+	census_same("every capability slot, thread, frame, ring operation and byte of kernel memory is back", &before);
 	return ut_failures();
 }
 
@@ -371,7 +373,7 @@ static uint32_t spawn_child(const char *args, uint32_t ready, uint32_t ring_ops)
 {
 	uint32_t caps[7] = { ut_cap("console"), ut_cap("timer"), ut_cap("null"), ut_cap("capspace"),
 			     ut_cap("endpoints"), ut_cap("procs"), ready };
-	struct capos_spawn_quota q = { .caps = 65535, .ring_ops = ring_ops };
+	struct capos_spawn_quota q = { .caps = 65535, .ring_ops = ring_ops, .kmem_kib = 65536 };
 	uint32_t proc = 0;
 	int err = capos_spawn_quota("utest-graph",
 				    "console timer null capspace endpoints procs ready "

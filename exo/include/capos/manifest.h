@@ -71,7 +71,8 @@ _Static_assert(sizeof(struct capos_manifest_header) == 64, "manifest header layo
 
 struct capos_manifest_quota {
 	uint64_t frames;
-	uint32_t caps, threads, ring_ops, reserved;
+	uint32_t caps, threads, ring_ops;
+	uint32_t kmem_kib;         /* 0: the kernel's default */
 };
 _Static_assert(sizeof(struct capos_manifest_quota) == 24, "manifest quota layout");
 

@@ -62,6 +62,14 @@ _Static_assert(sizeof(struct capos_bootstrap) <= 4096, "bootstrap fits one page"
 #define CAPOS_QUOTA_THREADS_MAX  1024u
 #define CAPOS_QUOTA_RING_OPS_MIN 1u
 #define CAPOS_QUOTA_RING_OPS_MAX 4096u
+/*
+ * Kernel memory, in KiB: the kernel-heap bytes a process causes (queued
+ * call parameters, ring operations, capability objects, its threads and
+ * tables; docs/resources.md).  Whole frames (rings, page tables, kernel
+ * stacks) go to the frame quota instead.
+ */
+#define CAPOS_QUOTA_KMEM_MIN_KIB 64u
+#define CAPOS_QUOTA_KMEM_MAX_KIB (1u << 20)     /* 1 GiB */
 
 /* ProcessHandle.wait reason */
 #define CAPOS_EXIT_NORMAL 0u   /* exit_code from ThreadControl.exit of the last thread */

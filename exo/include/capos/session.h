@@ -31,10 +31,11 @@ struct capos_procinfo_entry {
 	uint32_t threads;        /* live threads */
 	uint32_t caps;           /* capability slots in use */
 	uint64_t frames;         /* frames charged to its quota */
+	uint64_t kmem;           /* bytes of kernel memory charged to its quota */
 	uint64_t session;        /* the session's audit id */
 	char name[CAPOS_PROCINFO_NAME_MAX];  /* its boot-package program, NUL-terminated */
 };
-_Static_assert(sizeof(struct capos_procinfo_entry) == 56, "capos_procinfo_entry layout");
+_Static_assert(sizeof(struct capos_procinfo_entry) == 64, "capos_procinfo_entry layout");
 _Static_assert(CAPOS_PROCINFO_BATCH * sizeof(struct capos_procinfo_entry) <= 1024, "fits ProcessInfo.list");
 
 #endif

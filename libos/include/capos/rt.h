@@ -200,6 +200,7 @@ int capos_spawn(const char *binary, const char *grants, const char *args, const 
 struct capos_spawn_quota {
 	uint64_t frames;
 	uint32_t caps, threads, ring_ops;
+	uint32_t kmem_kib;
 };
 /* capos_spawn with quotas (NULL: all defaults); -CAPOS_ERANGE outside capos/process.h's ranges. */
 int capos_spawn_quota(const char *binary, const char *grants, const char *args, const uint32_t *caps,

@@ -1,6 +1,7 @@
 /* Host uvm_env for the user-memory tests; see fake_env.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
 #include <stdarg.h>
 #include <capos/error.h>
@@ -100,9 +101,19 @@ void *uvm_zalloc(size_t size)
 	return calloc(1, size);
 }
 
+void *uvm_alloc(size_t size)
+{
+	return uvm_zalloc(size);
+}
+
 void uvm_free(void *p)
 {
 	free(p);
+}
+
+size_t uvm_alloc_size(const void *p)
+{
+	return malloc_usable_size((void *)p);
 }
 
 uint64_t uvm_kernel_root(void)

@@ -25,7 +25,7 @@ static struct aspace *as;
 
 static struct quota *new_quota(uint64_t frames)
 {
-	const struct quota_limits lim = { .frames = frames, .caps = 8, .threads = 1, .ring_ops = 8 };
+	const struct quota_limits lim = { .frames = frames, .kmem = 1 << 20, .caps = 8, .threads = 1, .ring_ops = 8 };
 
 	return quota_create(&lim);
 }

@@ -21,7 +21,7 @@
 
 static struct quota *new_quota(uint64_t frames)
 {
-	const struct quota_limits lim = { .frames = frames };
+	const struct quota_limits lim = { .frames = frames, .kmem = 1 << 20 };
 
 	return quota_create(&lim);
 }
@@ -57,7 +57,8 @@ static void test_create_and_release(void)
 	fake_reset();
 	CHECK_EQ(memobj_create(q, 8, &mo), 0);
 	CHECK_EQ(q->frames_used, 8);
-	CHECK_EQ(q->refs, 2);
+	CHECK_EQ(q->refs, 4);  /* ours, the object's, one per heap block charged (struct, frame array) */
+	CHECK(q->kmem_used >= q->kmem_self + sizeof(uint64_t) * 8);
 	CHECK_EQ(fake.frames_live, 8);
 	memobj_info(mo, &info);
 	CHECK_EQ(info.pages, 8);
@@ -213,7 +214,7 @@ static void test_creator_quota_outlives_process(void)
 	CHECK_EQ(aspace_map_memobj(ua, BASE, mo, 0, 3, RW, NULL), 0);
 	memobj_unref(mo);
 	quota_put(creator);                  /* the creating process is gone */
-	CHECK_EQ(creator->refs, 1);          /* held by the object */
+	CHECK_EQ(creator->refs, 3);          /* held by the object and its two charged heap blocks */
 	CHECK_EQ(creator->frames_used, 3);
 	CHECK_EQ(aspace_unmap(ua, BASE, 3), 0);  /* frees the object and the quota (ASan checks) */
 	aspace_destroy(ua);

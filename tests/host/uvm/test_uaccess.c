@@ -24,7 +24,7 @@ static uint8_t buf[4 * 4096], back[4 * 4096];
 /* BASE: 3 RW pages, 1 RO page, a hole, 1 RW page, 1 guard page. */
 static void setup(void)
 {
-	const struct quota_limits lim = { .frames = 128 };
+	const struct quota_limits lim = { .frames = 128, .kmem = 1 << 20 };
 
 	fake_reset();
 	q = quota_create(&lim);
@@ -116,7 +116,7 @@ static void test_loader_writes_read_only(void)
 
 static void test_copy_between_spaces(void)
 {
-	const struct quota_limits lim = { .frames = 32 };
+	const struct quota_limits lim = { .frames = 32, .kmem = 1 << 20 };
 	struct quota *q2;
 	struct aspace *other;
 

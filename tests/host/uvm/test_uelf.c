@@ -29,7 +29,7 @@ static const struct uelf_params params = { .stack_pages = 4, .guard_pages = 2, .
 
 static void setup(uint64_t frames)
 {
-	const struct quota_limits lim = { .frames = frames };
+	const struct quota_limits lim = { .frames = frames, .kmem = 1 << 20 };
 
 	fake_reset();
 	ph = uvm_testelf_build(image);

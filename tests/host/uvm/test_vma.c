@@ -61,7 +61,7 @@ static void test_insert_sorted_and_merge(void)
 {
 	struct vma_set s;
 
-	vma_set_init(&s);
+	vma_set_init(&s, NULL);
 	add(&s, 0x10000, 2, RW, VMA_ANON);
 	add(&s, 0x2000, 1, RW, VMA_ANON);
 	add(&s, 0x20000, 1, RW, VMA_STACK);
@@ -89,7 +89,7 @@ static void test_find_and_overlap(void)
 {
 	struct vma_set s;
 
-	vma_set_init(&s);
+	vma_set_init(&s, NULL);
 	add(&s, 0x10000, 4, RW, VMA_ANON);
 	add(&s, 0x20000, 1, RO, VMA_GUARD);
 	CHECK_EQ(vma_find(&s, 0x10000), 0);
@@ -111,7 +111,7 @@ static void test_find_free(void)
 	struct vma_set s;
 	uint64_t va = 0;
 
-	vma_set_init(&s);
+	vma_set_init(&s, NULL);
 	CHECK_EQ(vma_find_free(&s, 1, &va), 0);
 	CHECK_EQ(va, CAPOS_USER_MAP_BASE);
 	add(&s, CAPOS_USER_MAP_BASE, 2, RW, VMA_ANON);
@@ -125,13 +125,13 @@ static void test_find_free(void)
 	CHECK_EQ(vma_find_free(&s, UINT64_MAX, &va), -CAPOS_ENOMEM);
 	/* A region straddling the base. */
 	clear(&s);
-	vma_set_init(&s);
+	vma_set_init(&s, NULL);
 	add(&s, CAPOS_USER_MAP_BASE - P, 3, RW, VMA_ANON);
 	CHECK_EQ(vma_find_free(&s, 1, &va), 0);
 	CHECK_EQ(va, CAPOS_USER_MAP_BASE + 2 * P);
 	/* Window full above the base: lowest hole below. */
 	clear(&s);
-	vma_set_init(&s);
+	vma_set_init(&s, NULL);
 	add(&s, CAPOS_USER_MAP_BASE, (CAPOS_USER_MAX - CAPOS_USER_MAP_BASE) / P, RW, VMA_ANON);
 	add(&s, CAPOS_USER_MIN, 1, RW, VMA_STACK);
 	CHECK_EQ(vma_find_free(&s, 4, &va), 0);
@@ -144,7 +144,7 @@ static void test_span(void)
 	struct vma_set s;
 	uint32_t first = 99, end = 99;
 
-	vma_set_init(&s);
+	vma_set_init(&s, NULL);
 	add(&s, 0x10000, 2, RW, VMA_ANON);
 	add(&s, 0x12000, 2, RO, VMA_ANON);
 	add(&s, 0x15000, 1, RW, VMA_ANON);
@@ -166,7 +166,7 @@ static void test_split_and_remove(void)
 	struct vma_set s;
 	struct vma r = mk(0x10000, 8, RW, VMA_MEMOBJ);
 
-	vma_set_init(&s);
+	vma_set_init(&s, NULL);
 	r.first_page = 5;
 	CHECK_EQ(vma_reserve(&s, 3), 0);
 	vma_insert(&s, &r);
@@ -194,7 +194,7 @@ static void test_merge_after_protect(void)
 {
 	struct vma_set s;
 
-	vma_set_init(&s);
+	vma_set_init(&s, NULL);
 	add(&s, 0x10000, 6, RW, VMA_ANON);
 	CHECK_EQ(vma_reserve(&s, 2), 0);
 	vma_split(&s, 0x12000);
@@ -212,7 +212,7 @@ static void test_region_limit_and_heap_failure(void)
 {
 	struct vma_set s;
 
-	vma_set_init(&s);
+	vma_set_init(&s, NULL);
 	CHECK_EQ(vma_reserve(&s, VMA_MAX_REGIONS + 1), -CAPOS_EQUOTA);
 	fake.zalloc_fail_after = 0;
 	CHECK_EQ(vma_reserve(&s, 1), -CAPOS_ENOMEM);
