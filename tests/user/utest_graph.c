@@ -31,6 +31,7 @@
 #include <string.h>
 #include <capos/session.h>
 #include "utest_ipc.h"
+#include "utest_census.h"
 
 #define rc capos_ring()
 
@@ -43,91 +44,11 @@
 
 static uint32_t tips[CHAINS_MAX], heads[CHAINS_MAX];
 static uint64_t msg_ud[MSGS_MAX];
-static uint64_t probe_ud[CHILD_RING_OPS];
 static char msg_out[MSGS_MAX][8];
 
 static int release(uint32_t cap)
 {
 	return capos_release(rc, cap);
-}
-
-/* ------------------------------------------------------------ the census */
-
-struct census {
-	uint32_t caps, threads, ring_ops;
-	uint64_t frames, kmem;
-};
-
-/* Ring operations this thread can still have pending: post RECVs until one is refused. */
-static uint32_t ring_headroom(void)
-{
-	static char buf[CAPOS_IPC_RECV_BUF(16)];
-	struct capos_completion c;
-	uint32_t srv = 0, cli = 0, n = 0;
-
-	ipc_endpoint(GRAPH_IFACE, &srv, &cli);
-	while (n < CHILD_RING_OPS) {
-		if (ipc_recv_async(srv, buf, sizeof buf, &probe_ud[n]) != 0)
-			break;
-		if (ipc_wait_op(probe_ud[n], 0, &c) != -CAPOS_ETIMEDOUT)
-			break;  /* refused (EQUOTA): that one is complete already */
-		n++;
-	}
-	release(cli);
-	release(srv);  /* the receive side goes: every waiting RECV ends */
-	for (uint32_t i = 0; i < n; i++)
-		ipc_wait_op(probe_ud[i], 5 * IPC_S, &c);
-	return n;
-}
-
-static bool find_self(struct capos_procinfo_entry *me)
-{
-	static struct capos_process_info_list_out out;
-	struct capos_process_info_list_in in = { .after_pid = 0 };
-	uint32_t pid = capos_bootstrap()->pid;
-
-	do {
-		uint32_t len = sizeof out;
-		int err = capos_process_info_list(rc, ut_cap("procs"), &in, &out, &len);
-
-		if (err || out.count == 0)
-			return false;
-		for (uint32_t i = 0; i < out.count; i++) {
-			struct capos_procinfo_entry e;
-
-			memcpy(&e, out.entries + i * sizeof e, sizeof e);
-			if (e.pid == pid) {
-				*me = e;
-				return true;
-			}
-			in.after_pid = e.pid;
-		}
-	} while (out.more);
-	return false;
-}
-
-static void census_take(struct census *c)
-{
-	struct capos_procinfo_entry me = { 0 };
-
-	c->ring_ops = ring_headroom();
-	ut_check(find_self(&me), "ProcessInfo lists this process", "not found");
-	c->caps = me.caps;
-	c->threads = me.threads;
-	c->frames = me.frames;
-	c->kmem = me.kmem;
-}
-
-static void census_same(const char *what, const struct census *b)
-{
-	struct census a;
-
-	census_take(&a);
-	ut_check(a.caps == b->caps && a.threads == b->threads && a.frames == b->frames && a.ring_ops == b->ring_ops &&
-		 a.kmem == b->kmem,
-		 what, "caps %u -> %u, threads %u -> %u, frames %llu -> %llu, ring ops %u -> %u, kernel memory %llu -> %llu",
-		 b->caps, a.caps, b->threads, a.threads, (unsigned long long)b->frames, (unsigned long long)a.frames,
-		 b->ring_ops, a.ring_ops, (unsigned long long)b->kmem, (unsigned long long)a.kmem);
 }
 
 /* ------------------------------------------------------------ building */
@@ -233,7 +154,7 @@ static int child_graph(const char *ending, uint32_t chains, uint32_t msgs)
 	struct census before;
 	struct capos_completion c;
 
-	census_take(&before);
+	census_take(&before, CHILD_RING_OPS);
 	report_sequence(base);
 	made = build_forest(base, chains);
 	ipc_endpoint(GRAPH_IFACE, &srv, &cli);
@@ -277,7 +198,8 @@ static int child_graph(const char *ending, uint32_t chains, uint32_t msgs)
 		release(heads[i]);
 	}
 	ut_note("%s: ended in %llu ms", ending, (unsigned long long)((capos_time_ns() - t0) / UT_MS));
-	census_same("every capability slot, thread, frame, ring operation and byte of kernel memory is back", &before);
+	census_same("every capability slot, thread, frame, ring operation and byte of kernel memory is back", &before,
+		    CHILD_RING_OPS);
 	return ut_failures();
 }
 

@@ -7,6 +7,9 @@
  * quota exhaustion (capabilities, frames, ring operations, threads) and
  * every CPU fault in user mode (utest-fault children) — while a
  * well-behaved utest-worker keeps running and must finish its work.
+ * Every case runs twice; in the second pass a census (utest_census.h)
+ * shows each case leaves this process's capability slots, threads,
+ * frames, kernel memory and ring operations where it found them.
  *
  * Run as init with no arguments; prints one line per case,
  * "utest-hostile: <case>: ok", and exits with the number of failures.
@@ -20,6 +23,7 @@
  */
 #include <capos/cap.h>
 #include "utest.h"
+#include "utest_census.h"
 
 #define KERNEL_PTR 0xffffffff80000000ull
 #define NONCANON_PTR 0x0000900000000000ull
@@ -147,6 +151,7 @@ static void test_pointers(void)
 	struct capos_console_write_out w;
 	struct capos_boot_package_stat_in st = { 0 };
 	uint64_t boot = addr(capos_bootstrap());
+	void *out_page = capos_pages_alloc(1);
 
 	ut_status("params in the kernel half", call(console, CAPOS_IFACE_CONSOLE, 0, KERNEL_PTR, 16, addr(&w), sizeof w),
 		  -CAPOS_EFAULT);
@@ -168,7 +173,8 @@ static void test_pointers(void)
 						 addr((const void *)(uintptr_t)&test_pointers), 8), -CAPOS_EFAULT);
 	ut_status("params from read-only data are fine", call(bootpkg, CAPOS_IFACE_BOOT_PACKAGE,
 							     CAPOS_BOOT_PACKAGE_STAT, addr(&st), sizeof st,
-							     addr(capos_pages_alloc(1)), 64), 0);
+							     addr(out_page), 64), 0);
+	capos_pages_free(out_page, 1);
 }
 
 static void test_straddle(void)
@@ -185,6 +191,7 @@ static void test_straddle(void)
 								  addr(page + CAPOS_PAGE_SIZE - 4), 8), -CAPOS_EFAULT);
 	ut_status("result just inside the page", call(timer, CAPOS_IFACE_TIMER, CAPOS_TIMER_NOW, 0, 0,
 						      addr(page + CAPOS_PAGE_SIZE - 8), 8), 0);
+	capos_pages_free(page, 1);
 }
 
 static void test_lengths(void)
@@ -254,12 +261,15 @@ static void test_frame_quota(void)
 	struct capos_virtual_memory_map_in vm = { .vaddr = 0, .pages = 1ull << 18,
 						  .prot = CAPOS_PROT_READ | CAPOS_PROT_WRITE };
 	struct capos_virtual_memory_map_out vout = { 0 };
+	void *pages;
 
 	ut_status("frame quota: FrameAllocator.alloc of 1 GiB", capos_frame_allocator_alloc(rc, ut_cap("frames"), &in,
 										      &out), -CAPOS_EQUOTA);
 	ut_status("frame quota: VirtualMemory.map of 1 GiB", capos_virtual_memory_map(rc, ut_cap("vm"), &vm, &vout),
 		  -CAPOS_EQUOTA);
-	ut_check(capos_pages_alloc(4) != NULL, "memory still available after the refusals", "map failed");
+	pages = capos_pages_alloc(4);
+	ut_check(pages != NULL, "memory still available after the refusals", "map failed");
+	capos_pages_free(pages, 4);
 }
 
 static void test_ring_op_quota(void)
@@ -513,6 +523,22 @@ static void finish_worker(uint32_t proc)
 		 "error %d reason %u code %lld", err, reason, (long long)code);
 }
 
+static const struct census_case cases[] = {
+	{ "bad handles", test_bad_handles },
+	{ "bad ids", test_bad_ids },
+	{ "malformed entries", test_malformed },
+	{ "bad system calls", test_syscall },
+	{ "bad pointers", test_pointers },
+	{ "straddling buffers", test_straddle },
+	{ "bad lengths", test_lengths },
+	{ "CPU faults", test_faults },
+	{ "refused spawns", test_spawn_refused },
+	{ "capability quota", test_cap_quota },
+	{ "frame quota", test_frame_quota },
+	{ "ring-operation quota", test_ring_op_quota },
+	{ "ring children", test_ring_children },
+};
+
 int main(int argc, char **argv)
 {
 	uint32_t worker;
@@ -521,19 +547,7 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		return child_mode(argv[1]);
 	worker = start_worker();
-	test_bad_handles();
-	test_bad_ids();
-	test_malformed();
-	test_syscall();
-	test_pointers();
-	test_straddle();
-	test_lengths();
-	test_faults();
-	test_spawn_refused();
-	test_cap_quota();
-	test_frame_quota();
-	test_ring_op_quota();
-	test_ring_children();
+	census_run_twice(cases, sizeof cases / sizeof cases[0]);
 	finish_worker(worker);
 	ut_note("%d failures", ut_failures());
 	return ut_failures();

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "utest_ipc.h"
+#include "utest_census.h"
 
 #define KERNEL_PTR 0xffffffff80000000ull
 #define NONCANON_PTR 0x0000900000000000ull
@@ -457,6 +458,21 @@ static int child_mode(int argc, char **argv)
 
 /* ------------------------------------------------------------ main */
 
+static const struct census_case cases[] = {
+	{ "a foreign token", test_foreign_token },
+	{ "bad tokens", test_bad_tokens },
+	{ "bad RECV targets", test_recv_targets },
+	{ "bad RECV buffers", test_recv_buffers },
+	{ "RECV fields", test_recv_fields },
+	{ "RETURN fields", test_return_fields },
+	{ "RETURN pointers", test_return_pointers },
+	{ "application errors", test_app_errors },
+	{ "a stale transfer", test_stale_transfer },
+	{ "a flood from here", test_flood_here },
+	{ "a flood from a child", test_flood_child },
+	{ "a holder that dies", test_holder_dies },
+};
+
 int main(int argc, char **argv)
 {
 	uint32_t proc;
@@ -467,18 +483,7 @@ int main(int argc, char **argv)
 	ipc_endpoint(PING_IFACE, &svc_server, &svc_client);
 	proc = ipc_spawn_server("", svc_server);
 	server_healthy("the server answers");
-	test_foreign_token();
-	test_bad_tokens();
-	test_recv_targets();
-	test_recv_buffers();
-	test_recv_fields();
-	test_return_fields();
-	test_return_pointers();
-	test_app_errors();
-	test_stale_transfer();
-	test_flood_here();
-	test_flood_child();
-	test_holder_dies();
+	census_run_twice(cases, sizeof cases / sizeof cases[0]);
 	server_healthy("the server is healthy at the end");
 	ping(svc_client, PING_EXIT, NULL, 0);
 	ipc_expect_exit("the server exits 0 after PING_EXIT", proc, 0);

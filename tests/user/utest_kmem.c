@@ -33,6 +33,7 @@
 #include <string.h>
 #include <capos/session.h>
 #include "utest_ipc.h"
+#include "utest_census.h"
 
 #define rc capos_ring()
 
@@ -58,32 +59,6 @@ static const char *const path_names[PATHS] = { "calls", "copies", "endpoints", "
 static int release(uint32_t cap)
 {
 	return capos_release(rc, cap);
-}
-
-/* This process's ProcessInfo entry. */
-static bool find_self(struct capos_procinfo_entry *me)
-{
-	static struct capos_process_info_list_out out;
-	struct capos_process_info_list_in in = { .after_pid = 0 };
-	uint32_t pid = capos_bootstrap()->pid;
-
-	do {
-		uint32_t len = sizeof out;
-
-		if (capos_process_info_list(rc, ut_cap("procs"), &in, &out, &len) != 0 || out.count == 0)
-			return false;
-		for (uint32_t i = 0; i < out.count; i++) {
-			struct capos_procinfo_entry e;
-
-			memcpy(&e, out.entries + i * sizeof e, sizeof e);
-			if (e.pid == pid) {
-				*me = e;
-				return true;
-			}
-			in.after_pid = e.pid;
-		}
-	} while (out.more);
-	return false;
 }
 
 /* ------------------------------------------------------------ attacker */
@@ -265,13 +240,13 @@ static int bystander(void)
 
 	while ((err = capos_frame_allocator_alloc(rc, ut_cap("frames"), &in, &out)) == 0)
 		chunks++;
-	ut_check(find_self(&me), "ProcessInfo lists the bystander", "not found");
+	ut_check(census_find_self(&me), "ProcessInfo lists the bystander", "not found");
 	ut_check(err == -CAPOS_EQUOTA && me.frames + BYSTANDER_CHUNK > BYSTANDER_FRAMES,
 		 "the bystander gets every frame of its quota", "%d chunks, then %d %s; %llu of %u frames", chunks, err,
 		 capos_strerror(err), (unsigned long long)me.frames, BYSTANDER_FRAMES);
 	while ((err = capos_cap_derive(ut_cap("null"), CAPOS_RIGHT_ALL, &copy, &revoker)) == 0)
 		copies++;
-	ut_check(find_self(&me), "ProcessInfo lists the bystander", "not found");
+	ut_check(census_find_self(&me), "ProcessInfo lists the bystander", "not found");
 	ut_check(err == -CAPOS_EQUOTA && me.kmem + COPY_SLACK > BYSTANDER_KMEM_KIB * 1024ull,
 		 "the bystander gets every byte of its kernel-memory quota", "%d copies, then %d %s; %llu of %u bytes",
 		 copies, err, capos_strerror(err), (unsigned long long)me.kmem, BYSTANDER_KMEM_KIB * 1024);
