@@ -8,6 +8,7 @@
 #ifndef EXO_CAP_MEMCAP_H
 #define EXO_CAP_MEMCAP_H
 
+#include <stdint.h>
 #include "kobj.h"
 
 struct memobj;
@@ -15,5 +16,9 @@ struct memobj;
 /* Wrap mo, taking over the caller's holder reference on it (also on
  * failure: NULL means no memory, and mo has been released). */
 struct kobj *memcap_create(struct memobj *mo, int *err);
+/* The memobj behind a MemoryObject object, or NULL when o is something else. */
+struct memobj *memcap_memobj(struct kobj *o);
+/* A mapping request for mo: 0, or -CAPOS_EINVAL (vaddr 0, bad prot), -CAPOS_ERANGE, -CAPOS_EPERM (W|X). */
+int memcap_check_map(const struct memobj *mo, uint64_t vaddr, uint64_t first_page, uint64_t pages, uint32_t prot);
 
 #endif

@@ -80,18 +80,28 @@ static int check_object_range(const struct memobj *mo, uint64_t first, uint64_t 
 	return 0;
 }
 
-static int decode_map(const struct memobj *mo, const struct capos_memory_object_map_in *in)
+int memcap_check_map(const struct memobj *mo, uint64_t vaddr, uint64_t first_page, uint64_t pages, uint32_t prot)
 {
 	int err;
 
-	if (in->vaddr == 0)
+	if (vaddr == 0)
 		return -CAPOS_EINVAL;
-	err = vma_check_range(in->vaddr, in->pages);
+	err = vma_check_range(vaddr, pages);
 	if (!err)
-		err = vma_check_prot(in->prot);
+		err = vma_check_prot(prot);
 	if (!err)
-		err = check_object_range(mo, in->first_page, in->pages);
+		err = check_object_range(mo, first_page, pages);
 	return err;
+}
+
+struct memobj *memcap_memobj(struct kobj *o)
+{
+	return o->ops == &memcap_ops ? KOBJ_CONTAINER(o, struct memcap, base)->mo : NULL;
+}
+
+static int decode_map(const struct memobj *mo, const struct capos_memory_object_map_in *in)
+{
+	return memcap_check_map(mo, in->vaddr, in->first_page, in->pages, in->prot);
 }
 
 int kcap_memory_object_info(struct kcall *call, const struct capos_memory_object_info_in *in,

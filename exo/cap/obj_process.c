@@ -255,7 +255,6 @@ static int grant_all(struct kcall *call, struct process *child, const struct spa
 	return 0;
 }
 
-static struct kobj *handle_create(struct process *p, struct quota *payer, int *err);
 
 int kcap_process_spawner_spawn(struct kcall *call, const struct capos_process_spawner_spawn_in *in,
 			       uint32_t in_len, struct capos_process_spawner_spawn_out *out,
@@ -282,7 +281,7 @@ int kcap_process_spawner_spawn(struct kcall *call, const struct capos_process_sp
 		kwarn("spawn %s: not started: %s", in->binary, fault.what ? fault.what : "no memory");
 	if (!err)
 		err = grant_all(call, child, &plan);
-	handle = err ? NULL : handle_create(child, process_quota(call->proc), &err);
+	handle = err ? NULL : process_handle_create(child, process_quota(call->proc), &err);
 	h = err ? err : kcall_grant(call, handle, CAPOS_RIGHT_ALL);
 	if (handle)
 		kobj_unref(handle);
@@ -297,17 +296,24 @@ int kcap_process_spawner_spawn(struct kcall *call, const struct capos_process_sp
 	return 0;
 }
 
+/* The last handle of a process still being built takes it with it: nobody could start it. */
 static void handle_destroy(struct kobj *o)
 {
 	struct process_handle *ph = KOBJ_CONTAINER(o, struct process_handle, base);
 
+	process_discard_unstarted(ph->p, CAPOS_EXIT_KILLED, -1);
 	process_unref(ph->p);
 	kmem_free(o->payer, ph);
 }
 
 static const struct kobj_ops handle_ops = { .destroy = handle_destroy };
 
-static struct kobj *handle_create(struct process *p, struct quota *payer, int *err)
+struct process *process_handle_target(struct kobj *o)
+{
+	return o->ops == &handle_ops ? KOBJ_CONTAINER(o, struct process_handle, base)->p : NULL;
+}
+
+struct kobj *process_handle_create(struct process *p, struct quota *payer, int *err)
 {
 	struct process_handle *ph = kmem_zalloc(payer, sizeof *ph, err);
 
@@ -342,6 +348,7 @@ int kcap_process_handle_kill(struct kcall *call, const struct capos_process_hand
 {
 	(void)in; (void)in_len; (void)out;
 	*out_len = 0;
+	process_discard_unstarted(handle_process(call), CAPOS_EXIT_KILLED, -1);
 	process_kill(handle_process(call), CAPOS_EXIT_KILLED, -1);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "kobj.h"
 
 struct process;
+struct quota;
 
 struct kobj *vmcap_create(struct process *p);
 struct kobj *thread_spawner_create(struct process *p);
@@ -21,6 +22,12 @@ struct kobj *parkspace_create(struct process *p);
 
 struct kobj *coreobj_frames(void);
 struct kobj *coreobj_spawner(void);
+struct kobj *coreobj_process_factory(void);
+
+/* A ProcessHandle for p charged to payer (one reference for the caller); NULL with *err. */
+struct kobj *process_handle_create(struct process *p, struct quota *payer, int *err);
+/* The process a ProcessHandle object names, or NULL when o is something else. */
+struct process *process_handle_target(struct kobj *o);
 
 /*
  * Grant names a spawner may use for objects bound to the child itself

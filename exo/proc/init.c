@@ -54,6 +54,7 @@ static const struct init_grant init_grants[] = {
 	{ "thread", NULL, thread_control_create },
 	{ "park", NULL, parkspace_create },
 	{ "spawner", coreobj_spawner, NULL },
+	{ "process-factory", coreobj_process_factory, NULL },
 	{ "entropy", coreobj_entropy, NULL },
 	{ "null", coreobj_null, NULL },
 	{ "endpoints", coreobj_endpoints, NULL },

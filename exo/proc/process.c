@@ -159,8 +159,6 @@ int process_create(const char *name, const struct quota_limits *limits, struct s
 		err = aspace_create(p->q, &p->as);
 	if (!err)
 		err = process_ring_new(p, &ring);
-	if (!err)
-		err = map_bootstrap(p);
 	if (err) {
 		process_abandon(p);
 		return err;
@@ -183,9 +181,10 @@ int process_load(struct process *p, const void *elf, uint64_t size, const char *
 {
 	struct uelf_info info;
 	uint64_t stack_top;
-	struct thread *t;
-	int err = uelf_load(p->as, elf, size, &info, fault);
+	int err = map_bootstrap(p);
 
+	if (!err)
+		err = uelf_load(p->as, elf, size, &info, fault);
 	if (err)
 		return err;
 	err = aspace_map_stack(p->as, CAPOS_USER_STACK_TOP, PROCESS_STACK_PAGES, 1, &stack_top);
@@ -199,7 +198,18 @@ int process_load(struct process *p, const void *elf, uint64_t size, const char *
 	p->boot->stack_top = stack_top;
 	p->boot->stack_size = PROCESS_STACK_PAGES * PAGE_SIZE;
 	copy_args(p->boot, args);
-	err = thread_create_user(p, info.entry, stack_top, p->bootstrap_va, p->rings->user_va, 0, &t);
+	return process_make_main_thread(p, info.entry, stack_top, p->bootstrap_va, p->rings->user_va, 0);
+}
+
+int process_make_main_thread(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg0, uint64_t arg1,
+			     uint64_t fs_base)
+{
+	struct thread *t;
+	int err;
+
+	if (p->main_thread || p->started)
+		return -CAPOS_EBUSY;
+	err = thread_create_user(p, entry, stack, arg0, arg1, fs_base, &t);
 	if (err)
 		return err;
 	t->ring = p->rings;
@@ -522,6 +532,24 @@ void process_abandon(struct process *p)
 	process_unref(p);
 }
 
+/* The caller holds a reference (a ProcessHandle's), so p outlives the abandon. */
+void process_discard_unstarted(struct process *p, uint32_t reason, int64_t code)
+{
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	bool discard = !p->started && p->state == PROC_LIVE;
+
+	if (discard) {
+		p->exit_reason = reason;
+		p->exit_code = code;
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+	if (!discard)
+		return;
+	kinfo("process %u (%s) ended before it started", p->pid, p->name);
+	process_abandon(p);
+	complete_exit_waiters(p);
+}
+
 /*
  * The list of processes, for ProcessInfo: every started process until its
  * teardown, sorted by pid so a listing can resume after any pid.  Pids
@@ -568,4 +596,26 @@ void process_visit(uint32_t after_pid, bool (*visit)(struct process *p, void *ct
 		spin_unlock(&p->lock);
 	}
 	spin_unlock_irqrestore(&proc_list_lock, flags);
+}
+
+void process_describe(struct process *p, struct capos_process_handle_info_out *out)
+{
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+
+	memset(out, 0, sizeof *out);
+	out->pid = p->pid;
+	if (p->state == PROC_DEAD) {
+		out->state = CAPOS_PROC_DEAD;
+		out->exit_code = p->exit_code;
+		out->reason = p->exit_reason;
+	} else {
+		out->state = p->state == PROC_DYING ? CAPOS_PROC_DYING : p->started ? CAPOS_PROC_LIVE : CAPOS_PROC_NEW;
+		out->threads = p->live_threads;
+		out->caps = p->caps.live;
+		out->frames = quota_frames_used(p->q);
+		out->kmem = quota_kmem_used(p->q);
+	}
+	memcpy(out->name, p->name, sizeof out->name < sizeof p->name ? sizeof out->name : sizeof p->name);
+	out->name[sizeof out->name - 1] = '\0';
+	spin_unlock_irqrestore(&p->lock, flags);
 }

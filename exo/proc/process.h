@@ -83,11 +83,16 @@ struct process {
 #define INIT_KMEM_KIB            16384u   /* init starts every service and claims the devices */
 #define PROCESS_STACK_PAGES      64u      /* 256 KiB main-thread stack */
 
-/* A new process in session (it takes a reference; the kernel's init: session_system()). */
+/*
+ * A new, empty process in session (it takes a reference; the kernel's
+ * init: session_system()): quotas, capability table, an address space with
+ * only the kernel half, the main thread's ring mapped; no thread yet.
+ */
 int process_create(const char *name, const struct quota_limits *limits, struct session *session,
 		   struct process **out);
 /*
- * Load a static ELF program, map its stack, record TLS and heap start in the
+ * The kernel's own loader, for init only: map the bootstrap page, load a
+ * static ELF program, map its stack, record TLS and heap start in the
  * bootstrap page and create (not start) the main thread.  On failure the
  * process is unusable: call process_abandon.  *fault says what is wrong
  * with the file.
@@ -101,6 +106,19 @@ int process_load(struct process *p, const void *elf, uint64_t size, const char *
  */
 int process_ring_new(struct process *p, struct ring **out);
 void process_ring_drop(struct process *p, struct ring *r);
+
+/*
+ * Create (not start) p's main thread on its first ring: %rip entry, %rsp
+ * stack, %rdi arg0, %rsi arg1, FS base.  -CAPOS_EBUSY when it exists.
+ */
+int process_make_main_thread(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg0, uint64_t arg1,
+			     uint64_t fs_base);
+struct capos_process_handle_info_out;
+/* What ProcessHandle.info tells: state, use of each quota while alive, the exit once ended. */
+void process_describe(struct process *p, struct capos_process_handle_info_out *out);
+/* A process never started ends here (reason, code for its waiters); nothing once started. */
+void process_discard_unstarted(struct process *p, uint32_t reason, int64_t code);
+static inline bool process_started(const struct process *p) { return p->started; }
 
 /* Give p a capability to obj under name (takes a reference); returns the handle. */
 int64_t process_grant(struct process *p, const char *name, struct kobj *obj, uint32_t rights);

@@ -71,6 +71,21 @@ _Static_assert(sizeof(struct capos_bootstrap) <= 4096, "bootstrap fits one page"
 #define CAPOS_QUOTA_KMEM_MIN_KIB 64u
 #define CAPOS_QUOTA_KMEM_MAX_KIB (1u << 20)     /* 1 GiB */
 
+/* ProcessFactory.create flags */
+#define CAPOS_CREATE_SESSION 1u   /* the call's one descriptor is the child's UserSession */
+
+/* ProcessHandle.bind kinds: objects bound to the child */
+#define CAPOS_BIND_VM      1u   /* VirtualMemory of the child's space */
+#define CAPOS_BIND_THREADS 2u   /* ThreadSpawner for the child */
+#define CAPOS_BIND_THREAD  3u   /* ThreadControl (exit) */
+#define CAPOS_BIND_PARK    4u   /* ParkSpace over the child's memory */
+
+/* ProcessHandle.info state */
+#define CAPOS_PROC_NEW   0u   /* created, not started */
+#define CAPOS_PROC_LIVE  1u
+#define CAPOS_PROC_DYING 2u
+#define CAPOS_PROC_DEAD  3u   /* ended: exit_code and reason are valid */
+
 /* ProcessHandle.wait reason */
 #define CAPOS_EXIT_NORMAL 0u   /* exit_code from ThreadControl.exit of the last thread */
 #define CAPOS_EXIT_KILLED 1u   /* ProcessHandle.kill */
