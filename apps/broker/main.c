@@ -4,7 +4,8 @@
  * ShellLauncher on "launcher", from one thread (apps/session/serve.h).
  *
  * Capabilities: the two Endpoints; "spawner" (the shells), "capspace"
- * (revocable copies), "timer" and "console" (passed on to each shell),
+ * (revocable copies), "timer", "console" and "bootpkg" (passed on to
+ * each shell; the loader finds programs in the boot package),
  * "log" (an AuditWriter), and every capability its arguments name for a
  * profile's bundle (bundles.h).  A named capability that is missing stops
  * it before it serves (exit code 2).
@@ -275,7 +276,9 @@ static int start_shell(const struct session_view *s, uint32_t terminal, uint32_t
 {
 	static const char grants[] = "terminal session broker vm=@vm thread=@thread threads=@threads "
 				     "park=@park timer console @session";
-	uint32_t client, copy, revoker, caps[6];
+	static const char grants_bootpkg[] = "terminal session broker vm=@vm thread=@thread threads=@threads "
+					     "park=@park timer console @session bootpkg";
+	uint32_t client, copy, revoker, caps[7], bootpkg = capos_cap_find("bootpkg", NULL);
 	int err = capos_endpoint_mint_client(broker_ep.endpoint, CAPOS_IFACE_AUTHORITY_BROKER,
 					     CAPOS_RIGHT_TRANSFER, &client);
 
@@ -292,7 +295,8 @@ static int start_shell(const struct session_view *s, uint32_t terminal, uint32_t
 	caps[3] = timer;
 	caps[4] = console;
 	caps[5] = copy;          /* @session: the child's session */
-	err = capos_spawn("shell", grants, "", caps, 6, proc, pid);
+	caps[6] = bootpkg;       /* the shell's run finds its programs there */
+	err = capos_spawn("shell", bootpkg ? grants_bootpkg : grants, "", caps, bootpkg ? 7 : 6, proc, pid);
 	capos_release(capos_ring(), copy);
 	capos_release(capos_ring(), revoker);
 	capos_release(capos_ring(), client);

@@ -3,7 +3,7 @@
  *
  *   main.c       arguments, the order of events, how init ends
  *   load.c       the compiled manifest from the boot package, checked
- *   wire.c       endpoints for exports, the exact grants, ProcessSpawner
+ *   wire.c       endpoints for exports, the exact grants, the loader
  *   devices.c    the devices a service is granted, obtained at each start
  *   supervise.c  waiting on every child at once, restart with backoff
  *   report.c     every start, exit, restart and problem on the console

@@ -12,7 +12,7 @@
  *   each export of the service        its Endpoint (receive side), under
  *                                     the export's name
  *
- * Copies travel as COPY transfer descriptors of ProcessSpawner.spawn, in
+ * Copies are granted by the libOS loader (ProcessHandle.grant), in
  * the order their names appear in the grant list (capos_spawn).  The
  * endpoints of a service's exports are made with EndpointFactory.create
  * (init's "endpoints") before the service first starts; init keeps the
@@ -31,7 +31,7 @@
 #include "init.h"
 
 struct grants {
-	char names[256];                       /* ProcessSpawner grant_names */
+	char names[256];                       /* the loader's grant list */
 	size_t len;
 	uint32_t caps[CAPOS_XFER_MAX];         /* handles for the plain names, in order */
 	uint32_t ncaps;

@@ -132,22 +132,14 @@ static int resolve_grants(struct shell *sh, const struct shell_run *r, struct ca
 	return 0;
 }
 
-/* ProcessSpawner.spawn with the borrowed terminal moved and the grants copied. */
-static int spawn(uint32_t spawner, const struct shell_run *r, const char *grants, const char *args,
-		 uint32_t borrower, struct capos_xfer *x, struct capos_process_spawner_spawn_out *out)
+/* The libOS loader with the borrowed terminal moved and the grants copied. */
+static int spawn(uint32_t spawner, const struct shell_run *r, const char *grants, const char *args, uint32_t borrower,
+		 struct capos_xfer *x, uint32_t *proc, uint32_t *pid)
 {
-	static struct capos_process_spawner_spawn_in in;
-
-	memset(&in, 0, sizeof in);
-	capos_snprintf(in.binary, sizeof in.binary, "%s", r->binary);
-	capos_snprintf(in.grant_names, sizeof in.grant_names, "%s", grants);
-	capos_snprintf(in.args, sizeof in.args, "%s", args);
 	/* "stdio" comes first among the plain names, so its descriptor is first. */
 	memmove(&x[1], &x[0], r->grant_count * sizeof *x);
 	x[0] = (struct capos_xfer){ borrower, CAPOS_XFER_MOVE };
-	return capos_call_sync_xfer(capos_ring(), spawner, CAPOS_IFACE_PROCESS_SPAWNER,
-				    CAPOS_PROCESS_SPAWNER_SPAWN, &in, sizeof in, x,
-				    (uint16_t)(r->grant_count + 1), out, sizeof *out, NULL);
+	return capos_spawn_xfer(spawner, r->binary, grants, args, x, r->grant_count + 1, NULL, proc, pid);
 }
 
 void cmd_run(struct shell *sh, const struct shell_words *w)
@@ -155,8 +147,7 @@ void cmd_run(struct shell *sh, const struct shell_words *w)
 	static struct shell_run r;
 	static char grants[SHELL_RUN_TEXT_MAX], args[SHELL_RUN_TEXT_MAX], err_text[200];
 	struct capos_xfer x[CAPOS_XFER_MAX];
-	uint32_t borrower = 0;
-	struct capos_process_spawner_spawn_out out;
+	uint32_t borrower = 0, proc = 0, pid = 0;
 	uint32_t spawner = shell_cap(sh, "spawner", NULL);
 	int err;
 
@@ -176,15 +167,15 @@ void cmd_run(struct shell *sh, const struct shell_words *w)
 		shell_printf(sh, "run: cannot lend the terminal: %s\n", capos_strerror(err));
 		return;
 	}
-	err = spawn(spawner, &r, grants, args, borrower, x, &out);
+	err = spawn(spawner, &r, grants, args, borrower, x, &proc, &pid);
 	if (err) {
-		/* The move did not happen: the borrower is still ours; the reclaim revokes it. */
+		/* The borrower is ours unless the loader moved it into the discarded child: the reclaim revokes it. */
 		capos_terminal_session_reclaim(capos_ring(), sh->terminal);
 		capos_release(capos_ring(), borrower);
 		shell_printf(sh, "run: cannot start %s: %s\n", r.binary,
 			     err > 0 ? "the spawner refused" : capos_strerror(err));
 		return;
 	}
-	wait_child(sh, r.binary, out.process, out.pid);
-	capos_release(capos_ring(), out.process);
+	wait_child(sh, r.binary, proc, pid);
+	capos_release(capos_ring(), proc);
 }

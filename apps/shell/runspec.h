@@ -1,7 +1,7 @@
 /*
  * What `run BINARY [ARGS...] [NAME=CAP ...]` asks for (pure: also built on
  * the host, tests/host/shell).  shell_parse_run checks the words and
- * shell_run_text builds the ProcessSpawner.spawn grant list and argument
+ * shell_run_text builds the loader's grant list and argument
  * string; shell_exit_text says how a program ended.
  *
  * Words: the first is the program; an unquoted word holding '=' grants the
@@ -21,7 +21,7 @@
 #include "words.h"
 
 #define SHELL_RUN_GRANTS_MAX (CAPOS_XFER_MAX - 1u)
-#define SHELL_RUN_BINARY_MAX 40u       /* ProcessSpawner.spawn's binary field, NUL included */
+#define SHELL_RUN_BINARY_MAX 40u       /* a program name, NUL included (CAPOS_PROC_NAME_MAX) */
 #define SHELL_RUN_TEXT_MAX 256u        /* its grant_names and args fields, NUL included */
 
 /* The grant words every child gets, before "stdio" and the NAMEs. */

@@ -229,6 +229,7 @@ int kcap_process_handle_grant(struct kcall *call, const struct capos_process_han
 	if (h < 0)
 		return (int)h;
 	out->handle = (uint32_t)h;
+	out->iface = call->xfer[0].obj->iface;
 	*out_len = sizeof *out;
 	return 0;
 }
@@ -254,6 +255,7 @@ int kcap_process_handle_bind(struct kcall *call, const struct capos_process_hand
 	if (!obj)
 		return -CAPOS_ENOMEM;
 	h = process_cap_insert(child, obj, CAPOS_RIGHT_ALL);
+	out->iface = obj->iface;
 	kobj_unref(obj);
 	if (h < 0)
 		return (int)h;

@@ -2,7 +2,7 @@
  * Constructors of the capability objects bound to one process: its
  * VirtualMemory (its own address space), ThreadSpawner and ThreadControl
  * (its threads), ParkSpace (its park words); and the machine-wide
- * FrameAllocator and ProcessSpawner.  Each returned object carries one
+ * FrameAllocator and ProcessFactory.  Each returned object carries one
  * reference for the caller (who usually grants it and then drops it).
  * A bound object keeps its process struct alive (process_ref) and answers
  * -CAPOS_EPEER once that process is dead.
@@ -21,7 +21,6 @@ struct kobj *thread_control_create(struct process *p);
 struct kobj *parkspace_create(struct process *p);
 
 struct kobj *coreobj_frames(void);
-struct kobj *coreobj_spawner(void);
 struct kobj *coreobj_process_factory(void);
 
 /* A ProcessHandle for p charged to payer (one reference for the caller); NULL with *err. */
@@ -30,11 +29,10 @@ struct kobj *process_handle_create(struct process *p, struct quota *payer, int *
 struct process *process_handle_target(struct kobj *o);
 
 /*
- * Grant names a spawner may use for objects bound to the child itself
- * ("vm=@vm" gives the child its own VirtualMemory under the name "vm").
- * Returns a new object for the child, or NULL for an unknown kind.
+ * An object bound to the child itself, by kind ("vm", "threads",
+ * "thread", "park": ProcessHandle.bind).  Returns a new object for the
+ * child, or NULL for an unknown kind.
  */
 struct kobj *procobj_for_child(const char *kind, struct process *child);
-int procobj_kind_known(const char *kind);
 
 #endif

@@ -53,8 +53,7 @@ static const struct init_grant init_grants[] = {
 	{ "threads", NULL, thread_spawner_create },
 	{ "thread", NULL, thread_control_create },
 	{ "park", NULL, parkspace_create },
-	{ "spawner", coreobj_spawner, NULL },
-	{ "process-factory", coreobj_process_factory, NULL },
+	{ "spawner", coreobj_process_factory, NULL },   /* ProcessFactory: the libOS builds children over it */
 	{ "entropy", coreobj_entropy, NULL },
 	{ "null", coreobj_null, NULL },
 	{ "endpoints", coreobj_endpoints, NULL },

@@ -1,7 +1,7 @@
 /*
- * The user program loader; see uelf.h.  Check everything, then map
- * segment by segment, then the stack; a failure removes what this load
- * mapped, in reverse, before returning.
+ * The kernel's user program loader, for init only; see uelf.h.  Check
+ * everything, then map segment by segment, then the stack; a failure
+ * removes what this load mapped, in reverse, before returning.
  */
 #include <stdbool.h>
 #include <capos/error.h>

@@ -1,6 +1,9 @@
 /*
  * uelf: load a static ELF64 x86_64 executable (held in kernel memory, e.g.
- * a boot-package entry) into a user address space.
+ * a boot-package entry) into a user address space.  Only the kernel's
+ * start of init uses it (process_load from exo/proc/init.c); every other
+ * program is loaded by the libOS over ProcessFactory (libos/rt/spawn.c,
+ * with the same checks in libos/rt/loadplan.c).
  *
  * The file is checked in full first (exo/lib/elf.h: header, every PT_LOAD
  * inside [CAPOS_USER_MIN, CAPOS_USER_MAX), W^X, entry point; then the

@@ -1,6 +1,6 @@
 /*
  * The capabilities the runtime uses itself, found once by name in the
- * bootstrap page (the names are the ones init and ProcessSpawner grants
+ * bootstrap page (the names are the ones init and the loader's grant lists
  * use; see capos/rt.h).  "stdio" counts only when it is a
  * TerminalSession: then it carries standard input and output instead of
  * "console".

@@ -1,23 +1,392 @@
 /*
- * Starting other programs over "spawner" (ProcessSpawner) and waiting for
- * them (ProcessHandle).  The capabilities a child receives by plain name
- * travel as COPY transfer descriptors of the spawn call, in the order the
- * names appear in the grant list.
+ * The loader: starting programs over "spawner" (ProcessFactory) and
+ * waiting for them (ProcessHandle).
+ *
+ * Everything that can be refused is decided first — the texts, the grant
+ * list against the passed capabilities (grants.c), the ELF file and its
+ * layout (loadplan.c).  Then ProcessFactory.create gives an empty child
+ * and the loader builds it through its ProcessHandle: each PT_LOAD
+ * segment becomes child memory (charged to the child's quota) that the
+ * loader maps into itself, fills, unmaps and maps into the child with the
+ * segment's protection; then the stack; then the capabilities (copied, or
+ * bound to the child); then the bootstrap page, written exactly as
+ * capos/process.h says and mapped read-only; then start with %rdi = the
+ * bootstrap page and %rsi = the ring.  On any failure the handle is
+ * released, which makes the kernel discard the unstarted child with
+ * everything given to it.  A program that fails its checks is reported on
+ * the console ("spawn NAME: not started: ...") and by capos_spawn_fault.
  */
+#include <stdlib.h>
+#include <capos/bootfiles.h>
 #include <capos/rt.h>
+#include "grants.h"
+#include "loadplan.h"
 #include "rt_internal.h"
+
+#define FAULT_TEXT_MAX 128
+#define SELF_MAP_TRIES 4
+
+static __thread char spawn_fault[FAULT_TEXT_MAX];
+
+/* One child being built. */
+struct build {
+	uint32_t handle;            /* ProcessHandle */
+	uint32_t pid;
+	uint64_t ring_addr;
+	uint32_t ring_size;
+	struct capos_bootstrap boot;  /* written here, copied into the child's page last */
+};
+
+const char *capos_spawn_fault(void)
+{
+	return spawn_fault;
+}
+
+static size_t text_len(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (s && n < max && s[n])
+		n++;
+	return n;
+}
 
 static int copy_text(char *dst, size_t size, const char *src)
 {
-	size_t i = 0;
+	size_t n = text_len(src, size);
 
-	for (; src && src[i]; i++) {
-		if (i + 1 >= size)
-			return -CAPOS_ERANGE;
+	if (n == size)
+		return -CAPOS_ERANGE;
+	for (size_t i = 0; i < n; i++)
 		dst[i] = src[i];
-	}
-	dst[i] = '\0';
+	dst[n] = '\0';
 	return 0;
+}
+
+static void report_fault(const char *name, const struct elf_fault *f)
+{
+	if (f->index >= 0)
+		capos_snprintf(spawn_fault, sizeof spawn_fault, "program header %d: %s", f->index, f->what);
+	else
+		capos_snprintf(spawn_fault, sizeof spawn_fault, "%s", f->what ? f->what : "bad ELF file");
+	capos_printf("spawn %s: not started: %s\n", name, spawn_fault);
+}
+
+/* ------------------------------------------------------ the child's memory */
+
+/*
+ * Map mo's pages RW into this process where nothing is: the kernel picks
+ * a free range for anonymous pages, which is given back and taken by mo.
+ * Another thread of ours may take the range in between; then try again.
+ */
+static int map_into_self(uint32_t mo, uint64_t pages, uint8_t **out)
+{
+	int err = -CAPOS_EEXIST;
+
+	for (int tries = 0; tries < SELF_MAP_TRIES && err == -CAPOS_EEXIST; tries++) {
+		void *va = capos_pages_alloc(pages);
+		struct capos_memory_object_map_in in = { .first_page = 0, .pages = pages,
+							 .prot = CAPOS_PROT_READ | CAPOS_PROT_WRITE };
+
+		if (!va)
+			return capos_errno ? capos_errno : -CAPOS_ENOMEM;
+		err = capos_pages_free(va, pages);
+		if (err)
+			return err;
+		in.vaddr = (uint64_t)(uintptr_t)va;
+		err = capos_memory_object_map(capos_ring(), mo, &in);
+		if (!err)
+			*out = va;
+	}
+	return err;
+}
+
+static void unmap_from_self(uint32_t mo, uint8_t *va, uint64_t pages)
+{
+	struct capos_memory_object_unmap_in in = { .vaddr = (uint64_t)(uintptr_t)va, .pages = pages };
+
+	capos_memory_object_unmap(capos_ring(), mo, &in);
+}
+
+/* ProcessHandle.map with mo as the one descriptor (copied: the loader drops its own handle after). */
+static int map_into_child(struct build *b, uint32_t mo, uint64_t vaddr, uint64_t pages, uint32_t prot)
+{
+	struct capos_process_handle_map_in in = { .vaddr = vaddr, .first_page = 0, .pages = pages, .prot = prot };
+	struct capos_xfer x = { mo, CAPOS_XFER_COPY };
+
+	return capos_call_sync_xfer(capos_ring(), b->handle, CAPOS_IFACE_PROCESS_HANDLE, CAPOS_PROCESS_HANDLE_MAP,
+				    &in, sizeof in, &x, 1, NULL, 0, NULL);
+}
+
+/*
+ * pages of child memory at vaddr with prot, its first len bytes at
+ * offset copied from src (len 0: left zero).
+ */
+static int give_memory(struct build *b, uint64_t vaddr, uint64_t pages, uint32_t prot, uint64_t offset,
+		       const void *src, uint64_t len)
+{
+	struct capos_process_handle_memory_in in = { .pages = pages };
+	struct capos_process_handle_memory_out out = { 0 };
+	int err = capos_process_handle_memory(capos_ring(), b->handle, &in, &out);
+	uint8_t *va;
+
+	if (err)
+		return err;
+	if (len) {
+		err = map_into_self(out.memory, pages, &va);
+		if (!err) {
+			for (uint64_t i = 0; i < len; i++)
+				va[offset + i] = ((const uint8_t *)src)[i];
+			unmap_from_self(out.memory, va, pages);
+		}
+	}
+	if (!err)
+		err = map_into_child(b, out.memory, vaddr, pages, prot);
+	capos_release(capos_ring(), out.memory);
+	return err;
+}
+
+static int load_segments(struct build *b, const struct load_plan *plan)
+{
+	struct elf_segment seg;
+
+	for (unsigned n = 0; elf_segment(&plan->img, n, &seg) == 0; n++) {
+		uint64_t start, end;
+		int err;
+
+		elf_segment_pages(&seg, &start, &end);
+		err = give_memory(b, start, (end - start) / CAPOS_PAGE_SIZE, load_prot(seg.flags), seg.vaddr - start,
+				  plan->img.base + seg.offset, seg.filesz);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------ the child's table */
+
+static int grant_one(struct build *b, const struct grant *g, const struct capos_xfer *x)
+{
+	struct capos_process_handle_grant_out out = { 0 };
+	struct capos_bootstrap_cap *c;
+	int err;
+
+	if (g->bind) {
+		struct capos_process_handle_bind_in in = { .kind = g->bind };
+		struct capos_process_handle_bind_out bout = { 0 };
+
+		err = capos_process_handle_bind(capos_ring(), b->handle, &in, &bout);
+		out.handle = bout.handle;
+		out.iface = bout.iface;
+	} else {
+		err = capos_call_sync_xfer(capos_ring(), b->handle, CAPOS_IFACE_PROCESS_HANDLE,
+					   CAPOS_PROCESS_HANDLE_GRANT, NULL, 0, x, 1, &out, sizeof out, NULL);
+	}
+	if (err)
+		return err;
+	c = &b->boot.caps[b->boot.cap_count++];
+	copy_text(c->name, sizeof c->name, g->name);
+	c->handle = out.handle;
+	c->iface = out.iface;
+	return 0;
+}
+
+static int grant_all(struct build *b, const struct grant_plan *gp, const struct capos_xfer *x)
+{
+	for (uint32_t i = 0; i < gp->count; i++) {
+		int err = grant_one(b, &gp->g[i], gp->g[i].bind ? NULL : &x[gp->g[i].xfer]);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------- creating, starting */
+
+static int create_child(struct build *b, uint32_t factory, const char *name, const struct capos_spawn_quota *quota,
+			const struct grant_plan *gp, const struct capos_xfer *xfers)
+{
+	struct capos_process_factory_create_in in = { 0 };
+	struct capos_process_factory_create_out out = { 0 };
+	struct capos_xfer x = { 0, CAPOS_XFER_COPY };
+	int err;
+
+	if (!factory)
+		factory = rt_cap(RT_CAP_SPAWNER);
+	if (!factory)
+		return -CAPOS_ENOENT;
+	copy_text(in.name, sizeof in.name, name);
+	if (quota) {
+		in.quota_frames = quota->frames;
+		in.quota_caps = quota->caps;
+		in.quota_threads = quota->threads;
+		in.quota_ring_ops = quota->ring_ops;
+		in.quota_kmem_kib = quota->kmem_kib;
+	}
+	if (gp->session_xfer >= 0) {
+		in.flags = CAPOS_CREATE_SESSION;
+		x.cap = xfers[gp->session_xfer].cap;  /* the session is named, never granted: always a copy */
+	}
+	err = capos_call_sync_xfer(capos_ring(), factory, CAPOS_IFACE_PROCESS_FACTORY, CAPOS_PROCESS_FACTORY_CREATE,
+				   &in, sizeof in, &x, gp->session_xfer >= 0, &out, sizeof out, NULL);
+	if (err)
+		return err;
+	b->handle = out.process;
+	b->pid = out.pid;
+	b->ring_addr = out.ring_addr;
+	b->ring_size = out.ring_size;
+	return 0;
+}
+
+/* The bootstrap page as the child's runtime reads it (capos/process.h). */
+static void write_bootstrap(struct build *b, const char *name, const char *args, const struct load_plan *plan)
+{
+	const struct capos_bootstrap *mine = capos_bootstrap();
+	struct capos_bootstrap *boot = &b->boot;
+
+	boot->magic = CAPOS_BOOTSTRAP_MAGIC;
+	boot->version = CAPOS_BOOTSTRAP_VERSION;
+	boot->ring_addr = b->ring_addr;
+	boot->ring_size = b->ring_size;
+	boot->pid = b->pid;
+	boot->tls_image = plan->tls_image;
+	boot->tls_filesz = plan->tls_filesz;
+	boot->tls_memsz = plan->tls_memsz;
+	boot->tls_align = plan->tls_align;
+	boot->heap_start = plan->heap_start;
+	boot->stack_top = CAPOS_USER_STACK_TOP;
+	boot->stack_size = LOAD_STACK_PAGES * CAPOS_PAGE_SIZE;
+	boot->tsc_hz = mine->tsc_hz;
+	boot->clock_tsc_base = mine->clock_tsc_base;
+	boot->clock_ns_mult = mine->clock_ns_mult;
+	copy_text(boot->name, sizeof boot->name, name);
+	copy_text(boot->args, sizeof boot->args, args);
+}
+
+static int build_child(struct build *b, const char *name, const char *args, const struct load_plan *plan,
+		       const struct grant_plan *gp, const struct capos_xfer *x)
+{
+	struct capos_process_handle_start_in start = {
+		.entry = plan->entry, .stack = CAPOS_USER_STACK_TOP, .arg0 = LOAD_BOOTSTRAP_VA,
+	};
+	int err = load_segments(b, plan);
+
+	if (!err)
+		err = give_memory(b, LOAD_STACK_BOTTOM, LOAD_STACK_PAGES, CAPOS_PROT_READ | CAPOS_PROT_WRITE, 0, NULL, 0);
+	if (!err)
+		err = grant_all(b, gp, x);
+	if (err)
+		return err;
+	write_bootstrap(b, name, args, plan);
+	err = give_memory(b, LOAD_BOOTSTRAP_VA, 1, CAPOS_PROT_READ, 0, &b->boot, sizeof b->boot);
+	if (err)
+		return err;
+	start.arg1 = b->ring_addr;
+	return capos_process_handle_start(capos_ring(), b->handle, &start);
+}
+
+/* What to start: a program in memory, under a name, with its grants. */
+struct spawn_req {
+	uint32_t factory;           /* ProcessFactory; 0: "spawner" */
+	const char *name;
+	const void *image;
+	uint64_t size;
+	const char *grants, *args;
+	const struct capos_xfer *x;
+	uint32_t n;
+	const struct capos_spawn_quota *quota;
+};
+
+/* Texts and the grant list: the refusals that need no program. */
+static int check_request(const char *name, const char *args, const char *grants, const struct capos_xfer *x,
+			 uint32_t n, struct grant_plan *gp)
+{
+	if (n > CAPOS_XFER_MAX)
+		return -CAPOS_ERANGE;
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t j = 0; j < i; j++)
+			if (x[i].cap == x[j].cap)
+				return -CAPOS_EINVAL;  /* one handle per descriptor, as a CALL takes them */
+	if (text_len(name, CAPOS_PROC_NAME_MAX) == CAPOS_PROC_NAME_MAX ||
+	    text_len(args, CAPOS_ARGS_MAX) == CAPOS_ARGS_MAX)
+		return -CAPOS_ERANGE;
+	return grants_parse(grants, n, gp);
+}
+
+static int spawn(const struct spawn_req *r, uint32_t *proc, uint32_t *pid)
+{
+	struct load_plan plan;
+	struct grant_plan gp;
+	struct elf_fault fault = { -1, NULL };
+	struct build *b;
+	int err = check_request(r->name, r->args, r->grants, r->x, r->n, &gp);
+
+	spawn_fault[0] = '\0';
+	if (!err && (!r->name || !r->name[0] || (uintptr_t)r->image % 8))
+		err = -CAPOS_EINVAL;  /* the caller's buffer, not the file */
+	if (err)
+		return err;
+	if (load_plan_check(r->image, r->size, &plan, &fault)) {
+		report_fault(r->name, &fault);
+		return -CAPOS_EFORMAT;  /* whatever the file's fault, one code says "bad program" */
+	}
+	b = calloc(1, sizeof *b);
+	if (!b)
+		return -CAPOS_ENOMEM;
+	err = create_child(b, r->factory, r->name, r->quota, &gp, r->x);
+	if (!err) {
+		err = build_child(b, r->name, r->args, &plan, &gp, r->x);
+		if (err)
+			capos_release(capos_ring(), b->handle);  /* the kernel discards the unstarted child */
+	}
+	if (!err) {
+		*proc = b->handle;
+		if (pid)
+			*pid = b->pid;
+	}
+	free(b);
+	return err;
+}
+
+/* caps[0..n) as copies. */
+static int copies(const uint32_t *caps, uint32_t n, struct capos_xfer *x)
+{
+	if (n > CAPOS_XFER_MAX)
+		return -CAPOS_ERANGE;
+	for (uint32_t i = 0; i < n; i++)
+		x[i] = (struct capos_xfer){ caps[i], CAPOS_XFER_COPY };
+	return 0;
+}
+
+int capos_spawn_image(const char *name, const void *image, uint64_t size, const char *grants, const char *args,
+		      const uint32_t *caps, uint32_t ncaps, const struct capos_spawn_quota *quota, uint32_t *proc,
+		      uint32_t *pid)
+{
+	struct capos_xfer x[CAPOS_XFER_MAX];
+	int err = copies(caps, ncaps, x);
+
+	if (err)
+		return err;
+	return spawn(&(struct spawn_req){ 0, name, image, size, grants, args, x, ncaps, quota }, proc, pid);
+}
+
+int capos_spawn_xfer(uint32_t factory, const char *binary, const char *grants, const char *args, const struct capos_xfer *x,
+		     uint32_t n, const struct capos_spawn_quota *quota, uint32_t *proc, uint32_t *pid)
+{
+	struct grant_plan gp;
+	const void *image;
+	uint64_t size;
+	uint32_t kind;
+	int err = check_request(binary, args, grants, x, n, &gp);
+
+	if (!err)
+		err = capos_bootfile_find(binary ? binary : "", &image, &size, &kind);
+	if (!err && kind != CAPOS_BOOTPKG_ELF)
+		err = -CAPOS_ETYPE;
+	if (err)
+		return err;
+	return spawn(&(struct spawn_req){ factory, binary, image, size, grants, args, x, n, quota }, proc, pid);
 }
 
 int capos_spawn(const char *binary, const char *grants, const char *args, const uint32_t *caps,
@@ -29,36 +398,12 @@ int capos_spawn(const char *binary, const char *grants, const char *args, const 
 int capos_spawn_quota(const char *binary, const char *grants, const char *args, const uint32_t *caps,
 		      uint32_t ncaps, const struct capos_spawn_quota *quota, uint32_t *proc, uint32_t *pid)
 {
-	struct capos_process_spawner_spawn_in in = { 0 };
-	struct capos_process_spawner_spawn_out out = { 0 };
 	struct capos_xfer x[CAPOS_XFER_MAX];
-	uint32_t cap = rt_cap(RT_CAP_SPAWNER);
-	int err;
+	int err = copies(caps, ncaps, x);
 
-	if (!cap)
-		return -CAPOS_ENOENT;
-	if (ncaps > CAPOS_XFER_MAX)
-		return -CAPOS_ERANGE;
-	if (copy_text(in.binary, sizeof in.binary, binary) || copy_text(in.grant_names, sizeof in.grant_names, grants) ||
-	    copy_text(in.args, sizeof in.args, args))
-		return -CAPOS_ERANGE;
-	if (quota) {
-		in.quota_frames = quota->frames;
-		in.quota_caps = quota->caps;
-		in.quota_threads = quota->threads;
-		in.quota_ring_ops = quota->ring_ops;
-		in.quota_kmem_kib = quota->kmem_kib;
-	}
-	for (uint32_t i = 0; i < ncaps; i++)
-		x[i] = (struct capos_xfer){ caps[i], CAPOS_XFER_COPY };
-	err = capos_call_sync_xfer(capos_ring(), cap, CAPOS_IFACE_PROCESS_SPAWNER, CAPOS_PROCESS_SPAWNER_SPAWN,
-				   &in, sizeof in, x, (uint16_t)ncaps, &out, sizeof out, NULL);
 	if (err)
 		return err;
-	*proc = out.process;
-	if (pid)
-		*pid = out.pid;
-	return 0;
+	return capos_spawn_xfer(0, binary, grants, args, x, ncaps, quota, proc, pid);
 }
 
 int capos_process_wait(uint32_t proc, int64_t *code, uint32_t *reason)

@@ -364,7 +364,7 @@ static int get_restart(const struct mnode *svc, struct mf_service *s, struct mdi
 	return 0;
 }
 
-/* Kernel capabilities bound to the receiving process (ProcessSpawner NAME=@KIND), not transferred. */
+/* Kernel capabilities bound to the receiving process (the loader's NAME=@KIND: ProcessHandle.bind), not transferred. */
 static int bound_kind(const struct mf_cap *c)
 {
 	static const char *const kinds[] = { "vm", "threads", "thread", "park" };

@@ -18,12 +18,11 @@
 #define KF_WINDOW 0x600000000000ull
 #define KF_WINDOW_PAGES 256
 #define KF_THREADS_MAX 4       /* fuzzing threads per process */
-#define KF_SPAWN_BUDGET 2      /* kfuzz children per process */
 #define KF_RAW_STACKS 8
 #define KF_BATCH_MAX 8         /* entries published per cap_enter */
 #define KF_UD 0xc000000000000000ull  /* PRIVATE|DISCARD: a runtime reaper drops ours */
 
-enum kf_kind { K_NONE, K_CALL, K_DERIVE, K_EPCREATE, K_INSPECT, K_RECV, K_PWAIT };
+enum kf_kind { K_NONE, K_CALL, K_DERIVE, K_EPCREATE, K_INSPECT, K_RECV, K_PWAIT, K_PCREATE };
 
 struct kf_pending {
 	uint64_t ud;
@@ -48,7 +47,7 @@ struct kf_thread {
 struct kf_proc {
 	uint64_t seed, end_ms, ops, done_ok, done_err, reported;
 	uint32_t by_status[40];    /* completions by -status (0: success; 39: anything else) */
-	uint32_t depth, threads, spawned, mask;
+	uint32_t depth, threads, mask;
 	uint32_t thread_cap, console, caps_seen;
 	uint64_t grants[CAPOS_BOOTSTRAP_MAX_CAPS];  /* what we were given, as pool entries; never evicted */
 	uint64_t pool[KF_POOL];    /* handle << 32 | iface; 0 empty; iface 0 unknown */
@@ -59,7 +58,8 @@ struct kf_proc {
 extern struct kf_proc kfp;
 
 /* Methods per kernel interface id (0: no such interface). */
-extern const uint8_t kf_methods[30];
+#define KF_IFACES 31   /* kernel interface ids 0..30 */
+extern const uint8_t kf_methods[KF_IFACES];
 
 uint64_t kf_addr(const void *p);
 uint64_t kf_scan(uint64_t *table, uint32_t n, struct kf_rng *r, uint32_t iface);

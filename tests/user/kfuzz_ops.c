@@ -18,8 +18,9 @@
  * RELEASE, CANCEL (of pending and unknown operations), NOP and unknown
  * opcodes with random fields.  Typed generators build the sequences a
  * random word rarely would: CapSpace.derive then Revoker.revoke, endpoint
- * create/mint/call/recv/return, spawn and kill of children that fuzz too,
- * threads (some ending at once with work pending), map/unmap/protect in a
+ * create/mint/call/recv/return, children half built through
+ * ProcessFactory/ProcessHandle with bad arguments, started, waited on and
+ * killed, threads (some ending at once with work pending), map/unmap/protect in a
  * window, timers and park waits with every timeout.
  *
  * What it never does, so that it keeps fuzzing: unmap or overwrite its own
@@ -38,7 +39,7 @@ static void op_generic_call(struct kf_thread *t)
 
 	if (!iface || kf_one_in(r, 8))
 		iface = kf_one_in(r, 4) ? (uint32_t)kf_next(r) : (uint32_t)kf_below(r, 31);
-	m = iface < 30 && kf_methods[iface] && !kf_one_in(r, 8) ? (uint32_t)kf_below(r, kf_methods[iface] + 1) :
+	m = iface < KF_IFACES && kf_methods[iface] && !kf_one_in(r, 8) ? (uint32_t)kf_below(r, kf_methods[iface] + 1) :
 								 (uint32_t)kf_below(r, 0x10000);
 	if (iface == CAPOS_IFACE_THREAD_CONTROL || iface == CAPOS_IFACE_THREAD_SPAWNER ||
 	    iface == CAPOS_IFACE_POWER || iface == CAPOS_IFACE_CONSOLE || iface == CAPOS_IFACE_VIRTUAL_MEMORY ||
@@ -362,61 +363,62 @@ static void op_threads(struct kf_thread *t)
 	}
 }
 
+/* A ProcessHandle method with random words: building, starting, waiting on and killing half-built children. */
+static void op_build(struct kf_thread *t, uint32_t handle)
+{
+	struct kf_rng *r = &t->rng;
+	uint32_t m = (uint32_t)kf_below(r, 9);   /* one past the last method too */
+	uint64_t w[6];
+	struct capos_sqe *s;
+
+	for (int i = 0; i < 6; i++)
+		w[i] = kf_one_in(r, 2) ? kf_below(r, 8) : kf_pick_word(r);
+	if (kf_one_in(r, 2))
+		w[0] = 0x400000 + kf_below(r, 64) * 4096;             /* a plausible image address */
+	if (m == CAPOS_PROCESS_HANDLE_MAP && kf_one_in(r, 2))
+		w[3] = CAPOS_PROT_READ | (uint32_t)kf_below(r, 8);     /* W+X among the rest */
+	s = kf_call_full(t, handle, CAPOS_IFACE_PROCESS_HANDLE, (uint16_t)m, w, sizeof w, kf_pick_len(r, sizeof w),
+			 m == CAPOS_PROCESS_HANDLE_WAIT ? K_PWAIT : K_CALL, 96, 0);
+	if (s && (m == CAPOS_PROCESS_HANDLE_MAP || m == CAPOS_PROCESS_HANDLE_GRANT || kf_one_in(r, 8)))
+		kf_add_xfers(t, s);  /* MemoryObjects, anything else, stale, moved, too many */
+}
+
+/* ProcessFactory.create with random names, quotas and flags; the handles it gives are built on by op_build. */
+static void op_create(struct kf_thread *t, uint32_t factory)
+{
+	static const char *const names[] = { "kfuzz-built", "", "two words", "utest-fault" };
+	struct kf_rng *r = &t->rng;
+	struct capos_process_factory_create_in in = { 0 };
+	const char *name = names[kf_below(r, 4)];
+	struct capos_sqe *s;
+
+	__builtin_memcpy(in.name, name, __builtin_strlen(name));
+	if (kf_one_in(r, 16))
+		__builtin_memset(in.name, 'n', sizeof in.name);     /* no NUL */
+	in.quota_frames = kf_one_in(r, 2) ? kf_pick_count(r) : 64 + 64 * kf_below(r, 4);
+	in.quota_caps = kf_one_in(r, 4) ? (uint32_t)kf_pick_count(r) : 16;
+	in.quota_threads = kf_one_in(r, 4) ? (uint32_t)kf_pick_count(r) : 2;
+	in.quota_ring_ops = kf_one_in(r, 4) ? (uint32_t)kf_pick_count(r) : 16;
+	in.quota_kmem_kib = kf_one_in(r, 4) ? (uint32_t)kf_pick_count(r) : 0;
+	if (in.quota_frames > 1024)
+		in.quota_frames = 1024;  /* every created child is a commit of the machine's memory: stay small */
+	in.flags = kf_one_in(r, 8) ? (uint32_t)kf_next(r) : (kf_one_in(r, 16) ? CAPOS_CREATE_SESSION : 0);
+	s = kf_call_sqe(t, factory, CAPOS_IFACE_PROCESS_FACTORY, kf_one_in(r, 16) ? 1 : CAPOS_PROCESS_FACTORY_CREATE,
+			&in, sizeof in, K_PCREATE, sizeof(struct capos_process_factory_create_out));
+	if (s && (in.flags || kf_one_in(r, 8)))
+		kf_add_xfers(t, s);  /* the @session descriptor: sessions, anything else, too many */
+}
+
 static void op_spawn(struct kf_thread *t)
 {
-	static const char *const binaries[] = { "kfuzz", "utest-fault", "no-such-program", "", "kfuzz/../init" };
 	struct kf_rng *r = &t->rng;
-	struct capos_process_spawner_spawn_in in = { 0 };
-	uint32_t b = (uint32_t)kf_below(r, 5), extra = (uint32_t)kf_below(r, 4);
-	struct capos_sqe *s;
-	char *p;
 	uint64_t e;
 
-	if (kf_one_in(r, 2)) {
-		if ((e = kf_pool_find(r, CAPOS_IFACE_PROCESS_HANDLE)) != 0)
-			kf_call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_PROCESS_HANDLE, (uint16_t)kf_below(r, 3), NULL, 0,
-				 kf_one_in(r, 2) ? K_PWAIT : K_CALL, sizeof(struct capos_process_handle_wait_out));
-		return;
-	}
-	if ((e = kf_pool_find(r, CAPOS_IFACE_PROCESS_SPAWNER)) == 0)
-		return;
-	if (b == 0 && (kfp.depth == 0 || __atomic_fetch_add(&kfp.spawned, 1, __ATOMIC_RELAXED) >= KF_SPAWN_BUDGET))
-		b = 2;
-	__builtin_memcpy(in.binary, binaries[b], __builtin_strlen(binaries[b]));
-	if (b == 0)
-		capos_snprintf(in.args, sizeof in.args, "child %llu %u %llu %u",
-			       (unsigned long long)kf_derive(kfp.seed, 1000 + kf_below(r, 1000000)), kfp.depth - 1,
-			       (unsigned long long)kfp.end_ms, kfp.mask);
-	else
-		capos_snprintf(in.args, sizeof in.args, "%s", b == 1 ? (kf_one_in(r, 2) ? "gp" : "pf") : "x");
-	p = in.grant_names;
-	p += capos_snprintf(p, 128, "%sthread=@thread threads=@threads vm=@vm park=@park",
-			    kfp.console ? "console " : "");
-	for (uint32_t i = 0; i < extra; i++)
-		p += capos_snprintf(p, 16, " c%u", i);
-	if (kf_one_in(r, 16))
-		capos_snprintf(p, 24, kf_one_in(r, 2) ? " @session" : " x=@nothing ==");
-	in.quota_frames = b == 0 ? 256 + 256 * kf_below(r, 4) : (kf_one_in(r, 2) ? kf_pick_count(r) : 64);
-	in.quota_caps = kf_one_in(r, 4) ? (uint32_t)kf_pick_count(r) : 96;
-	in.quota_threads = kf_one_in(r, 4) ? (uint32_t)kf_pick_count(r) : 8;
-	in.quota_ring_ops = kf_one_in(r, 4) ? (uint32_t)kf_pick_count(r) : 64;
-	if (b == 0 && (in.quota_frames > 2048 || in.quota_threads > 64 || !in.quota_threads))
-		in.quota_threads = 8;  /* a fuzzing child stays small: memory is the machine's */
-	s = kf_call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_PROCESS_SPAWNER, CAPOS_PROCESS_SPAWNER_SPAWN, &in,
-		     sizeof in, K_CALL, sizeof(struct capos_process_spawner_spawn_out));
-	if (s && kfp.console) {
-		/* the descriptors for console and c0..: ours, copied or moved */
-		struct capos_xfer *x = t->xfers[t->batch % (KF_BATCH_MAX + 1)];
-		uint32_t iface;
-
-		x[0] = (struct capos_xfer){ kfp.console, CAPOS_XFER_COPY };
-		for (uint32_t i = 0; i < extra; i++) {
-			x[1 + i].cap = kf_pick_handle(r, &iface);
-			x[1 + i].mode = kf_one_in(r, 4) && x[1 + i].cap != kfp.thread_cap && !kf_granted(x[1 + i].cap) ?
-						CAPOS_XFER_MOVE : CAPOS_XFER_COPY;
-		}
-		s->xfer_addr = kf_addr(x);
-		s->xfer_count = (uint16_t)(1 + extra);
+	if (kf_one_in(r, 3)) {
+		if ((e = kf_pool_find(r, CAPOS_IFACE_PROCESS_FACTORY)) != 0)
+			op_create(t, (uint32_t)(e >> 32));
+	} else if ((e = kf_pool_find(r, CAPOS_IFACE_PROCESS_HANDLE)) != 0) {
+		op_build(t, (uint32_t)(e >> 32));
 	}
 }
 

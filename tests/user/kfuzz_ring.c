@@ -98,6 +98,10 @@ void kf_completed(struct kf_thread *t, const struct capos_cqe *c)
 				kf_pool_add(t, m->caps[i].handle, m->caps[i].iface);
 			break;
 		}
+		case K_PCREATE:
+			kf_pool_set_iface(((struct capos_process_factory_create_out *)p->buf)->process,
+				       CAPOS_IFACE_PROCESS_HANDLE);
+			break;
 		case K_PWAIT: {
 			const struct capos_process_handle_wait_out *w = (const void *)p->buf;
 

@@ -536,23 +536,12 @@ static void test_park(void)
 	test_park_wake(park);
 }
 
-/* ------------------------------------------------- ProcessSpawner, ProcessHandle */
+/* ------------------------------------- the libOS loader (over ProcessFactory), ProcessHandle */
 
 static int spawn_raw(const char *binary, const char *grants, const struct capos_xfer *x, uint16_t n,
 		     uint32_t *proc)
 {
-	struct capos_process_spawner_spawn_in in = { 0 };
-	struct capos_process_spawner_spawn_out out = { 0 };
-	int err;
-
-	for (size_t i = 0; binary[i] && i + 1 < sizeof in.binary; i++)
-		in.binary[i] = binary[i];
-	for (size_t i = 0; grants[i] && i + 1 < sizeof in.grant_names; i++)
-		in.grant_names[i] = grants[i];
-	err = capos_call_sync_xfer(rc, ut_cap("spawner"), CAPOS_IFACE_PROCESS_SPAWNER, CAPOS_PROCESS_SPAWNER_SPAWN,
-				   &in, sizeof in, x, n, &out, sizeof out, NULL);
-	*proc = out.process;
-	return err;
+	return capos_spawn_xfer(0, binary, grants, "", x, n, NULL, proc, NULL);
 }
 
 /* Quotas outside capos/process.h's ranges are refused before anything is created. */
@@ -569,9 +558,9 @@ static void test_spawn_quota_ranges(void)
 	uint32_t reason = 99;
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		ut_status("ProcessSpawner.spawn with a quota out of range", capos_spawn_quota("utest-hello",
+		ut_status("capos_spawn with a quota out of range", capos_spawn_quota("utest-hello",
 			  "console thread=@thread", "", &console, 1, &bad[i], &proc, NULL), -CAPOS_ERANGE);
-	ut_status("ProcessSpawner.spawn with small quotas", capos_spawn_quota("utest-hello",
+	ut_status("capos_spawn with small quotas", capos_spawn_quota("utest-hello",
 		  "console thread=@thread", "", &console, 1,
 		  &(struct capos_spawn_quota){ 4096, CAPOS_QUOTA_CAPS_MIN, 1, 4, CAPOS_QUOTA_KMEM_MIN_KIB }, &proc, NULL), 0);
 	ut_status("... runs and exits", capos_process_wait(proc, &code, &reason), 0);
@@ -585,9 +574,9 @@ static void test_spawn_hello(void)
 	uint32_t console = ut_cap("console"), proc = 0, pid = 0, reason = 99;
 	int64_t code = -1;
 
-	ut_status("ProcessSpawner.spawn utest-hello", capos_spawn("utest-hello", "console thread=@thread", "",
+	ut_status("capos_spawn utest-hello", capos_spawn("utest-hello", "console thread=@thread", "",
 								  &console, 1, &proc, &pid), 0);
-	ut_check(pid > 1, "ProcessSpawner.spawn gives a pid", "pid %u", pid);
+	ut_check(pid > 1, "capos_spawn gives a pid", "pid %u", pid);
 	ut_status("ProcessHandle.wait", capos_process_wait(proc, &code, &reason), 0);
 	ut_check(code == 0 && reason == CAPOS_EXIT_NORMAL, "ProcessHandle.wait exit code 0, reason normal",
 		 "code %lld reason %u", (long long)code, reason);
@@ -603,7 +592,7 @@ static void test_spawn_kill(void)
 	int64_t code = 0;
 	uint64_t ud = 0;
 
-	ut_status("ProcessSpawner.spawn a long utest-worker", capos_spawn("utest-worker", "console timer thread=@thread",
+	ut_status("capos_spawn a long utest-worker", capos_spawn("utest-worker", "console timer thread=@thread",
 									  "100000 50", caps, 2, &proc, NULL), 0);
 	ut_status("ProcessHandle.wait async", capos_process_handle_wait_async(rc, proc, &out, &ud), 0);
 	capos_sleep_ns(60 * UT_MS);
@@ -621,17 +610,17 @@ static void test_spawn_errors(void)
 	struct capos_xfer x[2] = { { ut_cap("console"), CAPOS_XFER_COPY }, { ut_cap("console"), CAPOS_XFER_COPY } };
 	uint32_t proc;
 
-	ut_status("ProcessSpawner.spawn unknown program", spawn_raw("no-such-program", "", NULL, 0, &proc), -CAPOS_ENOENT);
-	ut_status("ProcessSpawner.spawn a data entry", spawn_raw("capos-version", "", NULL, 0, &proc), -CAPOS_ETYPE);
-	ut_status("ProcessSpawner.spawn grant list syntax", spawn_raw("utest-hello", "Bad!", NULL, 0, &proc),
+	ut_status("capos_spawn unknown program", spawn_raw("no-such-program", "", NULL, 0, &proc), -CAPOS_ENOENT);
+	ut_status("capos_spawn a data entry", spawn_raw("capos-version", "", NULL, 0, &proc), -CAPOS_ETYPE);
+	ut_status("capos_spawn grant list syntax", spawn_raw("utest-hello", "Bad!", NULL, 0, &proc),
 		  -CAPOS_EINVAL);
-	ut_status("ProcessSpawner.spawn unknown @kind", spawn_raw("utest-hello", "x=@nothing", NULL, 0, &proc),
+	ut_status("capos_spawn unknown @kind", spawn_raw("utest-hello", "x=@nothing", NULL, 0, &proc),
 		  -CAPOS_EINVAL);
-	ut_status("ProcessSpawner.spawn names without capabilities", spawn_raw("utest-hello", "console", NULL, 0, &proc),
+	ut_status("capos_spawn names without capabilities", spawn_raw("utest-hello", "console", NULL, 0, &proc),
 		  -CAPOS_EINVAL);
-	ut_status("ProcessSpawner.spawn the same capability twice", spawn_raw("utest-hello", "a b", x, 2, &proc),
+	ut_status("capos_spawn the same capability twice", spawn_raw("utest-hello", "a b", x, 2, &proc),
 		  -CAPOS_EINVAL);
-	ut_status("ProcessSpawner.spawn a name twice", spawn_raw("utest-hello", "a=@vm a=@park", NULL, 0, &proc),
+	ut_status("capos_spawn a name twice", spawn_raw("utest-hello", "a=@vm a=@park", NULL, 0, &proc),
 		  -CAPOS_EEXIST);
 }
 

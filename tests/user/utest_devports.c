@@ -133,21 +133,16 @@ static int run_child(const char *mode)
  */
 static int run_mover(void)
 {
-	struct capos_process_spawner_spawn_in in = { 0 };
-	struct capos_process_spawner_spawn_out out = { 0 };
 	struct capos_io_port_range_info_out info;
-	uint32_t range = ut_cap("range"), reason = 99;
+	uint32_t range = ut_cap("range"), reason = 99, proc = 0;
 	struct capos_xfer x[2] = { { ut_cap("console"), CAPOS_XFER_COPY }, { range, CAPOS_XFER_MOVE } };
 	int64_t code = -1;
 
 	ut_status("enable in the mover", capos_io_port_range_enable(rc, range), 0);
 	(void)capos_inb(COM2 + REG_SCR);
-	strcpy(in.binary, "utest-devports");
-	strcpy(in.grant_names, "console range thread=@thread");
-	strcpy(in.args, "holder");
-	ut_status("spawn with the range moved", capos_call_sync_xfer(rc, ut_cap("spawner"), CAPOS_IFACE_PROCESS_SPAWNER,
-		  CAPOS_PROCESS_SPAWNER_SPAWN, &in, sizeof in, x, 2, &out, sizeof out, NULL), 0);
-	ut_status("the grandchild opened the ports and ended", capos_process_wait(out.process, &code, &reason), 0);
+	ut_status("spawn with the range moved", capos_spawn_xfer(0, "utest-devports", "console range thread=@thread",
+		  "holder", x, 2, NULL, &proc, NULL), 0);
+	ut_status("the grandchild opened the ports and ended", capos_process_wait(proc, &code, &reason), 0);
 	ut_check(code == 0 && reason == CAPOS_EXIT_NORMAL, "the grandchild's ports worked", "code %lld", (long long)code);
 	ut_status("the moved handle is gone", capos_io_port_range_info(rc, range, &info), -CAPOS_EBADF);
 	ut_note("reading the scratch register after moving the range away");

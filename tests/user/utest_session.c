@@ -129,7 +129,7 @@ static int child_caller(uint32_t server, uint32_t client, const char *names, uin
 	return err;
 }
 
-/* ProcessSpawner.spawn of "call" with exactly these grants and caps: the status. */
+/* capos_spawn of "call" with exactly these grants and caps: the status. */
 static int spawn_status(const char *grants, const uint32_t *caps, uint32_t n)
 {
 	uint32_t proc = 0;

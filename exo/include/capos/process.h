@@ -53,7 +53,7 @@ struct capos_bootstrap {
 };
 _Static_assert(sizeof(struct capos_bootstrap) <= 4096, "bootstrap fits one page");
 
-/* Quotas a spawner may give a child (ProcessSpawner.spawn; manifests): inclusive ranges. */
+/* Quotas a spawner may give a child (ProcessFactory.create; manifests): inclusive ranges. */
 #define CAPOS_QUOTA_FRAMES_MIN   64ull
 #define CAPOS_QUOTA_FRAMES_MAX   (1ull << 20)   /* 4 GiB */
 #define CAPOS_QUOTA_CAPS_MIN     4u

@@ -186,16 +186,28 @@ void capos_mutex_lock(struct capos_mutex *m);
 int capos_mutex_trylock(struct capos_mutex *m);  /* 0 or -CAPOS_EBUSY */
 void capos_mutex_unlock(struct capos_mutex *m);
 
-/* --- processes (over "spawner") --- */
-
+/* --- processes (over "spawner": ProcessFactory; the loader is libos/rt/spawn.c) --- */
 /*
- * ProcessSpawner.spawn(binary, grants, args) with caps[0..ncaps) copied as
- * the transfer descriptors the plain names in grants take, in order.
- * 0 with *proc (a ProcessHandle) and *pid (optional), or a negative code.
+ * Start the boot-package program binary with the capabilities grants
+ * names and the argument string args.  grants is a space-separated list
+ * (at most 255 bytes): NAME takes the next of caps[0..ncaps), copied into
+ * the child; NAME=@vm|@threads|@thread|@park gives the child an object
+ * bound to itself; @session makes the next of caps the child's
+ * UserSession (not granted).  0 with *proc (a ProcessHandle) and *pid
+ * (optional), or a negative code: -CAPOS_EINVAL (malformed word, unknown
+ * kind, second @session, ncaps not matching), -CAPOS_EEXIST (a name
+ * twice), -CAPOS_ERANGE (text too long, too many names, a quota outside
+ * capos/process.h), -CAPOS_ENOENT (no such program, or no "spawner"),
+ * -CAPOS_ETYPE (not a program), -CAPOS_EFORMAT when the file fails its
+ * checks (exo/lib/elf.c and the PT_TLS checks: header, segments in the
+ * user half without overlap, never writable and executable, sizes, entry
+ * in an executable segment) — then the console shows "spawn NAME: not
+ * started: FAULT" and capos_spawn_fault() gives FAULT — or the kernel's
+ * code while building (-CAPOS_EQUOTA, ...).
+ * Nothing of a child that did not start stays behind.
  */
 int capos_spawn(const char *binary, const char *grants, const char *args, const uint32_t *caps,
 		uint32_t ncaps, uint32_t *proc, uint32_t *pid);
-
 /* The child's quotas for capos_spawn_quota: 0 in a field keeps the kernel's default. */
 struct capos_spawn_quota {
 	uint64_t frames;
@@ -205,6 +217,24 @@ struct capos_spawn_quota {
 /* capos_spawn with quotas (NULL: all defaults); -CAPOS_ERANGE outside capos/process.h's ranges. */
 int capos_spawn_quota(const char *binary, const char *grants, const char *args, const uint32_t *caps,
 		      uint32_t ncaps, const struct capos_spawn_quota *quota, uint32_t *proc, uint32_t *pid);
+/*
+ * capos_spawn_quota over an ELF file the caller holds in memory
+ * (image[0..size), 8-byte aligned: -CAPOS_EINVAL otherwise), started
+ * under name (1..39 bytes).
+ */
+int capos_spawn_image(const char *name, const void *image, uint64_t size, const char *grants, const char *args,
+		      const uint32_t *caps, uint32_t ncaps, const struct capos_spawn_quota *quota, uint32_t *proc,
+		      uint32_t *pid);
+/*
+ * capos_spawn_quota over the ProcessFactory factory (0: "spawner") with
+ * each passed capability's mode: x[i].mode CAPOS_XFER_MOVE gives the
+ * child the caller's handle itself (it is gone from the caller once
+ * granted, even when a later step fails and the child is discarded).
+ */
+int capos_spawn_xfer(uint32_t factory, const char *binary, const char *grants, const char *args, const struct capos_xfer *x,
+		     uint32_t n, const struct capos_spawn_quota *quota, uint32_t *proc, uint32_t *pid);
+/* Why this thread's last spawn refused its program ("program header 1: ..."); "" when it did not. */
+const char *capos_spawn_fault(void);
 /* ProcessHandle.wait: 0 with *code and *reason (CAPOS_EXIT_*), or a negative code. */
 int capos_process_wait(uint32_t proc, int64_t *code, uint32_t *reason);
 

@@ -5,8 +5,10 @@
 static void known_and_unknown(void)
 {
 	CHECK_STR(capos_iface_name(1), "Null");
-	CHECK_STR(capos_iface_name(12), "ProcessSpawner");
+	CHECK(capos_iface_name(12) == NULL);                     /* retired: the kernel's program loader */
+	CHECK_STR(capos_iface_name(13), "ProcessHandle");
 	CHECK(capos_iface_name(20) == NULL);                     /* retired: the kernel terminal */
+	CHECK_STR(capos_iface_name(30), "ProcessFactory");
 	CHECK_STR(capos_iface_name(22), "UserSession");
 	CHECK_STR(capos_iface_name(24), "Power");
 	CHECK_STR(capos_iface_name(0x1000), "Echo");
