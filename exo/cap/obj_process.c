@@ -282,17 +282,20 @@ int kcap_process_spawner_spawn(struct kcall *call, const struct capos_process_sp
 	if (!err)
 		err = grant_all(call, child, &plan);
 	handle = err ? NULL : process_handle_create(child, process_quota(call->proc), &err);
-	h = err ? err : kcall_grant(call, handle, CAPOS_RIGHT_ALL);
-	if (handle)
-		kobj_unref(handle);
-	if (h < 0) {
+	if (!handle) {
 		process_abandon(child);
+		return err;
+	}
+	h = kcall_grant(call, handle, CAPOS_RIGHT_ALL);
+	if (h < 0) {
+		kobj_unref(handle);  /* the last handle of an unstarted child: it goes with it */
 		return (int)h;
 	}
 	out->process = (uint32_t)h;
 	out->pid = child->pid;
 	*out_len = sizeof *out;
 	process_start(child);
+	kobj_unref(handle);  /* after the start: the caller's slot holds the child now */
 	return 0;
 }
 
