@@ -61,7 +61,6 @@ static int package_size(const void *base, uint64_t pages, uint64_t *size)
 static int bootfiles_open(void)
 {
 	struct capos_memory_object_info_out info = { 0 };
-	struct bootpkg_fault fault;
 	const void *base = NULL;
 	uint64_t size = 0;
 	uint32_t iface = 0, cap = capos_cap_find("bootpkg", &iface);
@@ -75,7 +74,7 @@ static int bootfiles_open(void)
 	if (!err)
 		err = package_size(base, info.pages, &size);
 	if (!err)
-		err = bootpkg_open(&bootfiles_view, base, size, &fault) ? -CAPOS_EFORMAT : 0;
+		err = bootpkg_open(&bootfiles_view, base, size, NULL) ? -CAPOS_EFORMAT : 0;
 	return err;
 }
 
