@@ -56,7 +56,8 @@ static int bootpkg_memobj_init(void)
 	return 0;
 }
 
-/* Called by init_start alone, once, at boot. */
+/* Called only from init_start, at boot (before leakcheck's census, then
+ * for the grant): the first call makes the object, later ones return it. */
 struct kobj *coreobj_bootpkg(void)
 {
 	int err;
