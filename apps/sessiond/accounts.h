@@ -21,7 +21,7 @@
 
 #define ACCOUNTS_MAX 32            /* accounts the file may hold */
 #define ACCOUNTS_LINE_MAX 255      /* characters of one line */
-#define ACCOUNTS_FILE_MAX 16384    /* bytes of the whole file (one BootPackage.read) */
+#define ACCOUNTS_FILE_MAX 16384    /* bytes of the whole file (read whole from the boot package) */
 #define SESSIOND_PROFILES_MAX 8    /* PROFILE.lifetime_ms words */
 #define SESSIOND_ENTRY_MAX 39      /* boot-package entry name */
 

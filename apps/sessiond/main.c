@@ -6,9 +6,10 @@
  *
  * Capabilities: "sessions" (its export's Endpoint), "factory" (the
  * kernel's SessionFactory: an export and a received capability cannot
- * share the name "sessions"), "bootpkg" (the credential file), "entropy"
- * (salts, the dummy record), "timer" (the failure delays), "log" (an
- * AuditWriter) and "console".  Arguments: accounts.h.
+ * share the name "sessions"), "bootpkg" (the boot package, where
+ * capos/bootfiles.h finds the credential file), "entropy" (salts, the
+ * dummy record), "timer" (the failure delays), "log" (an AuditWriter)
+ * and "console".  Arguments: accounts.h.
  *
  * Failures.  Every failed login (malformed, unknown name, wrong password)
  * answers application error 1 "login incorrect", and only after the
@@ -27,6 +28,7 @@
  * answer error 2 at once, unchecked, until one is free.
  */
 #include <string.h>
+#include <capos/bootfiles.h>
 #include <capos/bootpkg.h>
 #include <capos/rt.h>
 #include <capos/services.h>
@@ -87,30 +89,19 @@ static int random_bytes(void *ctx, void *buf, size_t len)
 /* The credential file's bytes into buf: its length, or a negative code. */
 static int read_accounts(char *buf, size_t size)
 {
-	struct capos_boot_package_find_in fin;
-	struct capos_boot_package_find_out fout;
-	struct capos_boot_package_read_in rin;
-	static struct capos_boot_package_read_out rout;
-	uint32_t got = 0;
-	int err;
+	const void *data;
+	uint64_t length = 0;
+	uint32_t kind = 0;
+	int err = capos_bootfile_find(cfg.accounts, &data, &length, &kind);
 
-	memset(&fin, 0, sizeof fin);
-	memcpy(fin.name, cfg.accounts, strlen(cfg.accounts));
-	err = capos_boot_package_find(capos_ring(), bootpkg, &fin, &fout);
 	if (err)
-		return err < 0 ? err : -CAPOS_EIO;
-	if (fout.kind != CAPOS_BOOTPKG_FILE)
+		return err;
+	if (kind != CAPOS_BOOTPKG_FILE)
 		return -CAPOS_EFORMAT;
-	if (fout.size > size)
+	if (length > size)
 		return -CAPOS_ERANGE;
-	rin = (struct capos_boot_package_read_in){ .index = fout.index, .length = (uint32_t)fout.size };
-	err = capos_boot_package_read(capos_ring(), bootpkg, &rin, &rout, &got);
-	if (err)
-		return err < 0 ? err : -CAPOS_EIO;
-	if (got != fout.size)
-		return -CAPOS_EIO;
-	memcpy(buf, rout.data, got);
-	return (int)got;
+	memcpy(buf, data, length);
+	return (int)length;
 }
 
 /* Read, parse and store the accounts: 0, or 2 (reported) when the file is bad. */

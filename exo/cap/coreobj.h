@@ -1,9 +1,10 @@
 /*
  * The kernel's singleton capability objects: one Null, Console, Timer,
- * EntropySource, BootPackage and FrameAllocator for the whole machine
+ * EntropySource and FrameAllocator for the whole machine
  * (they act on behalf of whoever calls, charging the caller), created at
  * boot and never freed.  Per-process objects (VirtualMemory, ThreadSpawner,
- * ThreadControl, ParkSpace) are made at spawn by their own files.
+ * ThreadControl, ParkSpace) are made at spawn by their own files.  The
+ * boot package, a read-only MemoryObject, is the kernel's too (obj_bootmem.c).
  */
 #ifndef EXO_CAP_COREOBJ_H
 #define EXO_CAP_COREOBJ_H
@@ -14,7 +15,7 @@ struct kobj *coreobj_null(void);
 struct kobj *coreobj_console(void);
 struct kobj *coreobj_timer(void);
 struct kobj *coreobj_entropy(void);
-struct kobj *coreobj_bootpkg(void);
+struct kobj *coreobj_bootpkg(void);     /* obj_bootmem.c */
 struct kobj *coreobj_endpoints(void);   /* endpoint.c */
 struct kobj *coreobj_capspace(void);    /* obj_capspace.c */
 

@@ -12,7 +12,8 @@
  * changes nothing):
  *   map      -CAPOS_EINVAL vaddr 0 (the result has no address field, so
  *            the caller must choose), vaddr not page aligned, pages 0,
- *            unknown prot bits or no READ; -CAPOS_EPERM WRITE|EXEC;
+ *            unknown prot bits or no READ; -CAPOS_EPERM WRITE|EXEC, or
+ *            WRITE of a read-only object (the boot package);
  *            -CAPOS_ERANGE the range leaves the user window or
  *            [first_page, first_page + pages) is not inside the object;
  *            -CAPOS_EEXIST overlap with an existing region;

@@ -292,6 +292,14 @@ static int64_t consume(struct ring *r)
 		kcall_execute(r, &sqe);
 		done++;
 	}
+	/*
+	 * Again: a result the process aimed into its own ring header may have
+	 * overwritten the index, and its ring client would then wait for
+	 * entries the kernel consumed long ago.  The kernel's copy is the
+	 * truth (cq_tail heals the same way: every post publishes it after
+	 * the result is written).
+	 */
+	publish_index(&r->hdr->sq_head, r->idx.sq_head);
 	return done;
 }
 

@@ -275,6 +275,8 @@ int aspace_map_memobj(struct aspace *as, uint64_t va, struct memobj *mo, uint64_
 	uint64_t size = memobj_pages(mo);
 	int err = vma_check_prot(prot);
 
+	if (!err)
+		err = memobj_check_prot(mo, prot);
 	if (err)
 		return err;
 	if (pages == 0)
@@ -455,6 +457,8 @@ static int aspace_check_edit(struct aspace *as, uint64_t va, uint64_t pages,
 		if (!scope->kernel && (r->kind == VMA_GUARD || r->kind == VMA_RING))
 			return -CAPOS_EPERM;
 		if (r->kind == VMA_DEVICE && (scope->prot & CAPOS_PROT_EXEC))
+			return -CAPOS_EPERM;
+		if (r->kind == VMA_MEMOBJ && memobj_check_prot(r->mo, scope->prot))
 			return -CAPOS_EPERM;
 	}
 	return vma_reserve(&as->regions, aspace_splits_needed(as, va) + aspace_splits_needed(as, end));

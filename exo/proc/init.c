@@ -153,6 +153,9 @@ int init_start(const char *cmdline)
 	 * aside: from here on the watch measures what processes cause. */
 	irqwatch_log("boot");
 	irqwatch_reset();
+	/* The boot package's MemoryObject is the kernel's for ever: made
+	 * before leakcheck's census (grant_core reports it missing). */
+	coreobj_bootpkg();
 	leakcheck_start(cmdline);
 	cmdline_get(cmdline, "init", name, sizeof name);
 	cmdline_get(cmdline, "init.args", args, sizeof args);

@@ -2,6 +2,7 @@
  * Memory objects: creation, reference counting and freeing; see memobj.h.
  */
 #include <capos/error.h>
+#include <capos/prot.h>
 #include "memobj.h"
 #include "uvm_env.h"
 #include "../kern/panic.h"
@@ -104,6 +105,17 @@ int memobj_adopt(struct quota *q, const uint64_t *frames, uint64_t pages, bool s
 	return 0;
 }
 
+int memobj_init_kernel(struct memobj *mo, uint64_t *frames, uint64_t pages)
+{
+	if (pages == 0)
+		return -CAPOS_EINVAL;
+	if (pages > MEMOBJ_MAX_PAGES)
+		return -CAPOS_ERANGE;
+	*mo = (struct memobj){ .pages = pages, .frames = frames, .count = 1,
+			       .readonly = true, .kernel_owned = true };
+	return 0;
+}
+
 static void memobj_get(struct memobj *mo)
 {
 	uint32_t old = __atomic_fetch_add(&mo->count, 1, __ATOMIC_RELAXED);
@@ -116,6 +128,7 @@ static void memobj_destroy(struct memobj *mo)
 	struct quota *q = mo->q;
 
 	KASSERT(mo->maps == 0);
+	KASSERT(!mo->kernel_owned);  /* its own reference is never dropped */
 	memobj_free_frames(mo, mo->pages);
 	quota_release_frames(q, mo->pages);
 	kmem_free(q, mo->frames);
@@ -165,6 +178,16 @@ void memobj_info(const struct memobj *mo, struct memobj_info *out)
 uint64_t memobj_pages(const struct memobj *mo)
 {
 	return mo->pages;
+}
+
+bool memobj_readonly(const struct memobj *mo)
+{
+	return mo->readonly;
+}
+
+int memobj_check_prot(const struct memobj *mo, uint32_t prot)
+{
+	return mo->readonly && (prot & CAPOS_PROT_WRITE) ? -CAPOS_EPERM : 0;
 }
 
 uint64_t memobj_frame(const struct memobj *mo, uint64_t page)

@@ -6,6 +6,7 @@
  * failures.  The child programs it spawns are utest-hello and
  * utest-worker.
  */
+#include <capos/bootfiles.h>
 #include <capos/bootpkg.h>
 #include "utest.h"
 
@@ -49,7 +50,7 @@ static void test_console(void)
 		  -CAPOS_ERANGE);
 }
 
-/* ------------------------------------------------------------ BootPackage */
+/* ------------------------------------------------------------ the boot package */
 
 static int same_text(const char *a, const char *b, size_t n)
 {
@@ -62,66 +63,47 @@ static int same_text(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-static void test_bootpkg_index(uint32_t cap)
+/* The boot package as files (capos/bootfiles.h): "bootpkg" is a MemoryObject the libOS reads. */
+static void test_bootpkg_index(void)
 {
-	struct capos_boot_package_info_out info = { 0 };
-	struct capos_boot_package_stat_in sin = { 0 };
-	struct capos_boot_package_stat_out st = { 0 };
+	char name[CAPOS_BOOTPKG_NAME_MAX] = "";
+	uint64_t size = 0;
+	uint32_t iface = 0, kind = 0, entries = 0;
 
-	ut_status("BootPackage.info", capos_boot_package_info(rc, cap, &info), 0);
-	ut_check(info.entries >= 7 && info.size > 0, "BootPackage.info counts the entries", "%u entries, %llu bytes",
-		 info.entries, (unsigned long long)info.size);
-	ut_status("BootPackage.stat entry 0", capos_boot_package_stat(rc, cap, &sin, &st), 0);
-	ut_check(same_text(st.name, "capos-version", sizeof st.name) && st.kind == CAPOS_BOOTPKG_FILE,
-		 "BootPackage.stat entry 0 is capos-version", "name %.40s kind %u", st.name, st.kind);
-	sin.index = info.entries;
-	ut_status("BootPackage.stat past the end", capos_boot_package_stat(rc, cap, &sin, &st), -CAPOS_ERANGE);
+	ut_check(capos_cap_find("bootpkg", &iface) && iface == CAPOS_IFACE_MEMORY_OBJECT,
+		 "bootpkg is a MemoryObject", "interface %u", iface);
+	ut_status("capos_bootfile_at entry 0", capos_bootfile_at(0, name, &size, &kind), 0);
+	ut_check(same_text(name, "capos-version", sizeof name) && kind == CAPOS_BOOTPKG_FILE,
+		 "entry 0 is capos-version", "name %.40s kind %u", name, kind);
+	while (capos_bootfile_at(entries, name, &size, &kind) == 0)
+		entries++;
+	ut_check(entries >= 7, "capos_bootfile_at counts the entries", "%u entries", entries);
+	ut_status("capos_bootfile_at past the end", capos_bootfile_at(entries, name, &size, &kind), -CAPOS_ENOENT);
 }
 
-static void test_bootpkg_find(uint32_t cap, struct capos_boot_package_find_out *version)
+static void test_bootpkg_find(void)
 {
-	struct capos_boot_package_find_in fin = { .name = "utest-caps" };
-	struct capos_boot_package_find_out f = { 0 };
-
-	ut_status("BootPackage.find utest-caps", capos_boot_package_find(rc, cap, &fin, &f), 0);
-	ut_check(f.kind == CAPOS_BOOTPKG_ELF && f.size > 0, "BootPackage.find utest-caps is an ELF", "kind %u", f.kind);
-	fin = (struct capos_boot_package_find_in){ .name = "no-such-entry" };
-	ut_status("BootPackage.find unknown name", capos_boot_package_find(rc, cap, &fin, &f), -CAPOS_ENOENT);
-	fin = (struct capos_boot_package_find_in){ .name = "capos-version" };
-	ut_status("BootPackage.find capos-version", capos_boot_package_find(rc, cap, &fin, version), 0);
-}
-
-static void test_bootpkg_read(uint32_t cap, const struct capos_boot_package_find_out *v)
-{
-	static struct capos_boot_package_read_out out;
-	struct capos_boot_package_read_in in = { .index = v->index, .length = 64, .offset = 0 };
 	const char *want = CAPOS_VERSION;
-	uint32_t len = 0;
+	const void *data = NULL;
+	uint64_t size = 0;
+	uint32_t kind = 0;
 	size_t n = 0;
 
-	ut_status("BootPackage.read capos-version", capos_boot_package_read(rc, cap, &in, &out, &len), 0);
+	ut_status("capos_bootfile_find utest-caps", capos_bootfile_find("utest-caps", &data, &size, &kind), 0);
+	ut_check(kind == CAPOS_BOOTPKG_ELF && size > 0, "utest-caps is an ELF", "kind %u", kind);
+	ut_status("capos_bootfile_find unknown name", capos_bootfile_find("no-such-entry", &data, &size, &kind),
+		  -CAPOS_ENOENT);
+	ut_status("capos_bootfile_find capos-version", capos_bootfile_find("capos-version", &data, &size, &kind), 0);
 	while (want[n])
 		n++;
-	ut_check(len == v->size && len >= n && same_text((const char *)out.data, want, n),
-		 "BootPackage.read capos-version holds " CAPOS_VERSION, "%u bytes", len);
-	in.offset = v->size + 1;
-	ut_status("BootPackage.read offset past the end", capos_boot_package_read(rc, cap, &in, &out, &len),
-		  -CAPOS_ERANGE);
-	in = (struct capos_boot_package_read_in){ .index = v->index, .length = sizeof out.data + 1 };
-	ut_status("BootPackage.read longer than a chunk", capos_boot_package_read(rc, cap, &in, &out, &len),
-		  -CAPOS_ERANGE);
-	in = (struct capos_boot_package_read_in){ .index = 100000, .length = 8 };
-	ut_status("BootPackage.read bad index", capos_boot_package_read(rc, cap, &in, &out, &len), -CAPOS_ERANGE);
+	ut_check(size >= n && same_text(data, want, n), "capos-version holds " CAPOS_VERSION, "%llu bytes",
+		 (unsigned long long)size);
 }
 
 static void test_bootpkg(void)
 {
-	uint32_t cap = ut_cap("bootpkg");
-	struct capos_boot_package_find_out version = { 0 };
-
-	test_bootpkg_index(cap);
-	test_bootpkg_find(cap, &version);
-	test_bootpkg_read(cap, &version);
+	test_bootpkg_index();
+	test_bootpkg_find();
 }
 
 /* ------------------------------------------------- FrameAllocator, MemoryObject */

@@ -126,7 +126,7 @@ static void test_take_max(void)
 {
 	static const char *const names[8] = { "console", "bootpkg", "timer", "null", "entropy", "frames", "endpoints",
 					       "capspace" };
-	static const uint32_t ifaces[8] = { CAPOS_IFACE_CONSOLE, CAPOS_IFACE_BOOT_PACKAGE, CAPOS_IFACE_TIMER,
+	static const uint32_t ifaces[8] = { CAPOS_IFACE_CONSOLE, CAPOS_IFACE_MEMORY_OBJECT, CAPOS_IFACE_TIMER,
 					    CAPOS_IFACE_NULL, CAPOS_IFACE_ENTROPY_SOURCE, CAPOS_IFACE_FRAME_ALLOCATOR,
 					    CAPOS_IFACE_ENDPOINT_FACTORY, CAPOS_IFACE_CAP_SPACE };
 	_Static_assert(CAPOS_XFER_MAX == 16, "eight capabilities and a copy of each");

@@ -24,6 +24,7 @@
  */
 #include <string.h>
 #include <capos/audit.h>
+#include <capos/bootfiles.h>
 #include <capos/ipc.h>
 #include <capos/services.h>
 #include <capos/session.h>
@@ -307,12 +308,11 @@ static void check_refusals(uint32_t gs, uint32_t terminal, uint32_t console)
 
 static int have_shell(void)
 {
-	struct capos_boot_package_find_in in;
-	struct capos_boot_package_find_out out;
+	const void *data;
+	uint64_t size;
+	uint32_t kind;
 
-	memset(&in, 0, sizeof in);
-	memcpy(in.name, "shell", 5);
-	return capos_boot_package_find(capos_ring(), ut_cap("bootpkg"), &in, &out) == 0;
+	return capos_bootfile_find("shell", &data, &size, &kind) == 0;
 }
 
 static void check_launched(int status, const struct capos_ipc_reply *rp);

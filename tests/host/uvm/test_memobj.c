@@ -6,6 +6,7 @@
  * object-scoped unmap and protect, and a creator quota outliving its
  * process.
  */
+#include <string.h>
 #include <capos/error.h>
 #include "check.h"
 #include "fake_env.h"
@@ -263,6 +264,54 @@ static void test_adopt(void)
 	quota_put(sq);
 }
 
+/* A kernel-owned object (the boot package): read-only through every
+ * mapping path, charged to nobody, and its frames stay when the last
+ * mapping and every extra reference are gone. */
+static void test_kernel_owned_readonly(void)
+{
+	struct quota *sq = new_quota(16);
+	struct aspace *as;
+	struct memobj mo;
+	struct memobj_info info;
+	uint64_t frames[3], va, anon;
+	char got[4] = "";
+
+	fake_reset();
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(uvm_frame_alloc(&frames[i]), 0);
+	memcpy(uvm_phys_ptr(frames[1]), "pkg", 4);
+	CHECK_EQ(memobj_init_kernel(&mo, frames, 0), -CAPOS_EINVAL);
+	CHECK_EQ(memobj_init_kernel(&mo, frames, MEMOBJ_MAX_PAGES + 1), -CAPOS_ERANGE);
+	CHECK_EQ(memobj_init_kernel(&mo, frames, 3), 0);
+	CHECK(memobj_readonly(&mo));
+	CHECK_EQ(aspace_create(sq, &as), 0);
+	CHECK_EQ(aspace_map_memobj(as, BASE, &mo, 0, 3, RW, &va), -CAPOS_EPERM);
+	CHECK_EQ(aspace_map_memobj(as, BASE, &mo, 1, 1, RW, &va), -CAPOS_EPERM);
+	memobj_info(&mo, &info);
+	CHECK_EQ(info.mappings, 0);                    /* a refused map takes nothing */
+	CHECK_EQ(aspace_map_memobj(as, BASE, &mo, 0, 3, RO, &va), 0);
+	CHECK_EQ(aspace_map_anon(as, BASE + 3 * P, 1, RW, &anon), 0);
+	CHECK_EQ(aspace_protect_memobj(as, va + P, 1, RW, &mo), -CAPOS_EPERM);
+	CHECK_EQ(aspace_protect(as, va, 3, RW), -CAPOS_EPERM);
+	CHECK_EQ(aspace_protect(as, va + 2 * P, 2, RW), -CAPOS_EPERM);   /* with the anonymous page after it */
+	CHECK_EQ(aspace_protect(as, va + P, 1, RO | CAPOS_PROT_EXEC), 0); /* anything but WRITE is the holder's */
+	CHECK_EQ(uaccess_copy_to(as, va + P, "x", 1), -CAPOS_EFAULT);
+	CHECK_EQ(uaccess_copy_to(as, anon, "x", 1), 0);                   /* the refusals changed nothing else */
+	CHECK_EQ(uaccess_copy_from(as, got, va + P, 4), 0);
+	CHECK(memcmp(got, "pkg", 4) == 0);
+	memobj_ref(&mo);
+	memobj_unref(&mo);
+	aspace_destroy(as);
+	memobj_info(&mo, &info);
+	CHECK_EQ(info.mappings, 0);
+	CHECK_EQ(fake.frames_live, 3);                 /* never freed: still the kernel's */
+	CHECK(memcmp(uvm_phys_ptr(frames[1]), "pkg", 4) == 0);   /* nor scrubbed */
+	CHECK_EQ(sq->frames_used, 0);
+	for (int i = 0; i < 3; i++)
+		uvm_frame_free(frames[i]);
+	quota_put(sq);
+}
+
 int main(void)
 {
 	RUN(test_create_refusals);
@@ -273,5 +322,6 @@ int main(void)
 	RUN(test_failed_map_takes_no_reference);
 	RUN(test_creator_quota_outlives_process);
 	RUN(test_adopt);
+	RUN(test_kernel_owned_readonly);
 	return check_done();
 }
