@@ -139,7 +139,7 @@ static int start_plain(struct child *c, const char *binary, const char *grants, 
 
 static int start_helper(struct child *c, enum kind k)
 {
-	uint32_t caps[5] = { cap("console"), cap("timer"), cap("frames"), cap("spawner"), 0 };
+	uint32_t caps[6] = { cap("console"), cap("timer"), cap("frames"), cap("spawner"), 0, cap("bootpkg") };
 	char args[64];
 	int err = share_page(c, (uint64_t)k);
 
@@ -148,8 +148,8 @@ static int start_helper(struct child *c, enum kind k)
 	caps[4] = c->mem;
 	capos_snprintf(args, sizeof args, "%s %llu", helper_args[k], (unsigned long long)c->tag);
 	return capos_spawn("utest-churnchild",
-			   "console timer frames spawner mem thread=@thread threads=@threads vm=@vm park=@park",
-			   args, caps, 5, &c->proc, NULL);
+			   "console timer frames spawner mem bootpkg thread=@thread threads=@threads vm=@vm park=@park",
+			   args, caps, 6, &c->proc, NULL);
 }
 
 /* What child k of round r is, and how it must end. */

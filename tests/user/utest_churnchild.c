@@ -28,7 +28,8 @@
  * CHURN_STAMP ^ TAG into the parent's shared page ("mem") first and count
  * failed set-up steps there; every failure is also printed ("FAILED").
  * Capabilities: console timer thread=@thread; threads and mem also mem,
- * frames, spawner, threads=@threads vm=@vm park=@park.
+ * frames, spawner, bootpkg (the loader finds grandchildren there),
+ * threads=@threads vm=@vm park=@park.
  */
 #include <capos/rt.h>
 #include "utest_churn.h"
