@@ -412,7 +412,7 @@ static void test_children(uint32_t range)
 	struct capos_cap_space_derive_in din = { .rights = CAPOS_RIGHT_ALL };
 	struct capos_cap_space_derive_out dout = { 0 };
 	struct capos_spawn_quota small = { .frames = 256 };
-	uint32_t caps[3], proc = 0, reason = 0;
+	uint32_t caps[4], proc = 0, reason = 0;
 	int64_t code = 0;
 	int err;
 
@@ -427,7 +427,9 @@ static void test_children(uint32_t range)
 	caps[0] = ut_cap("console");
 	caps[1] = range;
 	caps[2] = ut_cap("spawner");
-	err = capos_spawn("utest-devports", "console range spawner thread=@thread", "mover", caps, 3, &proc, NULL);
+	caps[3] = ut_cap("bootpkg");   /* the mover's loader finds its grandchild there (and maps it with vm) */
+	err = capos_spawn("utest-devports", "console range spawner bootpkg thread=@thread vm=@vm", "mover", caps, 4,
+			  &proc, NULL);
 	ut_status("spawn a child that moves its range away", err, 0);
 	if (!err) {
 		ut_status("wait for the child", capos_process_wait(proc, &code, &reason), 0);
