@@ -13,8 +13,8 @@
 
 const char *const mf_kernel_caps[] = {
 	"console", "bootpkg", "frames", "vm", "timer", "threads", "thread", "park",
-	"spawner", "entropy", "null", "endpoints", "capspace", "sessions", "procs",
-	"session-procs", "power", "devices",
+	"spawner", "entropy", "null", "endpoints", "capspace", "sessions", "power",
+	"devices",
 };
 const int mf_kernel_cap_count = sizeof mf_kernel_caps / sizeof mf_kernel_caps[0];
 /* What init serves itself (apps/init/registry.c): the process registry. */
