@@ -313,7 +313,7 @@ static void register_shell(const struct session_view *s, uint32_t proc, uint32_t
 		return;
 	err = capos_ipc_call(procs, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_REGISTER, &in, sizeof in, x,
 			     2, NULL, 0, NULL);
-	if (err)
+	if (err && err != -CAPOS_EPEER)   /* EPEER: it has ended already, nothing to list */
 		capos_printf("broker: shell pid %u is not in the process registry: %s\n", pid, capos_strerror(err));
 }
 

@@ -170,7 +170,7 @@ static void register_child(struct shell *sh, const char *binary, uint32_t proc)
 	strncpy(in.name, binary, sizeof in.name - 1);
 	err = capos_ipc_call(registry, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_REGISTER, &in, sizeof in,
 			     &x, 1, NULL, 0, NULL);
-	if (err)
+	if (err && err != -CAPOS_EPEER)   /* EPEER: it has ended already, nothing to list */
 		shell_printf(sh, "run: %s is not listed by ps: %s\n", binary,
 			     err > 0 ? "the registry refused" : capos_strerror(err));
 }
