@@ -239,6 +239,7 @@ int kcap_process_handle_bind(struct kcall *call, const struct capos_process_hand
 	static const char *const kinds[] = {
 		[CAPOS_BIND_VM] = "vm", [CAPOS_BIND_THREADS] = "threads",
 		[CAPOS_BIND_THREAD] = "thread", [CAPOS_BIND_PARK] = "park",
+		[CAPOS_BIND_SELF] = "self",
 	};
 	struct process *child;
 	struct kobj *obj;
@@ -286,6 +287,13 @@ int kcap_process_handle_start(struct kcall *call, const struct capos_process_han
 		return err;
 	process_start(child);
 	return 0;
+}
+
+struct kobj *process_handle_self(struct process *p)
+{
+	int err;
+
+	return process_handle_create(p, process_quota(p), &err);
 }
 
 int kcap_process_handle_info(struct kcall *call, const struct capos_process_handle_info_in *in,

@@ -364,6 +364,7 @@ static const struct {
 	{ "threads", thread_spawner_create },
 	{ "thread", thread_control_create },
 	{ "park", parkspace_create },
+	{ "self", process_handle_self },
 };
 
 int procobj_kind_known(const char *kind)
