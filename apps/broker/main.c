@@ -7,7 +7,9 @@
  * (revocable copies), "timer", "console" and "bootpkg" (passed on to
  * each shell; the loader finds programs in the boot package),
  * "log" (an AuditWriter), and every capability its arguments name for a
- * profile's bundle (bundles.h).  A named capability that is missing stops
+ * profile's bundle (bundles.h).  With "procs" (init's process registry)
+ * each shell it starts is registered there under its session, so that
+ * ps lists it.  A named capability that is missing stops
  * it before it serves (exit code 2).
  *
  * upgrade gives a session's process a revocable copy of each capability
@@ -303,6 +305,22 @@ static int start_shell(const struct session_view *s, uint32_t terminal, uint32_t
 	return err;
 }
 
+/* List shell proc in init's process registry under session s, when the broker holds "procs". */
+static void register_shell(const struct session_view *s, uint32_t proc, uint32_t pid)
+{
+	struct capos_process_registry_register_in in = { .name = "" };   /* the kernel's name, "shell" */
+	struct capos_xfer x[2] = { { proc, CAPOS_XFER_COPY }, { s->handle, CAPOS_XFER_COPY } };
+	uint32_t procs = capos_cap_find("procs", NULL);
+	int err;
+
+	if (!procs)
+		return;
+	err = capos_ipc_call(procs, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_REGISTER, &in, sizeof in, x,
+			     2, NULL, 0, NULL);
+	if (err && err != -CAPOS_EPEER)   /* EPEER: it has ended already, nothing to list */
+		capos_printf("broker: shell pid %u is not in the process registry: %s\n", pid, capos_strerror(err));
+}
+
 static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *req)
 {
 	const struct capos_shell_launcher_launch_in *in = req->params;
@@ -338,6 +356,8 @@ static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *re
 		return;
 	}
 	err = start_shell(&s, req->caps[1].handle, &proc, &out.pid);
+	if (!err)
+		register_shell(&s, proc, out.pid);   /* while the session's handle is still ours */
 	serve_release_caps(req, 0);
 	if (err) {
 		auditlog_write("refused", s.info.audit_id, s.info.user, "launch: cannot start shell: %s",

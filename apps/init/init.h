@@ -6,6 +6,7 @@
  *   wire.c       endpoints for exports, the exact grants, the loader
  *   devices.c    the devices a service is granted, obtained at each start
  *   supervise.c  waiting on every child at once, restart with backoff
+ *   registry.c   the process registry init serves (init:procs, init:session-procs)
  *   report.c     every start, exit, restart and problem on the console
  *
  * One thread does everything: it starts the services in the manifest's
@@ -94,6 +95,16 @@ int devices_check(const struct init_state *st);
 void supervise_start(struct init_state *st, struct svc *s);
 /* Handle events until the check-mode end (returns its exit code) or for ever. */
 int supervise_run(struct init_state *st);
+
+/* registry.c */
+/* Serve the process registry and record init itself: 0 or a negative code (reported; then nothing is served). */
+int registry_start(void);
+/* The client capability of registry export name ("procs", "session-procs"), or 0. */
+uint32_t registry_client(const char *name);
+/* Record s, just started (session: the UserSession init made for it, or 0 for init's own). */
+void registry_add_service(const struct svc *s, uint32_t session);
+/* s's process has ended or is let go: its record goes (before init releases s->proc). */
+void registry_forget(const struct svc *s);
 
 /* report.c: one line each, "init: ..." */
 void report_banner(const struct capos_bootstrap *b);

@@ -5,6 +5,8 @@
  *   kernel:vm, threads, thread, park  NAME=@KIND: an object the kernel binds
  *                                     to the new process itself
  *   kernel:NAME (any other)           a copy of init's own handle of NAME
+ *   init:procs, init:session-procs    a copy of the client capability of
+ *                                     init's process registry (registry.c)
  *   service:SVC/EXPORT                a copy of the export's client capability
  *   device:NAME                       a device init obtains from its DeviceRoot
  *                                     for this start and then lets go of
@@ -122,11 +124,14 @@ static int build_grants(const struct init_state *st, const struct svc *s, int ha
 		}
 		if (cap->source == CAPOS_CAP_FROM_KERNEL)
 			h = capos_cap_find(source, NULL);
+		else if (cap->source == CAPOS_CAP_FROM_INIT)
+			h = registry_client(source);
 		else
 			h = st->exports[manifest_export_find(v, cap->source_service, source)].client;
-		if (!h && (cap->source == CAPOS_CAP_FROM_KERNEL || handles)) {
+		if (!h && (cap->source != CAPOS_CAP_FROM_SERVICE || handles)) {
 			report_manifest_error("service '%s': %s '%s' is not available to init", s->name,
-					      cap->source == CAPOS_CAP_FROM_KERNEL ? "kernel capability" : "export",
+					      cap->source == CAPOS_CAP_FROM_KERNEL ? "kernel capability"
+					      : cap->source == CAPOS_CAP_FROM_INIT ? "init service" : "export",
 					      source);
 			return -CAPOS_ENOENT;
 		}
@@ -232,6 +237,8 @@ int wire_spawn(struct init_state *st, struct svc *s)
 					manifest_str(&st->view, s->m->args), g.caps, g.ncaps, &quota, &s->proc,
 					&s->pid);
 	}
+	if (!err)
+		registry_add_service(s, session);
 	if (session)
 		capos_release(capos_ring(), session);   /* the child's process holds the session */
 	release_devices(&g);                         /* and its devices: their claims end with it */

@@ -1,7 +1,7 @@
 /*
  * Commands that show things: whoami (UserSession.info), caps (the shell's
- * table and the generated interface names), ps (ProcessInfo.list over
- * "procs" or "session-procs"), audit (AuditReader.read over "audit"),
+ * table and the generated interface names), ps (ProcessRegistry.list of
+ * init's registry over "procs" or "session-procs"), audit (AuditReader.read over "audit"),
  * history; and halt (Power.halt over "power").
  */
 #include <stdlib.h>
@@ -78,8 +78,8 @@ static void ps_row(struct shell *sh, const struct capos_procinfo_entry *e)
 
 void cmd_ps(struct shell *sh, const struct shell_words *w)
 {
-	static struct capos_process_info_list_out out;
-	struct capos_process_info_list_in in = { .after_pid = 0 };
+	static struct capos_process_registry_list_out out;
+	struct capos_process_registry_list_in in = { .after_pid = 0 };
 	uint32_t cap = shell_cap(sh, "procs", NULL);
 
 	(void)w;
@@ -93,7 +93,7 @@ void cmd_ps(struct shell *sh, const struct shell_words *w)
 		     "SESSION", "NAME");
 	do {
 		uint32_t len = 0;
-		int err = capos_process_info_list(capos_ring(), cap, &in, &out, &len);
+		int err = capos_process_registry_list(capos_ring(), cap, &in, &out, &len);
 		const struct capos_procinfo_entry *e = (const void *)out.entries;
 
 		if (err) {

@@ -142,6 +142,31 @@ static int spawn(uint32_t spawner, const struct shell_run *r, const char *grants
 	return capos_spawn_xfer(spawner, r->binary, grants, args, x, r->grant_count + 1, NULL, proc, pid);
 }
 
+/*
+ * List the child in init's process registry, through whichever of "procs"
+ * and "session-procs" this session holds: the child runs in the shell's
+ * own session, which the registry knows from the shell's own record.
+ */
+static void register_child(struct shell *sh, const char *binary, uint32_t proc)
+{
+	struct capos_process_registry_register_in in;
+	struct capos_xfer x = { proc, CAPOS_XFER_COPY };
+	uint32_t registry = shell_cap(sh, "procs", NULL);
+	int err;
+
+	if (!registry)
+		registry = shell_cap(sh, "session-procs", NULL);
+	if (!registry)
+		return;
+	memset(&in, 0, sizeof in);
+	strncpy(in.name, binary, sizeof in.name - 1);
+	err = capos_ipc_call(registry, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_REGISTER, &in, sizeof in,
+			     &x, 1, NULL, 0, NULL);
+	if (err && err != -CAPOS_EPEER)   /* EPEER: it has ended already, nothing to list */
+		shell_printf(sh, "run: %s is not listed by ps: %s\n", binary,
+			     err > 0 ? "the registry refused" : capos_strerror(err));
+}
+
 void cmd_run(struct shell *sh, const struct shell_words *w)
 {
 	static struct shell_run r;
@@ -176,6 +201,7 @@ void cmd_run(struct shell *sh, const struct shell_words *w)
 			     err > 0 ? "the spawner refused" : capos_strerror(err));
 		return;
 	}
+	register_child(sh, r.binary, proc);
 	wait_child(sh, r.binary, proc, pid);
 	capos_release(capos_ring(), proc);
 }

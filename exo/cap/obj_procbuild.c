@@ -212,6 +212,22 @@ int kcap_process_handle_map(struct kcall *call, const struct capos_process_handl
 	return aspace_map_memobj(process_aspace(child), in->vaddr, mo, in->first_page, in->pages, in->prot, NULL);
 }
 
+/*
+ * A handle to a process not yet started never goes into a child's table:
+ * the child (or another child in its table) would then hold the handle
+ * whose last release discards it, and neither could ever go.  -CAPOS_EBUSY.
+ */
+static int no_unstarted_handle(struct kobj *obj)
+{
+	int err = 0;
+	struct kobj *target = kobj_resolve(obj, &err);
+	struct process *held = target ? process_handle_target(target) : NULL;
+
+	if (!target)
+		return err;
+	return held && !process_started(held) ? -CAPOS_EBUSY : 0;
+}
+
 int kcap_process_handle_grant(struct kcall *call, const struct capos_process_handle_grant_in *in,
 			      uint32_t in_len, struct capos_process_handle_grant_out *out, uint32_t *out_len)
 {
@@ -222,6 +238,8 @@ int kcap_process_handle_grant(struct kcall *call, const struct capos_process_han
 	(void)in; (void)in_len;
 	if (!err && call->xfer_count != 1)
 		err = -CAPOS_EINVAL;
+	if (!err)
+		err = no_unstarted_handle(call->xfer[0].obj);
 	if (err)
 		return err;
 	/* The descriptor's own object, not its target: a revocable copy stays revocable in the child. */
@@ -240,6 +258,7 @@ int kcap_process_handle_bind(struct kcall *call, const struct capos_process_hand
 	static const char *const kinds[] = {
 		[CAPOS_BIND_VM] = "vm", [CAPOS_BIND_THREADS] = "threads",
 		[CAPOS_BIND_THREAD] = "thread", [CAPOS_BIND_PARK] = "park",
+		[CAPOS_BIND_SELF] = "self",
 	};
 	struct process *child;
 	struct kobj *obj;
@@ -288,6 +307,13 @@ int kcap_process_handle_start(struct kcall *call, const struct capos_process_han
 		return err;
 	process_start(child);
 	return 0;
+}
+
+struct kobj *process_handle_self(struct process *p)
+{
+	int err;
+
+	return process_handle_create(p, process_quota(p), &err);
 }
 
 int kcap_process_handle_info(struct kcall *call, const struct capos_process_handle_info_in *in,

@@ -89,6 +89,7 @@ static const struct {
 	{ "threads", thread_spawner_create },
 	{ "thread", thread_control_create },
 	{ "park", parkspace_create },
+	{ "self", process_handle_self },
 };
 
 struct kobj *procobj_for_child(const char *kind, struct process *child)

@@ -25,6 +25,12 @@ struct kobj *coreobj_process_factory(void);
 
 /* A ProcessHandle for p charged to payer (one reference for the caller); NULL with *err. */
 struct kobj *process_handle_create(struct process *p, struct quota *payer, int *err);
+/*
+ * A ProcessHandle for p held by p itself ("self", CAPOS_BIND_SELF), charged
+ * to p's own quota: so a process reads its own counts with
+ * ProcessHandle.info.  Its building methods answer -CAPOS_EBUSY once p runs.
+ */
+struct kobj *process_handle_self(struct process *p);
 /* The process a ProcessHandle object names, or NULL when o is something else. */
 struct process *process_handle_target(struct kobj *o);
 

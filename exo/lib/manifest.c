@@ -156,7 +156,7 @@ static int check_caps(const struct manifest_view *v, uint32_t i, uint64_t *taken
 		if (!str_ok(v, cap->name) || !str_ok(v, cap->source_name))
 			return fail(what, "a capability name is out of bounds", CAPOS_EFORMAT);
 		if (cap->source != CAPOS_CAP_FROM_KERNEL && cap->source != CAPOS_CAP_FROM_SERVICE &&
-		    cap->source != CAPOS_CAP_FROM_DEVICE)
+		    cap->source != CAPOS_CAP_FROM_DEVICE && cap->source != CAPOS_CAP_FROM_INIT)
 			return fail(what, "unknown capability source", CAPOS_EFORMAT);
 		if (cap->source == CAPOS_CAP_FROM_DEVICE) {
 			int err = check_device_cap(v, cap, taken, what);
@@ -165,7 +165,7 @@ static int check_caps(const struct manifest_view *v, uint32_t i, uint64_t *taken
 				return err;
 			continue;
 		}
-		if (cap->source == CAPOS_CAP_FROM_KERNEL)
+		if (cap->source == CAPOS_CAP_FROM_KERNEL || cap->source == CAPOS_CAP_FROM_INIT)
 			continue;
 		/* Start order: a service imports only from services before it. */
 		if (cap->source_service >= i)

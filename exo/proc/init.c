@@ -21,7 +21,6 @@
 #include "sched.h"
 #include "../cap/coreobj.h"
 #include "../cap/obj_power.h"
-#include "../cap/obj_procinfo.h"
 #include "../cap/obj_session.h"
 #include "../dev/devroot.h"
 #include "../cap/procobj.h"
@@ -53,14 +52,13 @@ static const struct init_grant init_grants[] = {
 	{ "threads", NULL, thread_spawner_create },
 	{ "thread", NULL, thread_control_create },
 	{ "park", NULL, parkspace_create },
+	{ "self", NULL, process_handle_self },
 	{ "spawner", coreobj_process_factory, NULL },   /* ProcessFactory: the libOS builds children over it */
 	{ "entropy", coreobj_entropy, NULL },
 	{ "null", coreobj_null, NULL },
 	{ "endpoints", coreobj_endpoints, NULL },
 	{ "capspace", coreobj_capspace, NULL },
 	{ "sessions", coreobj_sessions, NULL },
-	{ "procs", procinfo_all, NULL },
-	{ "session-procs", procinfo_session, NULL },
 	{ "power", coreobj_power, NULL },
 	{ "devices", coreobj_devices, NULL },
 };

@@ -277,14 +277,10 @@ int64_t process_grant(struct process *p, const char *name, struct kobj *obj, uin
 	return h;
 }
 
-static void proc_list_link(struct process *p);
-static void proc_list_unlink(struct process *p);
-
 void process_start(struct process *p)
 {
 	p->started = true;
 	session_process_join(p->session);
-	proc_list_link(p);
 	__atomic_fetch_add(&live_processes, 1, __ATOMIC_RELAXED);
 	kinfo("process %u (%s) started", p->pid, p->name);
 	sched_make_ready(p->main_thread);
@@ -476,8 +472,6 @@ void process_thread_exited(struct process *p, struct thread *t)
 	kinfo("process %u (%s) exited: %s, code %lld", p->pid, p->name,
 	      p->exit_reason == CAPOS_EXIT_NORMAL ? "normal" :
 	      p->exit_reason == CAPOS_EXIT_KILLED ? "killed" : "fault", (long long)p->exit_code);
-	if (p->started)
-		proc_list_unlink(p);  /* before teardown: the list shows only whole processes */
 	teardown(p);
 	if (p->started)
 		__atomic_fetch_sub(&live_processes, 1, __ATOMIC_RELAXED);
@@ -550,54 +544,6 @@ void process_discard_unstarted(struct process *p, uint32_t reason, int64_t code)
 	complete_exit_waiters(p);
 }
 
-/*
- * The list of processes, for ProcessInfo: every started process until its
- * teardown, sorted by pid so a listing can resume after any pid.  Pids
- * grow with creation, so a start usually appends at the end.
- */
-static struct spinlock proc_list_lock = SPINLOCK_INIT;
-static struct process *proc_list;  /* [proc_list_lock] linked by list_next */
-
-static void proc_list_link(struct process *p)
-{
-	uint64_t flags = spin_lock_irqsave(&proc_list_lock);
-	struct process **link = &proc_list;
-
-	while (*link && (*link)->pid < p->pid)
-		link = &(*link)->list_next;
-	p->list_next = *link;
-	*link = p;
-	spin_unlock_irqrestore(&proc_list_lock, flags);
-}
-
-static void proc_list_unlink(struct process *p)
-{
-	uint64_t flags = spin_lock_irqsave(&proc_list_lock);
-	struct process **link = &proc_list;
-
-	while (*link && *link != p)
-		link = &(*link)->list_next;
-	if (*link)
-		*link = p->list_next;
-	p->list_next = NULL;
-	spin_unlock_irqrestore(&proc_list_lock, flags);
-}
-
-void process_visit(uint32_t after_pid, bool (*visit)(struct process *p, void *ctx), void *ctx)
-{
-	uint64_t flags = spin_lock_irqsave(&proc_list_lock);
-	bool go = true;
-
-	for (struct process *p = proc_list; p && go; p = p->list_next) {
-		if (p->pid <= after_pid)
-			continue;
-		spin_lock(&p->lock);
-		go = visit(p, ctx);
-		spin_unlock(&p->lock);
-	}
-	spin_unlock_irqrestore(&proc_list_lock, flags);
-}
-
 void process_describe(struct process *p, struct capos_process_handle_info_out *out)
 {
 	uint64_t flags = spin_lock_irqsave(&p->lock);
@@ -614,6 +560,7 @@ void process_describe(struct process *p, struct capos_process_handle_info_out *o
 		out->caps = p->caps.live;
 		out->frames = quota_frames_used(p->q);
 		out->kmem = quota_kmem_used(p->q);
+		out->session = session_audit_id(p->session);  /* p leaves its session only once dead */
 	}
 	memcpy(out->name, p->name, sizeof out->name < sizeof p->name ? sizeof out->name : sizeof p->name);
 	out->name[sizeof out->name - 1] = '\0';

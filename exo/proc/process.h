@@ -58,7 +58,6 @@ struct process {
 	uint64_t bootstrap_phys;
 	struct capos_bootstrap *boot;   /* kernel view through the direct map */
 	bool started;                   /* counted in process_count */
-	struct process *list_next;      /* [proc_list_lock] started and not torn down, by pid */
 	void (*on_exit)(struct process *p);  /* kernel hook, run after teardown */
 	/*
 	 * The session the process acts in (docs/sessions.md): one reference,
@@ -161,16 +160,7 @@ bool process_holds_locked(struct process *p, const struct kobj *o);
 int process_ring_op_charge(struct process *p);
 void process_ring_op_done(struct process *p);
 
-/* Visit live processes (for diagnostics). */
+/* Started processes not yet torn down (leakcheck waits for none). */
 uint32_t process_count(void);
-
-/*
- * Walk the started processes not yet torn down, in pid order, from the
- * first with pid > after_pid, for as long as visit returns true (the
- * listing of ProcessInfo).  visit runs with proc_list_lock and p->lock
- * held, interrupts off: it may read every field of p, must not block and
- * takes no other lock.  Lock order: proc_list_lock -> p->lock.
- */
-void process_visit(uint32_t after_pid, bool (*visit)(struct process *p, void *ctx), void *ctx);
 
 #endif

@@ -18,6 +18,7 @@ static const struct {
 	{ "threads", CAPOS_BIND_THREADS },
 	{ "thread", CAPOS_BIND_THREAD },
 	{ "park", CAPOS_BIND_PARK },
+	{ "self", CAPOS_BIND_SELF },
 };
 
 static int name_char(char c)

@@ -3,9 +3,9 @@
  * with and under which names.  grants is a space-separated list of words:
  * NAME takes the next capability the caller passes (a transfer
  * descriptor, copied into the child), NAME=@KIND gives the child an
- * object bound to itself (@vm, @threads, @thread, @park), and the word
- * @session makes the next passed capability, in the order of the plain
- * names, the child's UserSession (ProcessFactory.create's
+ * object bound to itself (@vm, @threads, @thread, @park, @self), and the
+ * word @session makes the next passed capability, in the order of the
+ * plain names, the child's UserSession (ProcessFactory.create's
  * CAPOS_CREATE_SESSION; it is not granted).  Names are 1..23 characters
  * of [a-z0-9_.-].  Pure: the loader and the host tests link it.
  */

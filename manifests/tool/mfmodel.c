@@ -13,10 +13,13 @@
 
 const char *const mf_kernel_caps[] = {
 	"console", "bootpkg", "frames", "vm", "timer", "threads", "thread", "park",
-	"spawner", "entropy", "null", "endpoints", "capspace", "sessions", "procs",
-	"session-procs", "power", "devices",
+	"spawner", "entropy", "null", "endpoints", "capspace", "sessions", "power",
+	"devices",
 };
 const int mf_kernel_cap_count = sizeof mf_kernel_caps / sizeof mf_kernel_caps[0];
+/* What init serves itself (apps/init/registry.c): the process registry. */
+static const char *const mf_init_caps[] = { "procs", "session-procs" };
+static const int mf_init_cap_count = sizeof mf_init_caps / sizeof mf_init_caps[0];
 
 static const char *const top_keys[] = { "version", "devices", "services", NULL };
 static const char *const service_keys[] = { "name", "binary", "args", "restart", "backoff_ms",
@@ -149,7 +152,21 @@ static int parse_device_source(const struct mnode *n, struct mf_cap *c, struct m
 	return 0;
 }
 
-/* "kernel:NAME", "service:SERVICE/EXPORT" or "device:NAME". */
+/* "init:NAME": one of init's own services. */
+static int parse_init_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d)
+{
+	const char *s = n->scalar + 5;
+
+	for (int i = 0; i < mf_init_cap_count; i++)
+		if (strcmp(s, mf_init_caps[i]) == 0) {
+			c->source = CAPOS_CAP_FROM_INIT;
+			strcpy(c->source_name, s);
+			return 0;
+		}
+	return mdiag_error(d, n->line, n->col, "init serves no '%s' (init serves: procs, session-procs)", s);
+}
+
+/* "kernel:NAME", "init:NAME", "service:SERVICE/EXPORT" or "device:NAME". */
 static int parse_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d)
 {
 	const char *s = n->scalar;
@@ -159,6 +176,8 @@ static int parse_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d
 	c->col = n->col;
 	if (strncmp(s, "device:", 7) == 0)
 		return parse_device_source(n, c, d);
+	if (strncmp(s, "init:", 5) == 0)
+		return parse_init_source(n, c, d);
 	if (strncmp(s, "kernel:", 7) == 0) {
 		c->source = CAPOS_CAP_FROM_KERNEL;
 		for (int i = 0; i < mf_kernel_cap_count; i++)
@@ -172,7 +191,7 @@ static int parse_source(const struct mnode *n, struct mf_cap *c, struct mdiag *d
 	slash = strchr(s, '/');
 	if (strncmp(s, "service:", 8) != 0 || !slash || slash == s + 8 || !slash[1])
 		return mdiag_error(d, n->line, n->col,
-				   "capability source '%s' must be 'kernel:NAME', 'service:SERVICE/EXPORT' or 'device:NAME'", s);
+				   "capability source '%s' must be 'kernel:NAME', 'init:NAME', 'service:SERVICE/EXPORT' or 'device:NAME'", s);
 	if ((size_t)(slash - (s + 8)) >= MF_NAME_MAX || strlen(slash + 1) >= MF_CAP_NAME_MAX)
 		return mdiag_error(d, n->line, n->col, "capability source '%s' has a name that is too long", s);
 	c->source = CAPOS_CAP_FROM_SERVICE;

@@ -25,6 +25,7 @@
  *
  * Input: struct head (below), then the user window's bytes.
  */
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -391,12 +392,13 @@ static void aim(struct capos_sqe *s, const struct head *h, uint32_t n)
 		s->aux = handles[s->aux % n];
 	if ((h->remap & R_XCAPS) && s->xfer_count <= CAPOS_XFER_MAX && !uwin(s->xfer_addr, s->xfer_count * 8u, false))
 		for (uint32_t i = 0; i < s->xfer_count; i++) {
-			struct capos_xfer *x = (struct capos_xfer *)(user + (s->xfer_addr - USER_BASE) + 8 * i);
+			/* bytes, not a struct pointer: the descriptors may sit misaligned */
+			uint8_t *cap = user + (s->xfer_addr - USER_BASE) + 8 * i + offsetof(struct capos_xfer, cap);
 			uint32_t c;
 
-			memcpy(&c, &x->cap, 4);
+			memcpy(&c, cap, 4);
 			c = handles[c % n];
-			memcpy(&x->cap, &c, 4);
+			memcpy(cap, &c, 4);
 		}
 }
 

@@ -16,10 +16,11 @@
 #define KF_GRACE_MS 20000   /* how long after the end a process may take to be gone */
 
 static const char *const child_grants =
-	"console timer null frames endpoints capspace spawner entropy bootpkg procs sessions devices "
+	"console timer null frames endpoints capspace spawner entropy bootpkg sessions devices "
 	"thread=@thread threads=@threads vm=@vm park=@park";
 static const char *const child_caps[] = { "console", "timer", "null", "frames", "endpoints", "capspace",
-					  "spawner", "entropy", "bootpkg", "procs", "sessions", "devices" };
+					  "spawner", "entropy", "bootpkg", "sessions", "devices" };
+#define KF_CHILD_CAPS (sizeof child_caps / sizeof child_caps[0])
 
 uint64_t kf_number(const char *s, uint64_t fallback)
 {
@@ -89,7 +90,7 @@ static int top(const char *args)
 	uint32_t mask = (uint32_t)option(args, "mask", 0);
 	uint64_t end = kf_now_ms() + ms, ops = 0, reported = 0;
 	struct capos_spawn_quota cq = { 2048, 160, 8, 128, 1024 }, bq = { 1024, 32, 4, 32, 256 };
-	uint32_t caps[12], by_caps[3], by, kids[16], reasons[3] = { 0 };
+	uint32_t caps[KF_CHILD_CAPS], by_caps[3], by, kids[16], reasons[3] = { 0 };
 	struct capos_process_handle_wait_out w;
 	char line[96];
 	int failed = 0, err;
@@ -97,7 +98,7 @@ static int top(const char *args)
 	procs = procs > 16 ? 16 : procs;
 	capos_printf("kfuzz: seed %llu: %u fuzzing processes for %llu ms, depth %u\n", (unsigned long long)seed,
 		     procs, (unsigned long long)ms, depth);
-	for (uint32_t i = 0; i < 12; i++)
+	for (uint32_t i = 0; i < KF_CHILD_CAPS; i++)
 		caps[i] = capos_cap_find(child_caps[i], NULL);
 	by_caps[0] = caps[0], by_caps[1] = caps[1], by_caps[2] = caps[4];
 	capos_snprintf(line, sizeof line, "bystander %llu %llu", (unsigned long long)seed, (unsigned long long)end);
@@ -107,7 +108,7 @@ static int top(const char *args)
 	for (uint32_t i = 0; i < procs; i++) {
 		capos_snprintf(line, sizeof line, "child %llu %u %llu %u", (unsigned long long)kf_derive(seed, 1 + i),
 			       depth, (unsigned long long)end, mask);
-		if (start(line, child_grants, caps, 12, &cq, &kids[i], seed))
+		if (start(line, child_grants, caps, KF_CHILD_CAPS, &cq, &kids[i], seed))
 			return 1;
 	}
 	for (uint32_t i = 0; i < procs; i++) {

@@ -422,12 +422,12 @@ static void op_spawn(struct kf_thread *t)
 	}
 }
 
-/* Devices, sessions, process lists, entropy: whatever we hold, random methods. */
+/* Devices, sessions, entropy: whatever we hold, random methods. */
 static void op_other(struct kf_thread *t)
 {
 	static const uint32_t ifaces[] = { CAPOS_IFACE_DEVICE_ROOT, CAPOS_IFACE_PCI_FUNCTION, CAPOS_IFACE_IO_PORT_RANGE,
 					   CAPOS_IFACE_INTERRUPT, CAPOS_IFACE_DMA_POOL, CAPOS_IFACE_SESSION_FACTORY,
-					   CAPOS_IFACE_USER_SESSION, CAPOS_IFACE_PROCESS_INFO, CAPOS_IFACE_ENTROPY_SOURCE,
+					   CAPOS_IFACE_USER_SESSION, CAPOS_IFACE_ENTROPY_SOURCE,
 					   CAPOS_IFACE_ENDPOINT, CAPOS_IFACE_REPLY,
 					   CAPOS_IFACE_NULL };
 	struct kf_rng *r = &t->rng;

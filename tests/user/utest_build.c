@@ -174,6 +174,7 @@ static void test_bad_grants(void)
 		  &(struct capos_process_handle_grant_out){ 0 }), -CAPOS_EINVAL);
 	ut_status("bind an unknown kind", capos_process_handle_bind(rc, h, &(struct capos_process_handle_bind_in){ 9 },
 		  &(struct capos_process_handle_bind_out){ 0 }), -CAPOS_EINVAL);
+	ut_status("grant the child its own unstarted handle", grant(h, h, CAPOS_XFER_COPY), -CAPOS_EBUSY);
 	ut_status("grant console", grant(h, console, CAPOS_XFER_COPY), 0);
 	capos_release(rc, d.copy);
 	capos_release(rc, d.revoker);

@@ -34,37 +34,17 @@ static uint32_t ring_headroom(uint32_t max)
 	return n;
 }
 
-bool census_find_self(struct capos_procinfo_entry *me)
+bool census_find_self(struct capos_process_handle_info_out *me)
 {
-	static struct capos_process_info_list_out out;
-	struct capos_process_info_list_in in = { .after_pid = 0 };
-	uint32_t pid = capos_bootstrap()->pid;
-
-	do {
-		uint32_t len = sizeof out;
-
-		if (capos_process_info_list(capos_ring(), ut_cap("procs"), &in, &out, &len) != 0 || out.count == 0)
-			return false;
-		for (uint32_t i = 0; i < out.count; i++) {
-			struct capos_procinfo_entry e;
-
-			memcpy(&e, out.entries + i * sizeof e, sizeof e);
-			if (e.pid == pid) {
-				*me = e;
-				return true;
-			}
-			in.after_pid = e.pid;
-		}
-	} while (out.more);
-	return false;
+	return capos_process_handle_info(capos_ring(), ut_cap("self"), me) == 0 && me->pid == capos_bootstrap()->pid;
 }
 
 void census_take(struct census *c, uint32_t max_ring_ops)
 {
-	struct capos_procinfo_entry me = { 0 };
+	struct capos_process_handle_info_out me = { 0 };
 
 	c->ring_ops = ring_headroom(max_ring_ops);
-	ut_check(census_find_self(&me), "ProcessInfo lists this process", "not found");
+	ut_check(census_find_self(&me), "ProcessHandle.info on \"self\" describes this process", "no answer");
 	c->caps = me.caps;
 	c->threads = me.threads;
 	c->frames = me.frames;

@@ -1,6 +1,7 @@
 /*
  * The census of a test process's own quotas: capability slots, threads,
- * frames and kernel memory (from ProcessInfo, granted as "procs") and the
+ * frames and kernel memory (ProcessHandle.info on its own handle, bound
+ * as "self=@self") and the
  * ring operations this thread can still have pending (probed: RECVs posted
  * on a fresh endpoint until one is refused, "endpoints").  A hostile case
  * that gives everything back leaves the census where it was.
@@ -11,15 +12,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <capos/session.h>
+#include <capos/rt.h>
 
 struct census {
 	uint32_t caps, threads, ring_ops;
 	uint64_t frames, kmem;
 };
 
-/* This process's ProcessInfo entry: false when it is not listed. */
-bool census_find_self(struct capos_procinfo_entry *me);
+/* ProcessHandle.info of this process, through "self": false when that fails. */
+bool census_find_self(struct capos_process_handle_info_out *me);
 /* Take the census, probing at most max_ring_ops ring operations. */
 void census_take(struct census *c, uint32_t max_ring_ops);
 /* A check named what: the census now equals *before. */

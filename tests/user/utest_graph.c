@@ -16,7 +16,7 @@
  *     the same deriving from each new Revoker (no chain forms);
  * then ends it.  "release" and "revoke" end the graph in the child, which
  * then checks its own census (capability slots, threads, frames and kernel memory from
- * ProcessInfo, ring-operation headroom by probing) is back where it was
+ * ProcessHandle.info on "self", ring-operation headroom by probing) is back where it was
  * before building; "exit", "fault" and "kill" end it with the process.
  * The kernel must survive each and init checks the exit reason; under
  * leakcheck every frame and heap object comes back.
@@ -293,14 +293,14 @@ static int child_generations(void)
 
 static uint32_t spawn_child(const char *args, uint32_t ready, uint32_t ring_ops)
 {
-	uint32_t caps[7] = { ut_cap("console"), ut_cap("timer"), ut_cap("null"), ut_cap("capspace"),
-			     ut_cap("endpoints"), ut_cap("procs"), ready };
+	uint32_t caps[6] = { ut_cap("console"), ut_cap("timer"), ut_cap("null"), ut_cap("capspace"),
+			     ut_cap("endpoints"), ready };
 	struct capos_spawn_quota q = { .caps = 65535, .ring_ops = ring_ops, .kmem_kib = 65536 };
 	uint32_t proc = 0;
 	int err = capos_spawn_quota("utest-graph",
-				    "console timer null capspace endpoints procs ready "
-				    "thread=@thread threads=@threads vm=@vm park=@park",
-				    args, caps, 7, &q, &proc, NULL);
+				    "console timer null capspace endpoints ready "
+				    "thread=@thread threads=@threads vm=@vm park=@park self=@self",
+				    args, caps, 6, &q, &proc, NULL);
 
 	ut_status("spawn the child", err, 0);
 	return err ? 0 : proc;

@@ -25,7 +25,7 @@
  * Then a bystander ("bystander"), with quotas of its own that the machine
  * can back only if the attackers were held to theirs, allocates memory
  * objects and revocable copies until refused: both refusals must be
- * -CAPOS_EQUOTA with ProcessInfo showing the quota used up (frames within
+ * -CAPOS_EQUOTA with ProcessHandle.info on "self" showing the quota used up (frames within
  * one allocation, kernel memory within one copy).  Init then kills the
  * attackers; under leakcheck every frame and heap block comes back.
  */
@@ -51,7 +51,7 @@
 #define COPY_SLACK 512                /* bytes: more than one copy and its Revoker take */
 #define LIMIT 100000                  /* no path may go on this long */
 #define RESERVE 16                    /* copies held back so the report's CALL finds kernel memory */
-#define CHILD_BOUND "thread=@thread threads=@threads vm=@vm park=@park"
+#define CHILD_BOUND "thread=@thread threads=@threads vm=@vm park=@park self=@self"
 #define NO_SUCH_OP 0x6b6d656d00000000ull
 
 static const char *const path_names[PATHS] = { "calls", "copies", "endpoints", "threads", "regions", "memory" };
@@ -234,19 +234,19 @@ static int bystander(void)
 {
 	struct capos_frame_allocator_alloc_in in = { .pages = BYSTANDER_CHUNK };
 	struct capos_frame_allocator_alloc_out out;
-	struct capos_procinfo_entry me = { 0 };
+	struct capos_process_handle_info_out me = { 0 };
 	uint32_t copy, revoker;
 	int err, chunks = 0, copies = 0;
 
 	while ((err = capos_frame_allocator_alloc(rc, ut_cap("frames"), &in, &out)) == 0)
 		chunks++;
-	ut_check(census_find_self(&me), "ProcessInfo lists the bystander", "not found");
+	ut_check(census_find_self(&me), "ProcessHandle.info describes the bystander", "no answer");
 	ut_check(err == -CAPOS_EQUOTA && me.frames + BYSTANDER_CHUNK > BYSTANDER_FRAMES,
 		 "the bystander gets every frame of its quota", "%d chunks, then %d %s; %llu of %u frames", chunks, err,
 		 capos_strerror(err), (unsigned long long)me.frames, BYSTANDER_FRAMES);
 	while ((err = capos_cap_derive(ut_cap("null"), CAPOS_RIGHT_ALL, &copy, &revoker)) == 0)
 		copies++;
-	ut_check(census_find_self(&me), "ProcessInfo lists the bystander", "not found");
+	ut_check(census_find_self(&me), "ProcessHandle.info describes the bystander", "no answer");
 	ut_check(err == -CAPOS_EQUOTA && me.kmem + COPY_SLACK > BYSTANDER_KMEM_KIB * 1024ull,
 		 "the bystander gets every byte of its kernel-memory quota", "%d copies, then %d %s; %llu of %u bytes",
 		 copies, err, capos_strerror(err), (unsigned long long)me.kmem, BYSTANDER_KMEM_KIB * 1024);
@@ -259,13 +259,13 @@ static int bystander(void)
 
 static uint32_t spawn(const char *args, const struct capos_spawn_quota *q, uint32_t report)
 {
-	uint32_t caps[8] = { ut_cap("console"), ut_cap("timer"), ut_cap("null"), ut_cap("endpoints"), ut_cap("frames"),
-			     ut_cap("capspace"), ut_cap("procs"), report };
+	uint32_t caps[7] = { ut_cap("console"), ut_cap("timer"), ut_cap("null"), ut_cap("endpoints"), ut_cap("frames"),
+			     ut_cap("capspace"), report };
 	uint32_t proc = 0;
 	int err = capos_spawn_quota("utest-kmem",
-				    report ? "console timer null endpoints frames capspace procs report " CHILD_BOUND
-					   : "console timer null endpoints frames capspace procs " CHILD_BOUND,
-				    args, caps, report ? 8 : 7, q, &proc, NULL);
+				    report ? "console timer null endpoints frames capspace report " CHILD_BOUND
+					   : "console timer null endpoints frames capspace " CHILD_BOUND,
+				    args, caps, report ? 7 : 6, q, &proc, NULL);
 
 	ut_check(err == 0, "spawn", "%s: %d %s", args, err, capos_strerror(err));
 	return proc;

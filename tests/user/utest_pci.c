@@ -11,8 +11,9 @@
  * Interrupts: edu's MSI and INTx are raised and arrive through
  * Interrupt.wait; the e1000e's MSI-X is enabled by the kernel, its I/O BAR
  * becomes a port range that the end of the claim revokes.  Quarantine is
- * seen in this process's frame count (ProcessInfo): a pool released with
- * bus mastering on stays charged until bus mastering goes off.
+ * seen in this process's frame count (ProcessHandle.info on "self"): a
+ * pool released with bus mastering on stays charged until bus mastering
+ * goes off.
  *
  * Children (this program in another mode): "driver" claims edu, turns bus
  * mastering on, maps BAR0 and a DMA pool and then faults; "quota" asks
@@ -149,23 +150,12 @@ static uint32_t find_cap(uint32_t fn, uint32_t first, uint8_t id)
 	return 0;
 }
 
-/* Frames charged to this process (pid 1: it runs as init), from ProcessInfo. */
+/* Frames charged to this process, from ProcessHandle.info on its own handle ("self"). */
 static uint64_t own_frames(void)
 {
-	struct capos_process_info_list_in in = { .after_pid = 0 };
-	static struct capos_process_info_list_out out;
-	uint32_t len = 0;
+	struct capos_process_handle_info_out me;
 
-	if (capos_process_info_list(rc, ut_cap("procs"), &in, &out, &len) != 0)
-		return 0;
-	for (uint32_t i = 0; i < out.count; i++) {
-		struct capos_procinfo_entry e;
-
-		memcpy(&e, out.entries + i * sizeof e, sizeof e);
-		if (e.pid == 1)
-			return e.frames;
-	}
-	return 0;
+	return capos_process_handle_info(rc, ut_cap("self"), &me) == 0 ? me.frames : 0;
 }
 
 /* Is the page at va mapped in this process (protect answers ENOENT when not)? */

@@ -1,22 +1,29 @@
 /*
- * utest-procinfo: ProcessInfo.list (docs/sessions.md, docs/capabilities.md),
- * run as init.  "procs" lists init itself with its own counts; children
- * appear with their pids and names (a long program name cut to 23
- * characters) and go once they have ended; more than a batch of processes
- * pages through after_pid with "more" set in between; a smaller result
- * buffer gets fewer entries; bad handles, interfaces, methods and lengths
- * are refused.  "session-procs" shows a caller only its own session: init
- * and a child of its session see the system session, a child started in a
- * new session (SessionFactory.create, grant word @session) sees only that
- * session's processes.
+ * utest-procinfo: init's process registry (ProcessRegistry in
+ * apps/services.def; apps/init/registry.c; docs/sessions.md), run as a
+ * service of tests/manifests/boot/procinfo.yaml with init:procs and
+ * init:session-procs.  "procs" lists init and this service with their own
+ * counts; a child appears once it is registered (a copy of its
+ * ProcessHandle, with its name or the kernel's, cut to 23 characters) and
+ * goes once it has ended, and one never registered is not listed; more
+ * than a batch pages through after_pid with "more" set in between; a
+ * smaller result buffer gets fewer entries; bad registrations, handles,
+ * interfaces, methods and lengths are refused.  "session-procs" shows a
+ * caller only its own session: this service and a child of its session
+ * see the system session, a child started in a new session
+ * (SessionFactory.create, grant word @session, registered with that
+ * UserSession) sees only that session's processes.
  *
  * Child modes (first argument): "nap" sleeps until killed; "same" and
- * "alone PID AUDIT" check their own "session-procs" view and exit with the
- * number of failures.  One line per check; exit code = failures.
+ * "alone PID AUDIT" check their own "session-procs" view (once the parent
+ * has registered them) and exit with the number of failures.  One line per
+ * check; exit code = failures.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <capos/cap.h>
+#include <capos/ipc.h>
+#include <capos/services.h>
 #include <capos/session.h>
 #include "utest.h"
 
@@ -26,7 +33,7 @@
 #define NAPPERS 18u           /* with init and the long-named pair: more than one batch */
 #define LONG_NAPPERS 2u
 #define LISTING_MAX 64u
-#define HEAD ((uint32_t)__builtin_offsetof(struct capos_process_info_list_out, entries))
+#define HEAD CAPOS_PROCESS_REGISTRY_LIST_OUT_MIN
 #define ENTRY ((uint32_t)sizeof(struct capos_procinfo_entry))
 
 struct listing {
@@ -38,13 +45,13 @@ struct listing {
 
 /* ------------------------------------------------------------ helpers */
 
-static int list_page(uint32_t cap, uint32_t after, struct capos_process_info_list_out *out, uint32_t *len)
+static int list_page(uint32_t cap, uint32_t after, struct capos_process_registry_list_out *out, uint32_t *len)
 {
-	struct capos_process_info_list_in in = { .after_pid = after };
+	struct capos_process_registry_list_in in = { .after_pid = after };
 
 	memset(out, 0xee, sizeof *out);
 	*len = 0;
-	return capos_process_info_list(rc, cap, &in, out, len);
+	return capos_process_registry_list(rc, cap, &in, out, len);
 }
 
 /*
@@ -54,7 +61,7 @@ static int list_page(uint32_t cap, uint32_t after, struct capos_process_info_lis
  */
 static int list_all(uint32_t cap, struct listing *l)
 {
-	struct capos_process_info_list_out out;
+	static struct capos_process_registry_list_out out;
 	uint32_t after = 0, len;
 	int err;
 
@@ -95,6 +102,18 @@ static uint32_t my_pid(void)
 	return capos_bootstrap()->pid;
 }
 
+/* Register proc with the registry cap under name ("": the kernel's), with UserSession session when not 0. */
+static int register_child(uint32_t cap, uint32_t proc, const char *name, uint32_t session)
+{
+	struct capos_process_registry_register_in in;
+	struct capos_xfer x[2] = { { proc, CAPOS_XFER_COPY }, { session, CAPOS_XFER_COPY } };
+
+	memset(&in, 0, sizeof in);
+	strncpy(in.name, name, sizeof in.name - 1);
+	return capos_ipc_call(cap, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_REGISTER, &in, sizeof in, x,
+			      session ? 2 : 1, NULL, 0, NULL);
+}
+
 /* A napping child of binary, in the caller's session or (session != 0) in that UserSession. */
 static int spawn_napper(const char *binary, uint32_t session, uint32_t *proc, uint32_t *pid)
 {
@@ -116,21 +135,26 @@ static void end_child(uint32_t proc)
 
 /* ------------------------------------------------------------ "procs" */
 
-static void test_self(uint32_t procs)
+static void test_init_and_self(uint32_t procs)
 {
 	static struct listing l;
-	const struct capos_procinfo_entry *me;
+	const struct capos_procinfo_entry *init, *me;
 	int err = list_all(procs, &l);
 
-	ut_status("ProcessInfo.list of every process", err, 0);
+	ut_status("list of every registered process", err, 0);
+	init = find(&l, 1);
+	ut_check(init && strcmp(init->name, "init") == 0 && init->state == CAPOS_PROCINFO_LIVE &&
+		 init->session == CAPOS_SESSION_SYSTEM_AUDIT_ID,
+		 "init is listed as pid 1, live, in the system session", "%s", init ? init->name : "not listed");
 	me = find(&l, my_pid());
 	ut_check(me && strcmp(me->name, SELF) == 0 && me->state == CAPOS_PROCINFO_LIVE,
-		 "init is listed under its pid and program name, live", "%s", me ? me->name : "not listed");
-	ut_check(me && me->threads == 1 && me->caps == capos_bootstrap()->cap_count && me->frames > 0,
-		 "its entry counts one thread, its granted capabilities and the frames it uses",
-		 "threads %u caps %u (granted %u) frames %llu", me ? me->threads : 0, me ? me->caps : 0,
-		 capos_bootstrap()->cap_count, me ? (unsigned long long)me->frames : 0ull);
-	ut_check(me && me->session == CAPOS_SESSION_SYSTEM_AUDIT_ID, "init is in the system session",
+		 "this service is listed under its pid and program name, live", "%s", me ? me->name : "not listed");
+	ut_check(me && me->threads == 1 && me->caps == capos_bootstrap()->cap_count && me->frames > 0 && me->kmem > 0,
+		 "its entry counts one thread, its granted capabilities, its frames and kernel memory",
+		 "threads %u caps %u (granted %u) frames %llu kmem %llu", me ? me->threads : 0, me ? me->caps : 0,
+		 capos_bootstrap()->cap_count, me ? (unsigned long long)me->frames : 0ull,
+		 me ? (unsigned long long)me->kmem : 0ull);
+	ut_check(me && me->session == CAPOS_SESSION_SYSTEM_AUDIT_ID, "this service is in the system session",
 		 "session %llu", me ? (unsigned long long)me->session : 0ull);
 }
 
@@ -149,65 +173,94 @@ static void check_children(const struct listing *l, const uint32_t *pid, uint32_
 		 "%s: %u of %u listed, %u right", name, seen, n, right);
 }
 
+/* Children named SELF are registered under that name, the long-named ones under the kernel's name. */
 static void test_children_and_paging(uint32_t procs, uint32_t *proc, uint32_t *pid)
 {
 	static struct listing l;
-	struct capos_process_info_list_out out;
-	uint32_t len, spawned = 0;
+	static struct capos_process_registry_list_out out;
+	uint32_t len, spawned = 0, registered = 0, hidden = 0, hidden_pid = 0;
 	int err;
 
 	for (uint32_t i = 0; i < NAPPERS + LONG_NAPPERS; i++)
-		spawned += spawn_napper(i < NAPPERS ? SELF : LONG_NAME, 0, &proc[i], &pid[i]) == 0;
-	ut_check(spawned == NAPPERS + LONG_NAPPERS, "spawn 20 napping children", "%u spawned", spawned);
+		if (spawn_napper(i < NAPPERS ? SELF : LONG_NAME, 0, &proc[i], &pid[i]) == 0) {
+			spawned++;
+			registered += register_child(procs, proc[i], i < NAPPERS ? SELF : "", 0) == 0;
+		}
+	ut_check(spawned == NAPPERS + LONG_NAPPERS && registered == spawned, "spawn and register 20 napping children",
+		 "%u spawned, %u registered", spawned, registered);
+	ut_status("spawn a child that is never registered", spawn_napper(SELF, 0, &hidden, &hidden_pid), 0);
 	err = list_all(procs, &l);
 	ut_status("list every process, page by page", err, 0);
-	ut_check(l.pages >= 2 && l.first_count == CAPOS_PROCINFO_BATCH && l.first_more == 1 && l.n >= 21,
+	ut_check(l.pages >= 2 && l.first_count == CAPOS_PROCINFO_BATCH && l.first_more == 1 && l.n >= 22,
 		 "more than a batch: the first page is full and says more, the rest follows on later pages",
 		 "%u pages, first %u entries more %u, %u in all", l.pages, l.first_count, l.first_more, l.n);
 	check_children(&l, pid, NAPPERS, SELF);
 	check_children(&l, pid + NAPPERS, LONG_NAPPERS, "utest-procinfo-with-a-l");
+	ut_check(!find(&l, hidden_pid), "a child nobody registered is not listed", "listed");
 	err = list_page(procs, pid[4], &out, &len);
 	ut_check(!err && out.count >= 1 && ((const struct capos_procinfo_entry *)out.entries)->pid == pid[5],
 		 "list after a child's pid starts at the next child", "status %d, %u entries", err, out.count);
 	err = list_page(procs, l.e[l.n - 1].pid, &out, &len);
 	ut_check(!err && out.count == 0 && out.more == 0 && len == HEAD, "list after the last pid: nothing, no more",
 		 "status %d, %u entries, more %u, %u bytes", err, out.count, out.more, len);
+	if (hidden)
+		end_child(hidden);
 }
 
 static void test_short_buffer(uint32_t procs)
 {
-	struct capos_process_info_list_in in = { 0 };
-	struct capos_process_info_list_out out;
+	struct capos_process_registry_list_in in = { 0 };
+	static struct capos_process_registry_list_out out;
 	uint32_t len = 0;
-	int err = capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_INFO, CAPOS_PROCESS_INFO_LIST, &in, sizeof in, &out,
-				  HEAD + 2 * ENTRY, &len);
+	int err = capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_LIST, &in,
+				  sizeof in, &out, HEAD + 2 * ENTRY, &len);
 
 	ut_check(!err && out.count == 2 && out.more == 1 && len == HEAD + 2 * ENTRY,
 		 "a result buffer of two entries gets two and \"more\"", "status %d, %u entries, more %u, %u bytes", err,
 		 out.count, out.more, len);
-	ut_status("a result buffer that holds no whole entry", capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_INFO,
-		  CAPOS_PROCESS_INFO_LIST, &in, sizeof in, &out, HEAD + ENTRY - 1, NULL), -CAPOS_ERANGE);
-	ut_status("a result buffer shorter than the header", capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_INFO,
-		  CAPOS_PROCESS_INFO_LIST, &in, sizeof in, &out, 4, NULL), -CAPOS_ERANGE);
+	ut_status("a result buffer that holds no whole entry", capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_REGISTRY,
+		  CAPOS_PROCESS_REGISTRY_LIST, &in, sizeof in, &out, HEAD + ENTRY - 1, NULL), -CAPOS_ERANGE);
+	ut_status("a result buffer shorter than the header", capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_REGISTRY,
+		  CAPOS_PROCESS_REGISTRY_LIST, &in, sizeof in, &out, 4, NULL), -CAPOS_ERANGE);
+}
+
+static void test_bad_registrations(uint32_t procs, uint32_t registered_child)
+{
+	struct capos_process_registry_register_in in = { .name = "x" };
+	struct capos_session_factory_create_in sin = { .user = "procinfo", .profile = "test" };
+	struct capos_session_factory_create_out other = { 0 };
+	struct capos_xfer x = { ut_cap("null"), CAPOS_XFER_COPY };
+
+	ut_status("register without a ProcessHandle", capos_ipc_call(procs, CAPOS_IFACE_PROCESS_REGISTRY,
+		  CAPOS_PROCESS_REGISTRY_REGISTER, &in, sizeof in, NULL, 0, NULL, 0, NULL), -CAPOS_EINVAL);
+	ut_status("register a Null capability", capos_ipc_call(procs, CAPOS_IFACE_PROCESS_REGISTRY,
+		  CAPOS_PROCESS_REGISTRY_REGISTER, &in, sizeof in, &x, 1, NULL, 0, NULL), -CAPOS_EINVAL);
+	ut_status("register a process twice", register_child(procs, registered_child, "again", 0), -CAPOS_EEXIST);
+	ut_status("SessionFactory.create a session",
+		  capos_session_factory_create(rc, ut_cap("sessions"), &sin, &other), 0);
+	ut_status("register with a UserSession that is not the child's",
+		  register_child(procs, registered_child, "", other.session), -CAPOS_EINVAL);
+	capos_release(rc, other.session);
 }
 
 static void test_hostile(uint32_t procs)
 {
-	struct capos_process_info_list_in in = { 0 };
-	struct capos_process_info_list_out out;
+	struct capos_process_registry_list_in in = { 0 };
+	static struct capos_process_registry_list_out out;
 	uint64_t wide[2] = { 0, 0 };
 	uint32_t len;
 
-	ut_status("list on a garbage handle", capos_process_info_list(rc, 0x00abcdef, &in, &out, &len), -CAPOS_EBADF);
-	ut_status("list on a Null capability", capos_process_info_list(rc, ut_cap("null"), &in, &out, &len),
+	ut_status("list on a garbage handle", capos_process_registry_list(rc, 0x00abcdef, &in, &out, &len),
+		  -CAPOS_EBADF);
+	ut_status("list on a Null capability", capos_process_registry_list(rc, ut_cap("null"), &in, &out, &len),
 		  -CAPOS_ETYPE);
 	ut_status("\"procs\" called as Null", capos_call_sync(rc, procs, CAPOS_IFACE_NULL, 0, NULL, 0, NULL, 0, NULL),
 		  -CAPOS_ETYPE);
-	ut_status("an unknown ProcessInfo method", capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_INFO, 1, &in,
+	ut_status("an unknown ProcessRegistry method", capos_call_sync(rc, procs, CAPOS_IFACE_PROCESS_REGISTRY, 9, &in,
 		  sizeof in, &out, sizeof out, NULL), -CAPOS_ENOSYS);
 	ut_status("list with parameters longer than its message", capos_call_sync(rc, procs,
-		  CAPOS_IFACE_PROCESS_INFO, CAPOS_PROCESS_INFO_LIST, wide, sizeof wide, &out, sizeof out, NULL),
-		  -CAPOS_ERANGE);
+		  CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_LIST, wide, sizeof wide, &out, sizeof out, NULL),
+		  -CAPOS_EINVAL);
 }
 
 static void test_ended_are_gone(uint32_t procs, const uint32_t *proc, const uint32_t *pid)
@@ -220,8 +273,9 @@ static void test_ended_are_gone(uint32_t procs, const uint32_t *proc, const uint
 	ut_status("list again after the children ended", list_all(procs, &l), 0);
 	for (uint32_t i = 0; i < NAPPERS + LONG_NAPPERS; i++)
 		left += find(&l, pid[i]) != NULL;
-	ut_check(left == 0 && find(&l, my_pid()), "ended children are no longer listed, init still is",
-		 "%u of 20 still listed", left);
+	ut_check(left == 0 && find(&l, my_pid()) && find(&l, 1),
+		 "ended children are no longer listed, init and this service still are", "%u of 20 still listed",
+		 left);
 }
 
 /* ------------------------------------------------------------ "session-procs" */
@@ -246,7 +300,9 @@ static int only_these(const struct listing *l, uint64_t audit, const uint32_t *w
 	return found == n && l->n == n;
 }
 
-static int run_child_check(const char *grants, const char *args, const uint32_t *caps, uint32_t ncaps)
+/* Start a checking child, register it (with session when not 0), wait: its exit code or a negative code. */
+static int run_child_check(uint32_t procs, const char *grants, const char *args, const uint32_t *caps,
+			   uint32_t ncaps, uint32_t session)
 {
 	uint32_t proc = 0;
 	int64_t code = -1;
@@ -254,9 +310,14 @@ static int run_child_check(const char *grants, const char *args, const uint32_t 
 	int err = capos_spawn(SELF, grants, args, caps, ncaps, &proc, NULL);
 
 	if (!err)
+		err = register_child(procs, proc, "", session);
+	if (!err)
 		err = capos_process_wait(proc, &code, &reason);
-	if (proc)
+	if (proc) {
+		if (err)
+			capos_process_handle_kill(rc, proc);
 		capos_release(rc, proc);
+	}
 	return err ? err : (int)code;
 }
 
@@ -265,18 +326,18 @@ static void test_session_scope(uint32_t procs, uint32_t session_procs)
 	static struct listing all, mine;
 	struct capos_session_factory_create_in in = { .user = "procinfo", .profile = "test" };
 	struct capos_session_factory_create_out out = { 0 };
-	uint32_t caps[3] = { ut_cap("console"), session_procs, 0 }, napper = 0, napper_pid = 0;
+	uint32_t caps[4] = { ut_cap("console"), ut_cap("timer"), session_procs, 0 }, napper = 0, napper_pid = 0;
 	const struct capos_procinfo_entry *e;
 	char args[64];
 	int err;
 
 	ut_status("session-procs: list", list_all(session_procs, &mine), 0);
 	ut_status("procs: list", list_all(procs, &all), 0);
-	ut_check(in_session(&mine, CAPOS_SESSION_SYSTEM_AUDIT_ID) && mine.n == all.n && find(&mine, my_pid()),
-		 "session-procs shows init its own session, the system one: so far every process",
+	ut_check(in_session(&mine, CAPOS_SESSION_SYSTEM_AUDIT_ID) && mine.n == all.n && find(&mine, my_pid()) &&
+		 find(&mine, 1), "session-procs shows this service its own session, the system one: so far every process",
 		 "%u listed of %u", mine.n, all.n);
-	ut_status("a child in init's session sees only system-session processes, init among them",
-		  run_child_check("console session-procs thread=@thread", "same", caps, 2), 0);
+	ut_status("a child in this session sees only system-session processes, init among them",
+		  run_child_check(procs, "console timer session-procs thread=@thread", "same", caps, 3, 0), 0);
 	err = capos_session_factory_create(rc, ut_cap("sessions"), &in, &out);
 	ut_check(!err && out.audit_id != CAPOS_SESSION_SYSTEM_AUDIT_ID, "SessionFactory.create a session",
 		 "status %d, audit id %llu", err, (unsigned long long)out.audit_id);
@@ -284,16 +345,19 @@ static void test_session_scope(uint32_t procs, uint32_t session_procs)
 		return;
 	err = spawn_napper(SELF, out.session, &napper, &napper_pid);
 	ut_status("spawn a napping child into the new session", err, 0);
+	ut_status("register it with its UserSession", register_child(procs, napper, "", out.session), 0);
 	ut_status("procs: list", list_all(procs, &all), 0);
 	e = find(&all, napper_pid);
 	ut_check(e && e->session == out.audit_id, "procs shows that child with the new session's audit id",
 		 "session %llu", e ? (unsigned long long)e->session : 0ull);
 	ut_status("session-procs: list", list_all(session_procs, &mine), 0);
-	ut_check(!find(&mine, napper_pid), "init's session-procs does not show the other session's child", "listed");
-	caps[2] = out.session;
+	ut_check(!find(&mine, napper_pid), "this service's session-procs does not show the other session's child",
+		 "listed");
+	caps[3] = out.session;
 	capos_snprintf(args, sizeof args, "alone %u %llu", napper_pid, (unsigned long long)out.audit_id);
 	ut_status("a second child in the new session sees only itself and the napper there",
-		  run_child_check("console session-procs @session thread=@thread", args, caps, 3), 0);
+		  run_child_check(procs, "console timer session-procs @session thread=@thread", args, caps, 4,
+				  out.session), 0);
 	if (napper)
 		end_child(napper);
 	capos_release(rc, out.session);
@@ -312,14 +376,28 @@ static int run_nap(void)
 	return err;
 }
 
-/* "same": init's session (the system one); "alone PID AUDIT": only PID and itself, in AUDIT. */
+/* session-procs once the parent has registered this process (it does so right after the spawn). */
+static int list_once_registered(uint32_t cap, struct listing *l)
+{
+	int err = 0;
+
+	for (int tries = 0; tries < 100; tries++) {
+		err = list_all(cap, l);
+		if (err || find(l, my_pid()))
+			return err;
+		capos_sleep_ns(10 * UT_MS);
+	}
+	return -CAPOS_ENOENT;
+}
+
+/* "same": this service's session (the system one); "alone PID AUDIT": only PID and itself, in AUDIT. */
 static int run_scope(int argc, char **argv)
 {
 	static struct listing l;
-	uint32_t cap = ut_cap("session-procs"), want[2] = { my_pid(), 0 };
-	int err = list_all(cap, &l);
+	uint32_t want[2] = { my_pid(), 0 };
+	int err = list_once_registered(ut_cap("session-procs"), &l);
 
-	ut_status("session-procs: list", err, 0);
+	ut_status("session-procs: list, once registered", err, 0);
 	if (strcmp(argv[1], "same") == 0) {
 		ut_check(in_session(&l, CAPOS_SESSION_SYSTEM_AUDIT_ID) && find(&l, 1) && find(&l, my_pid()),
 			 "in the system session: only its processes, init and me among them", "%u listed", l.n);
@@ -349,9 +427,10 @@ int main(int argc, char **argv)
 	ut_init(SELF);
 	procs = ut_cap("procs");
 	session_procs = ut_cap("session-procs");
-	test_self(procs);
+	test_init_and_self(procs);
 	test_children_and_paging(procs, proc, pid);
 	test_short_buffer(procs);
+	test_bad_registrations(procs, proc[0]);
 	test_hostile(procs);
 	test_ended_are_gone(procs, proc, pid);
 	test_session_scope(procs, session_procs);

@@ -10,8 +10,9 @@
  * must fail cleanly (an application error or -CAPOS_ERANGE) and, after
  * each group, the services must still serve a valid login, status, audit
  * read and broker call.  At the end the broker's refusals are in the audit
- * log one `refused` record each, and ProcessInfo shows audit, sessiond and
- * broker live under the pids they had, with no capability slot more.
+ * log one `refused` record each, and init's process registry shows
+ * audit, sessiond and broker live under the pids they had, with no
+ * capability slot more.
  *
  * Mode "child" runs in a guest session of its own (spawned with
  * @session): the attacks that need the caller's own UserSession.
@@ -762,17 +763,17 @@ struct service_proc {
 #define SERVICE_PROCS { { .name = "audit" }, { .name = "sessiond" }, { .name = "broker" } }
 static struct service_proc procs_seen[3] = SERVICE_PROCS;
 
-/* Fill p[] from ProcessInfo.list: 0, or a status / -CAPOS_ENOENT when one is not listed. */
+/* Fill p[] from init's process registry ("procs"): 0, or a status / -CAPOS_ENOENT when one is not listed. */
 static int list_services(struct service_proc *p)
 {
-	static struct capos_process_info_list_out out;
+	static struct capos_process_registry_list_out out;
 	uint32_t after = 0, len, found = 0;
 	int err;
 
 	do {
-		struct capos_process_info_list_in in = { .after_pid = after };
+		struct capos_process_registry_list_in in = { .after_pid = after };
 
-		err = capos_process_info_list(capos_ring(), ut_cap("procs"), &in, &out, &len);
+		err = capos_process_registry_list(capos_ring(), ut_cap("procs"), &in, &out, &len);
 		if (err || out.count > CAPOS_PROCINFO_BATCH)
 			return err ? err : -CAPOS_EFORMAT;
 		for (uint32_t i = 0; i < out.count; i++) {
@@ -854,7 +855,7 @@ static int run_client(void)
 	timer_cap = ut_cap("timer");
 	ut_status("distinct copies of Null", make_nulls(), 0);
 	check_serving("start");
-	ut_status("ProcessInfo lists audit, sessiond and broker", list_services(procs_seen), 0);
+	ut_status("the process registry lists audit, sessiond and broker", list_services(procs_seen), 0);
 	attack_login();
 	attack_status_and_methods();
 	attack_broker();

@@ -79,6 +79,7 @@ _Static_assert(sizeof(struct capos_bootstrap) <= 4096, "bootstrap fits one page"
 #define CAPOS_BIND_THREADS 2u   /* ThreadSpawner for the child */
 #define CAPOS_BIND_THREAD  3u   /* ThreadControl (exit) */
 #define CAPOS_BIND_PARK    4u   /* ParkSpace over the child's memory */
+#define CAPOS_BIND_SELF    5u   /* ProcessHandle of the child itself: its own info */
 
 /* ProcessHandle.info state */
 #define CAPOS_PROC_NEW   0u   /* created, not started */

@@ -1,7 +1,8 @@
 /*
- * Session ABI constants (interfaces SessionFactory, UserSession and
- * ProcessInfo in exo/iface/interfaces.def; model in docs/sessions.md):
- * session states, the label alphabet, and ProcessInfo.list's entries.
+ * Session ABI constants (interfaces SessionFactory and UserSession in
+ * exo/iface/interfaces.def; model in docs/sessions.md): session states,
+ * the label alphabet, and the entries of ProcessRegistry.list, init's
+ * process registry (apps/services.def).
  */
 #ifndef CAPOS_SESSION_H
 #define CAPOS_SESSION_H
@@ -18,7 +19,7 @@
 /* The session init and the kernel's own processes run in: never ends. */
 #define CAPOS_SESSION_SYSTEM_AUDIT_ID 1u
 
-/* ProcessInfo.list: one entry per process, in pid order */
+/* ProcessRegistry.list: one entry per process, in pid order */
 #define CAPOS_PROCINFO_NAME_MAX 24u
 #define CAPOS_PROCINFO_BATCH 16u
 
@@ -36,6 +37,6 @@ struct capos_procinfo_entry {
 	char name[CAPOS_PROCINFO_NAME_MAX];  /* its boot-package program, NUL-terminated */
 };
 _Static_assert(sizeof(struct capos_procinfo_entry) == 64, "capos_procinfo_entry layout");
-_Static_assert(CAPOS_PROCINFO_BATCH * sizeof(struct capos_procinfo_entry) <= 1024, "fits ProcessInfo.list");
+_Static_assert(CAPOS_PROCINFO_BATCH * sizeof(struct capos_procinfo_entry) <= 1024, "fits ProcessRegistry.list");
 
 #endif

@@ -191,7 +191,7 @@ void capos_mutex_unlock(struct capos_mutex *m);
  * Start the boot-package program binary with the capabilities grants
  * names and the argument string args.  grants is a space-separated list
  * (at most 255 bytes): NAME takes the next of caps[0..ncaps), copied into
- * the child; NAME=@vm|@threads|@thread|@park gives the child an object
+ * the child; NAME=@vm|@threads|@thread|@park|@self gives the child an object
  * bound to itself; @session makes the next of caps the child's
  * UserSession (not granted).  0 with *proc (a ProcessHandle) and *pid
  * (optional), or a negative code: -CAPOS_EINVAL (malformed word, unknown

@@ -24,9 +24,10 @@ static void test_plain_and_bound(void)
 	CHECK_EQ(plan.g[2].bind, CAPOS_BIND_VM);
 	CHECK_STR(plan.g[3].name, "timer");
 	CHECK_EQ(plan.g[3].xfer, 1);
-	CHECK_EQ(grants_parse("t=@threads p=@park", 0, &plan), 0);
+	CHECK_EQ(grants_parse("t=@threads p=@park me=@self", 0, &plan), 0);
 	CHECK_EQ(plan.g[0].bind, CAPOS_BIND_THREADS);
 	CHECK_EQ(plan.g[1].bind, CAPOS_BIND_PARK);
+	CHECK_EQ(plan.g[2].bind, CAPOS_BIND_SELF);
 }
 
 static void test_empty(void)

@@ -1,0 +1,392 @@
+/*
+ * The process registry: which processes exist, kept by whoever started
+ * them (services.def, ProcessRegistry; docs/sessions.md).  init records
+ * itself (its "self" handle) and every service it starts (the
+ * ProcessHandle supervise.c holds); another spawner registers its child
+ * with a copy of the child's ProcessHandle, which the record then holds,
+ * watching ProcessHandle.wait so that the record goes when the process
+ * ends.  A list asks ProcessHandle.info of each record for the live counts,
+ * so nothing listed is older than the call.
+ *
+ * Two endpoints serve the same interface: "procs" lists every record,
+ * "session-procs" only the records of the caller's session.  A server
+ * knows a caller's session only as its caller reference, so each record
+ * keeps the reference its process's session shows on "session-procs":
+ * from Endpoint.session_ref of the UserSession init made for an anonymous
+ * service or that a registrar handed in with the child, or else from a
+ * record of the same session (by the audit id ProcessHandle.info gives).
+ * The system session's reference init learns by calling "session-procs"
+ * once itself.  A record whose session shows no known reference is listed
+ * by "procs" only.
+ */
+#include <stdbool.h>
+#include <string.h>
+#include "init.h"
+#include "serve.h"
+
+#define REGISTRY_RECORDS 64u         /* init, its services and registered children at once */
+#define REGISTRY_REGISTERED_MAX 32u  /* of them registered: each holds a watch of init's ring client */
+
+struct record {
+	uint32_t proc;                  /* ProcessHandle; 0: a free slot */
+	uint32_t pid;
+	uint64_t audit_id;              /* its session (ProcessHandle.info) */
+	uint64_t session_ref;           /* that session's caller reference on session-procs; 0: not known */
+	char name[CAPOS_PROCINFO_NAME_MAX];
+	int registered;                 /* the record holds proc and a watched wait */
+	struct capos_process_handle_wait_out exit;   /* result buffer of that wait */
+};
+
+static struct record records[REGISTRY_RECORDS];
+static uint32_t registered_count;
+static struct serve_ep all_ep = { .name = "init/procs" }, session_ep = { .name = "init/session-procs" };
+static uint32_t all_client, session_client;
+static uint64_t system_ref;
+
+static void copy_name(char *dst, const char *src, size_t src_max)
+{
+	size_t n = 0;
+
+	while (n + 1 < CAPOS_PROCINFO_NAME_MAX && n < src_max && src[n]) {
+		dst[n] = src[n];
+		n++;
+	}
+	memset(dst + n, 0, CAPOS_PROCINFO_NAME_MAX - n);
+}
+
+static struct record *find_pid(uint32_t pid)
+{
+	for (uint32_t i = 0; i < REGISTRY_RECORDS; i++)
+		if (records[i].proc && records[i].pid == pid)
+			return &records[i];
+	return NULL;
+}
+
+static struct record *free_record(void)
+{
+	for (uint32_t i = 0; i < REGISTRY_RECORDS; i++)
+		if (!records[i].proc)
+			return &records[i];
+	return NULL;
+}
+
+/* The caller reference of session audit_id, when a record or the system session tells it; else 0. */
+static uint64_t known_ref(uint64_t audit_id)
+{
+	if (audit_id == CAPOS_SESSION_SYSTEM_AUDIT_ID)
+		return system_ref;
+	for (uint32_t i = 0; i < REGISTRY_RECORDS; i++)
+		if (records[i].proc && records[i].audit_id == audit_id && records[i].session_ref)
+			return records[i].session_ref;
+	return 0;
+}
+
+/* The caller reference UserSession session shows on session-procs: 0 or a negative code. */
+static int session_ref(uint32_t session, uint64_t *ref)
+{
+	struct capos_endpoint_session_ref_in in = { .session = session };
+	struct capos_endpoint_session_ref_out out = { 0 };
+	int err = capos_endpoint_session_ref(capos_ring(), session_ep.endpoint, &in, &out);
+
+	*ref = err ? 0 : out.caller;
+	return err;
+}
+
+static void fill(struct record *r, uint32_t proc, const struct capos_process_handle_info_out *info,
+		 const char *name, uint64_t ref)
+{
+	memset(r, 0, sizeof *r);
+	r->proc = proc;
+	r->pid = info->pid;
+	r->audit_id = info->session;
+	r->session_ref = ref ? ref : known_ref(info->session);
+	if (name && name[0])
+		copy_name(r->name, name, CAPOS_PROCINFO_NAME_MAX);
+	else
+		copy_name(r->name, info->name, sizeof info->name);
+}
+
+/* ------------------------------------------------------------ list */
+
+/* The record with the smallest pid above after, or NULL. */
+static const struct record *next_after(uint32_t after)
+{
+	const struct record *best = NULL;
+
+	for (uint32_t i = 0; i < REGISTRY_RECORDS; i++) {
+		const struct record *r = &records[i];
+
+		if (r->proc && r->pid > after && (!best || r->pid < best->pid))
+			best = r;
+	}
+	return best;
+}
+
+/* r's entry now: false when its process has not started or has ended (not listed). */
+static bool describe(const struct record *r, struct capos_procinfo_entry *e)
+{
+	struct capos_process_handle_info_out info;
+
+	if (capos_process_handle_info(capos_ring(), r->proc, &info) != 0)
+		return false;
+	if (info.state != CAPOS_PROC_LIVE && info.state != CAPOS_PROC_DYING)
+		return false;
+	memset(e, 0, sizeof *e);
+	e->pid = r->pid;
+	e->state = info.state == CAPOS_PROC_LIVE ? CAPOS_PROCINFO_LIVE : CAPOS_PROCINFO_DYING;
+	e->threads = info.threads;
+	e->caps = info.caps;
+	e->frames = info.frames;
+	e->kmem = info.kmem;
+	e->session = info.session;
+	memcpy(e->name, r->name, sizeof e->name);
+	return true;
+}
+
+/*
+ * One page: the caller's result buffer must hold the header and at least
+ * one entry (-CAPOS_ERANGE otherwise); a smaller one than a full batch just
+ * gets fewer entries per call.
+ */
+static void serve_list(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	static struct capos_process_registry_list_out out;
+	const struct capos_process_registry_list_in *in = req->params;
+	const uint32_t head = CAPOS_PROCESS_REGISTRY_LIST_OUT_MIN, entry = sizeof(struct capos_procinfo_entry);
+	uint64_t scope = ep == &session_ep ? req->caller : 0;
+	uint32_t room, after;
+	const struct record *r;
+
+	if (req->params_len != sizeof *in) {
+		capos_ipc_return_status(req->token, -CAPOS_EINVAL);
+		return;
+	}
+	if (req->result_cap < head + entry) {
+		capos_ipc_return_status(req->token, -CAPOS_ERANGE);
+		return;
+	}
+	room = (req->result_cap - head) / entry;
+	room = room < CAPOS_PROCINFO_BATCH ? room : CAPOS_PROCINFO_BATCH;
+	memset(&out, 0, sizeof out);
+	for (after = in->after_pid; (r = next_after(after)) != NULL; after = r->pid) {
+		struct capos_procinfo_entry e;
+
+		if (scope && r->session_ref != scope)
+			continue;
+		if (!describe(r, &e))
+			continue;
+		if (out.count == room) {
+			out.more = 1;
+			break;
+		}
+		memcpy(out.entries + out.count * entry, &e, entry);
+		out.count++;
+	}
+	serve_return(ep, req->token, &out, head + out.count * entry, NULL, 0);
+}
+
+/* ------------------------------------------------------------ register */
+
+static void on_registered_end(void *ctx, const struct capos_completion *c)
+{
+	struct record *r = ctx;
+
+	(void)c;
+	capos_release(capos_ring(), r->proc);
+	memset(r, 0, sizeof *r);
+	registered_count--;
+}
+
+/*
+ * The session given with a child must be the child's own (the audit ids
+ * agree); its caller reference is then the record's.  0 or a negative code.
+ */
+static int given_session_ref(uint32_t session, uint64_t audit_id, uint64_t *ref)
+{
+	struct capos_user_session_info_out s;
+	int err = capos_user_session_info(capos_ring(), session, &s);
+
+	if (err)
+		return err;
+	if (s.audit_id != audit_id)
+		return -CAPOS_EINVAL;
+	return session_ref(session, ref);
+}
+
+/* Take the registration in req (its capabilities are released or kept by the caller of this): 0 or a code. */
+static int take_registration(const struct capos_ipc_request *req, uint32_t *kept)
+{
+	const struct capos_process_registry_register_in *in = req->params;
+	struct capos_process_handle_info_out info;
+	struct record *r;
+	uint64_t ref = 0, ud = 0;
+	int err;
+
+	if (req->params_len != sizeof *in || req->cap_count < 1 || req->cap_count > 2 ||
+	    req->caps[0].iface != CAPOS_IFACE_PROCESS_HANDLE ||
+	    (req->cap_count == 2 && req->caps[1].iface != CAPOS_IFACE_USER_SESSION))
+		return -CAPOS_EINVAL;
+	err = capos_process_handle_info(capos_ring(), req->caps[0].handle, &info);
+	if (err)
+		return err;
+	if (info.state == CAPOS_PROC_DEAD)
+		return -CAPOS_EPEER;
+	if (req->cap_count == 2) {
+		err = given_session_ref(req->caps[1].handle, info.session, &ref);
+		if (err)
+			return err;
+	}
+	if (find_pid(info.pid))
+		return -CAPOS_EEXIST;
+	r = registered_count < REGISTRY_REGISTERED_MAX ? free_record() : NULL;
+	if (!r)
+		return -CAPOS_EQUOTA;
+	fill(r, req->caps[0].handle, &info, in->name, ref);
+	r->registered = 1;
+	err = capos_process_handle_wait_async(capos_ring(), r->proc, &r->exit, &ud);
+	if (!err)
+		err = capos_ring_watch(capos_ring(), ud, on_registered_end, r);
+	if (err && ud) {
+		/* Submitted but not watched: take the wait back before the handle goes. */
+		struct capos_completion c;
+
+		capos_cancel(capos_ring(), ud);
+		capos_ring_wait(capos_ring(), ud, CAPOS_TIMEOUT_INFINITE, &c);
+	}
+	if (err) {
+		memset(r, 0, sizeof *r);
+		return err;
+	}
+	registered_count++;
+	*kept = 1;
+	return 0;
+}
+
+static void serve_register(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	uint32_t kept = 0;
+	int err = take_registration(req, &kept);
+
+	serve_release_caps(req, (uint16_t)kept);
+	if (err)
+		capos_ipc_return_status(req->token, err);
+	else
+		serve_return(ep, req->token, NULL, 0, NULL, 0);
+}
+
+static void serve_any(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	if (req->method == CAPOS_PROCESS_REGISTRY_REGISTER) {
+		serve_register(ep, req);
+		return;
+	}
+	serve_release_caps(req, 0);
+	if (req->method == CAPOS_PROCESS_REGISTRY_LIST)
+		serve_list(ep, req);
+	else
+		capos_ipc_return_status(req->token, -CAPOS_ENOSYS);
+}
+
+/* ------------------------------------------------------------ init's side */
+
+/*
+ * The system session's caller reference: init calls session-procs itself
+ * (a list after the last pid) and reads the reference off its own CALL.
+ */
+static int learn_system_ref(void)
+{
+	static uint8_t buf[CAPOS_IPC_RECV_BUF(sizeof(struct capos_process_registry_list_in))]
+		__attribute__((aligned(8)));
+	static struct capos_process_registry_list_out out;   /* the caller's result buffer */
+	const struct capos_process_registry_list_out nothing = { 0 };   /* the answer: a buffer of its own */
+	struct capos_process_registry_list_in in = { .after_pid = UINT32_MAX };
+	struct capos_ipc_request req;
+	struct capos_completion c;
+	uint64_t ud;
+	int err = capos_call_async(capos_ring(), session_client, CAPOS_IFACE_PROCESS_REGISTRY,
+				   CAPOS_PROCESS_REGISTRY_LIST, &in, sizeof in, &out, sizeof out, &ud);
+
+	if (err)
+		return err;
+	err = capos_ipc_recv(session_ep.endpoint, buf, sizeof buf, &req);
+	if (!err) {
+		system_ref = req.caller;
+		err = capos_ipc_return(req.token, &nothing, CAPOS_PROCESS_REGISTRY_LIST_OUT_MIN, NULL, 0);
+	}
+	capos_ring_wait(capos_ring(), ud, CAPOS_TIMEOUT_INFINITE, &c);
+	return err;
+}
+
+static int make_endpoint(struct serve_ep *ep, uint32_t *client)
+{
+	int err = capos_endpoint_create(CAPOS_IFACE_PROCESS_REGISTRY, &ep->endpoint, client);
+
+	if (err)
+		return err;
+	ep->handle = serve_any;
+	return 0;
+}
+
+/* init itself, through the ProcessHandle the kernel gave it as "self". */
+static void record_init(void)
+{
+	struct capos_process_handle_info_out info;
+	uint32_t self = capos_cap_find("self", NULL);
+	struct record *r = free_record();
+
+	if (self && capos_process_handle_info(capos_ring(), self, &info) == 0)
+		fill(r, self, &info, NULL, system_ref);
+}
+
+int registry_start(void)
+{
+	int err = make_endpoint(&all_ep, &all_client);
+
+	if (!err)
+		err = make_endpoint(&session_ep, &session_client);
+	if (!err)
+		err = learn_system_ref();
+	if (!err)
+		err = serve_start(&all_ep);
+	if (!err)
+		err = serve_start(&session_ep);
+	if (err) {
+		report_note("cannot serve the process registry: %s", capos_strerror(err));
+		all_client = session_client = 0;
+		return err;
+	}
+	record_init();
+	return 0;
+}
+
+uint32_t registry_client(const char *name)
+{
+	if (strcmp(name, "procs") == 0)
+		return all_client;
+	if (strcmp(name, "session-procs") == 0)
+		return session_client;
+	return 0;
+}
+
+void registry_add_service(const struct svc *s, uint32_t session)
+{
+	struct capos_process_handle_info_out info;
+	struct record *r = free_record();
+	uint64_t ref = 0;
+	int err = r ? capos_process_handle_info(capos_ring(), s->proc, &info) : -CAPOS_EQUOTA;
+
+	if (!err && session)
+		err = session_ref(session, &ref);
+	if (err) {
+		report_note("%s is not in the process registry: %s", s->name, capos_strerror(err));
+		return;
+	}
+	fill(r, s->proc, &info, NULL, ref);
+}
+
+void registry_forget(const struct svc *s)
+{
+	for (uint32_t i = 0; i < REGISTRY_RECORDS; i++)
+		if (records[i].proc == s->proc && !records[i].registered)
+			memset(&records[i], 0, sizeof records[i]);
+}
