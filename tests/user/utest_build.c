@@ -2,9 +2,10 @@
  * A hostile parent building children by hand over ProcessFactory and
  * ProcessHandle (the mechanism under the libOS loader): mappings that
  * overlap, reach into the kernel half or are writable and executable;
- * entries outside the user half or outside anything mapped; a second
- * start; building after start; grants of stale, non-transferable and
- * wrong handles; and every way a half-built child is abandoned (release
+ * entries outside the user half or outside anything mapped (the child
+ * ends by page fault); a second start; building after start; grants of
+ * stale, non-transferable and wrong handles, and of a child's own
+ * unstarted handle; and every way a half-built child is abandoned (release
  * before start, kill before start, wait then release, a failure midway).
  * A hand-built one-page child that executes ud2 ends with reason fault,
  * code -6.  Under leakcheck every frame and heap object must come back.
@@ -131,6 +132,10 @@ static void test_ud2_child(void)
 	ut_status("hand-build a one-page child", hand_built(ud2, sizeof ud2, &h), 0);
 	ut_status("start it at its ud2", start(h, CODE_VA, STACK_VA + PAGE), 0);
 	expect_end(h, CAPOS_EXIT_FAULT, -6, "the ud2 child ends by fault, code -6");
+	capos_release(rc, h);
+	ut_status("hand-build a child to start outside its image", hand_built(ud2, sizeof ud2, &h), 0);
+	ut_status("start it at an unmapped user address", start(h, CODE_VA + 16 * PAGE, STACK_VA + PAGE), 0);
+	expect_end(h, CAPOS_EXIT_FAULT, -14, "the child started outside its image ends by page fault, code -14");
 	capos_release(rc, h);
 }
 
