@@ -1,13 +1,15 @@
 /*
  * Process creation: the bench starts a program from the boot package with
- * capos_spawn (ProcessSpawner) and waits for its end on the ProcessHandle.
+ * the libOS's capos_spawn (the rows do not depend on how it builds the
+ * process) and waits for its end on the ProcessHandle.
  * spawn_to_main: from just before the spawn call to the first instruction
  * of the child's main(), after the C runtime's start-up —
  * bench-spawn-main reads the TSC there and hands it back as its exit
  * code.  spawn_to_exit: the spawn of bench-spawn-empty (main returns 0)
- * up to the return of the wait for its end.  The children are given only
- * what the runtime needs to start and end ("thread", a ThreadControl of
- * their own).  One sample per spawn, after discarded warm-up spawns.
+ * up to the return of the wait for its end and the handle's release.  The
+ * children are given only what the runtime needs to start and end
+ * ("thread", a ThreadControl of their own).  One sample per spawn, after
+ * discarded warm-up spawns.
  */
 #include <capos/process.h>
 #include "bench.h"
