@@ -24,7 +24,7 @@ struct bench_samples {
 
 struct bench_row {
 	const char *name;
-	const char *unit;            /* "op" or "roundtrip" */
+	const char *unit;            /* "op", "roundtrip", "wakeup" or "spawn" */
 	/* Fill s with samples (up to iters); 0 or a negative code. */
 	int (*run)(struct bench_samples *s, uint32_t iters);
 };
@@ -59,6 +59,8 @@ int bench_endpoint_roundtrip(struct bench_samples *s, uint32_t iters);
 int bench_endpoint_roundtrip_cap(struct bench_samples *s, uint32_t iters);
 int bench_park_pingpong(struct bench_samples *s, uint32_t iters);
 int bench_irq_wakeup(struct bench_samples *s, uint32_t iters);
+int bench_spawn_to_main(struct bench_samples *s, uint32_t iters);
+int bench_spawn_to_exit(struct bench_samples *s, uint32_t iters);
 
 /* The echo server child (argument "serve"): answers until killed. */
 int bench_serve(void);

@@ -2,8 +2,9 @@
  * bench: runs every row (bench.h) and prints one result line each.
  * Arguments (words, or comma-separated in one word as init.args gives
  * them): "quick" takes few samples (for the QEMU test that checks the
- * benchmark runs, never its speed); "only=ROW" runs one row (for tracing
- * a path); "serve" is the echo-server child of the endpoint rows.  Exit
+ * benchmark runs, never its speed); "only=ROW" runs that row and the
+ * others named so, not the rest (for tracing a path, or `./capos bench
+ * --rows`); "serve" is the echo-server child of the endpoint rows.  Exit
  * code: the number of rows that failed.
  */
 #include <string.h>
@@ -23,11 +24,29 @@ static const struct bench_row rows[] = {
 	{ "clock_now", "op", bench_clock_now },
 	{ "endpoint_roundtrip", "roundtrip", bench_endpoint_roundtrip },
 	{ "endpoint_roundtrip_cap", "roundtrip", bench_endpoint_roundtrip_cap },
+	{ "spawn_to_main", "spawn", bench_spawn_to_main },
+	{ "spawn_to_exit", "spawn", bench_spawn_to_exit },
 	{ "park_pingpong", "roundtrip", bench_park_pingpong },  /* it makes the ring shared: then only rows with threads */
 	{ "irq_wakeup", "wakeup", bench_irq_wakeup },           /* needs -device edu (ci/bench/boot.py) */
 };
 
+#define ROW_COUNT (sizeof rows / sizeof rows[0])
+
 static struct bench_samples samples;
+
+/* The rows "only=" named; none named: every row. */
+struct selection {
+	const char *names[ROW_COUNT];
+	uint32_t count;
+};
+
+static int selected(const struct selection *sel, const char *name)
+{
+	for (uint32_t i = 0; i < sel->count; i++)
+		if (strcmp(sel->names[i], name) == 0)
+			return 1;
+	return sel->count == 0;
+}
 
 static void report(const struct bench_row *r)
 {
@@ -45,7 +64,7 @@ static void report(const struct bench_row *r)
 int main(int argc, char **argv)
 {
 	uint32_t iters = ITERS_FULL;
-	const char *only = NULL;
+	struct selection only = { .count = 0 };
 	int failed = 0, done = 0;
 
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
@@ -54,15 +73,15 @@ int main(int argc, char **argv)
 		for (char *w = strtok(argv[a], ","); w; w = strtok(NULL, ",")) {
 			if (strcmp(w, "quick") == 0)
 				iters = ITERS_QUICK;
-			else if (strncmp(w, "only=", 5) == 0)
-				only = w + 5;
+			else if (strncmp(w, "only=", 5) == 0 && only.count < ROW_COUNT)
+				only.names[only.count++] = w + 5;
 		}
-	capos_printf("bench: %u rows, %u samples each, TSC %llu Hz\n", (unsigned)(sizeof rows / sizeof rows[0]),
+	capos_printf("bench: %u rows, %u samples each, TSC %llu Hz\n", (unsigned)ROW_COUNT,
 		     iters, (unsigned long long)capos_bootstrap()->tsc_hz);
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+	for (size_t i = 0; i < ROW_COUNT; i++) {
 		int err;
 
-		if (only && strcmp(only, rows[i].name) != 0)
+		if (!selected(&only, rows[i].name))
 			continue;
 		samples.count = 0;
 		err = rows[i].run(&samples, iters);

@@ -1,45 +1,34 @@
 /*
  * Sampling: a row's warm-up samples are run and thrown away, then each
  * sample performs ops_per_sample operations between two readings of both
- * clocks and is divided by ops_per_sample.  The TSC is read with lfence on
- * both sides so that it is not reordered around the work; CLOCK_MONOTONIC
- * (vDSO) brackets the TSC readings.  Under QEMU with -icount the TSC counts
+ * clocks and is divided by ops_per_sample (or the row takes it itself:
+ * bench_row.sample).  The TSC is read with lfence on both sides so that it
+ * is not reordered around the work; CLOCK_MONOTONIC (vDSO) brackets the TSC
+ * readings.  Under QEMU with -icount the TSC counts
  * guest instructions; without it, the TSC is the host's and ns are wall time.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
-#include <time.h>
 #include "bench.h"
 
-static inline uint64_t tsc_read(void)
+/* One sample of run: per-operation TSC ticks and ns into *tsc and *ns. */
+static int bracket_sample(const struct bench_row *row, void *state, double *tsc, double *ns)
 {
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint64_t ns_read(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* One sample: per-operation TSC ticks and ns into *tsc and *ns. */
-static int take_sample(const struct bench_row *row, void *state, double *tsc, double *ns)
-{
-	uint64_t ns0 = ns_read();
-	uint64_t tsc0 = tsc_read();
+	uint64_t ns0 = bench_ns();
+	uint64_t tsc0 = bench_tsc();
 	int err = row->run(state, row->ops_per_sample);
-	uint64_t tsc1 = tsc_read();
-	uint64_t ns1 = ns_read();
+	uint64_t tsc1 = bench_tsc();
+	uint64_t ns1 = bench_ns();
 
 	*tsc = (double)(tsc1 - tsc0) / row->ops_per_sample;
 	*ns = (double)(ns1 - ns0) / row->ops_per_sample;
 	return err;
+}
+
+static int take_sample(const struct bench_row *row, void *state, double *tsc, double *ns)
+{
+	return row->sample ? row->sample(state, tsc, ns) : bracket_sample(row, state, tsc, ns);
 }
 
 int bench_measure(const struct bench_row *row, void *state, const struct bench_plan *plan,

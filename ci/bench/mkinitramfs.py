@@ -3,7 +3,8 @@
 
 Contents: /init (ci/bench/init.sh), /bin/busybox (it must be static: the
 busybox-static package), /capos-linux-bench (the static benchmark program,
-bench/linux/), empty /proc /sys /dev, and /dev/console, which the kernel
+bench/linux/), the programs its spawn rows start (static too, at / under
+their own names), empty /proc /sys /dev, and /dev/console, which the kernel
 opens for init before devtmpfs is mounted.  No kernel modules: everything
 the benchmark uses is built into Debian's kernel.
 """
@@ -66,7 +67,7 @@ class Newc:
         self.entry(TRAILER, 0)
 
 
-def write_initramfs(path, init, busybox, bench, modules=()):
+def write_initramfs(path, init, busybox, bench, modules=(), children=()):
     with open(path, "wb") as out:
         cpio = Newc(out)
         for d in ("bin", "dev", "proc", "sys", "tmp", "modules"):
@@ -79,6 +80,8 @@ def write_initramfs(path, init, busybox, bench, modules=()):
         cpio.file("bin/busybox", open(busybox, "rb").read())
         cpio.entry("bin/sh", stat.S_IFLNK | 0o777, b"busybox")
         cpio.file("capos-linux-bench", open(bench, "rb").read())
+        for child in children:
+            cpio.file(os.path.basename(child), open(child, "rb").read())
         cpio.finish()
 
 
@@ -87,16 +90,20 @@ def main(argv):
     p.add_argument("--init", required=True, help="the /init script")
     p.add_argument("--busybox", required=True, help="a statically linked busybox")
     p.add_argument("--bench", required=True, help="the static capos-linux-bench")
+    p.add_argument("--child", action="append", default=[],
+                   help="a static program the benchmark starts (the spawn rows), put at /NAME")
     p.add_argument("--module", action="append", default=[],
                    help="a kernel module for the network rows (loaded in the order given)")
     p.add_argument("-o", "--output", required=True)
     args = p.parse_args(argv)
-    for what, path in (("busybox", args.busybox), ("capos-linux-bench", args.bench)):
+    programs = [("busybox", args.busybox), ("capos-linux-bench", args.bench)]
+    programs += [(os.path.basename(c), c) for c in args.child]
+    for what, path in programs:
         if not is_static_elf(path):
             print(f"mkinitramfs: {path} is not a static ELF program; {what} must be "
                   f"(busybox: install busybox-static, ./capos deps)", file=sys.stderr)
             return 1
-    write_initramfs(args.output, args.init, args.busybox, args.bench, args.module)
+    write_initramfs(args.output, args.init, args.busybox, args.bench, args.module, args.child)
     return 0
 
 

@@ -9,7 +9,7 @@ import json
 
 from results import CLOCKS
 
-COLUMNS = [("capOS row", 22), ("Linux row", 17), ("unit", 9),
+COLUMNS = [("capOS row", 22), ("Linux row", 25), ("unit", 9),
            ("capOS med", 10), ("min", 9), ("max", 10), ("iters", 6),
            ("Linux med", 10), ("min", 9), ("max", 10), ("iters", 6), ("capOS/Linux", 11)]
 

@@ -2,7 +2,7 @@
 capOS rows pair with their Linux counterparts.
 
 Each guest prints, on its serial console,
-  bench-result side=SIDE row=NAME unit=op|roundtrip iters=N
+  bench-result side=SIDE row=NAME unit=op|roundtrip|wakeup|spawn iters=N
       tsc_median=.. tsc_min=.. tsc_max=.. ns_median=.. ns_min=.. ns_max=..
   bench-error side=SIDE row=NAME ...      (a row that could not be measured)
   bench-info side=SIDE ...                (context: kernel, clock source)
@@ -22,10 +22,12 @@ CLOCKS = {
 
 LINUX_ROWS = ["uring_nop_b1", "uring_nop_b16", "uring_nop_b256", "getpid", "clock_gettime",
               "clock_gettime_syscall",
-              "pipe_pingpong", "unix_fd_pingpong", "futex_pingpong", "eventfd_pingpong"]
+              "pipe_pingpong", "unix_fd_pingpong", "futex_pingpong", "eventfd_pingpong",
+              "spawn_to_main_fork_exec", "spawn_to_main_posix_spawn", "spawn_to_exit_fork_exec",
+              "spawn_to_exit_posix_spawn"]
 CAPOS_ROWS = ["ring_nop_b1", "ring_nop_b16", "ring_nop_b256", "cap_enter_empty", "null_call_b1",
               "null_call_b16", "endpoint_roundtrip", "endpoint_roundtrip_cap", "timer_now",
-              "clock_now", "park_pingpong", "irq_wakeup"]
+              "clock_now", "spawn_to_main", "spawn_to_exit", "park_pingpong", "irq_wakeup"]
 
 # capOS row -> its Linux counterpart, in table order.
 PAIRS = [
@@ -41,10 +43,23 @@ PAIRS = [
     ("timer_now", "clock_gettime_syscall"),
     ("clock_now", "clock_gettime"),
     ("park_pingpong", "futex_pingpong"),
+    ("spawn_to_main", "spawn_to_main_fork_exec"),     # two ways of starting a program on Linux
+    ("spawn_to_main", "spawn_to_main_posix_spawn"),
+    ("spawn_to_exit", "spawn_to_exit_fork_exec"),
+    ("spawn_to_exit", "spawn_to_exit_posix_spawn"),
     ("irq_wakeup", None),      # no honest Linux counterpart (README "Benchmarks")
     ("tcp_connect_rr64", "tcp_connect_rr64"),   # --net: measured from the host (ci/bench/net.py)
     ("tcp_echo_64k", "tcp_echo_64k"),
 ]
+
+def select_rows(names):
+    """The rows of each side that names (of either side) select: those, and their pairs'."""
+    capos = [p[0] for p in PAIRS if p[0] in CAPOS_ROWS and (p[0] in names or p[1] in names)]
+    linux = [p[1] for p in PAIRS if p[1] in LINUX_ROWS and (p[0] in names or p[1] in names)]
+    capos += [n for n in names if n in CAPOS_ROWS and n not in capos]
+    linux += [n for n in names if n in LINUX_ROWS and n not in linux]
+    return {"capos": list(dict.fromkeys(capos)), "linux": list(dict.fromkeys(linux))}
+
 
 STAT_KEYS = ["median", "min", "max"]
 LINE = re.compile(r"^bench-(result|error|info|done|exit) side=(\w+)(.*)$", re.MULTILINE)
