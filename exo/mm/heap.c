@@ -95,6 +95,17 @@ void kfree(void *p)
 		panic("kfree: %p is not a live heap object (caller %p)", p, __builtin_return_address(0));
 }
 
+/*
+ * The same for a live object the caller allocated and still owns — the
+ * kernel-memory charge (kmem_*) on every allocation and free: no
+ * plausibility walk and no lock, because the object's block header cannot
+ * change while the object lives.
+ */
+size_t kmalloc_block_size(const void *p)
+{
+	return heap_core_usable_size(&kheap, p);
+}
+
 size_t kmalloc_usable_size(const void *p)
 {
 	uint64_t flags;

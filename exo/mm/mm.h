@@ -111,6 +111,7 @@ void kfree(void *p);          /* NULL is allowed */
 struct heap_stats;
 void heap_get_stats(struct heap_stats *out);  /* see heap_core.h */
 size_t kmalloc_usable_size(const void *p);
+size_t kmalloc_block_size(const void *p);  /* p live and the caller's: no checks, no lock */
 /* Return every empty slab, even the cached ones, to the frame allocator;
  * the number of 16 KiB slabs released. */
 uint64_t heap_trim(void);

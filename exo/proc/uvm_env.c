@@ -40,7 +40,7 @@ void uvm_free(void *p)
 
 size_t uvm_alloc_size(const void *p)
 {
-	return kmalloc_usable_size(p);
+	return kmalloc_block_size(p);
 }
 
 uint64_t uvm_kernel_root(void)
