@@ -17,6 +17,7 @@
  * the console ("spawn NAME: not started: ...") and by capos_spawn_fault.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <capos/bootfiles.h>
 #include <capos/rt.h>
 #include "grants.h"
@@ -135,8 +136,7 @@ static int give_memory(struct build *b, uint64_t vaddr, uint64_t pages, uint32_t
 	if (len) {
 		err = map_into_self(out.memory, pages, &va);
 		if (!err) {
-			for (uint64_t i = 0; i < len; i++)
-				va[offset + i] = ((const uint8_t *)src)[i];
+			memcpy(va + offset, src, len);
 			unmap_from_self(out.memory, va, pages);
 		}
 	}
