@@ -18,7 +18,7 @@ struct memobj;
 struct kobj *memcap_create(struct memobj *mo, int *err);
 /* The memobj behind a MemoryObject object, or NULL when o is something else. */
 struct memobj *memcap_memobj(struct kobj *o);
-/* A mapping request for mo: 0, or -CAPOS_EINVAL (vaddr 0, bad prot), -CAPOS_ERANGE, -CAPOS_EPERM (W|X). */
+/* A mapping request for mo (vaddr 0: the kernel will pick): 0, or -CAPOS_EINVAL (bad prot), -CAPOS_ERANGE, -CAPOS_EPERM (W|X). */
 int memcap_check_map(const struct memobj *mo, uint64_t vaddr, uint64_t first_page, uint64_t pages, uint32_t prot);
 
 #endif

@@ -83,11 +83,8 @@ static int check_object_range(const struct memobj *mo, uint64_t first, uint64_t 
 
 int memcap_check_map(const struct memobj *mo, uint64_t vaddr, uint64_t first_page, uint64_t pages, uint32_t prot)
 {
-	int err;
+	int err = vaddr ? vma_check_range(vaddr, pages) : 0;  /* 0: the kernel picks */
 
-	if (vaddr == 0)
-		return -CAPOS_EINVAL;
-	err = vma_check_range(vaddr, pages);
 	if (!err)
 		err = vma_check_prot(prot);
 	if (!err)
@@ -124,12 +121,14 @@ int kcap_memory_object_map(struct kcall *call, const struct capos_memory_object_
 	struct memobj *mo = call_memobj(call);
 	int err = decode_map(mo, in);
 
-	(void)in_len; (void)out;
+	(void)in_len;
 	*out_len = 0;
-	if (err)
-		return err;
-	return aspace_map_memobj(process_aspace(call->proc), in->vaddr, mo, in->first_page, in->pages,
-				 in->prot, NULL);
+	if (!err)
+		err = aspace_map_memobj(process_aspace(call->proc), in->vaddr, mo, in->first_page, in->pages,
+					in->prot, &out->vaddr);
+	if (!err)
+		*out_len = sizeof *out;
+	return err;
 }
 
 int kcap_memory_object_unmap(struct kcall *call, const struct capos_memory_object_unmap_in *in,

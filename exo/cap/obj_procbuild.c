@@ -206,7 +206,7 @@ int kcap_process_handle_map(struct kcall *call, const struct capos_process_handl
 	mo = memcap_memobj(obj);
 	if (!mo)
 		return -CAPOS_ETYPE;
-	err = memcap_check_map(mo, in->vaddr, in->first_page, in->pages, in->prot);
+	err = in->vaddr ? memcap_check_map(mo, in->vaddr, in->first_page, in->pages, in->prot) : -CAPOS_EINVAL;
 	if (err)
 		return err;
 	return aspace_map_memobj(process_aspace(child), in->vaddr, mo, in->first_page, in->pages, in->prot, NULL);

@@ -17,33 +17,14 @@
 #include "rt_internal.h"
 
 /* Tries at a fresh address when another thread takes the one just freed. */
-#define BOOTFILES_MAP_TRIES 8
-
 static struct capos_mutex bootfiles_lock = CAPOS_MUTEX_INIT;
 static struct bootpkg_view bootfiles_view;
 static int bootfiles_state = 1;   /* 1: not tried yet; then 0 or the error, for good */
 
-/* Map pages of MemoryObject cap read-only somewhere free: 0 with *base. */
+/* Map pages of MemoryObject cap read-only wherever the kernel finds room: 0 with *base. */
 static int map_readonly(uint32_t cap, uint64_t pages, const void **base)
 {
-	int err = -CAPOS_EEXIST;
-
-	for (int i = 0; i < BOOTFILES_MAP_TRIES && err == -CAPOS_EEXIST; i++) {
-		void *va = capos_pages_alloc(pages);
-		struct capos_memory_object_map_in in = { .first_page = 0, .pages = pages,
-							 .prot = CAPOS_PROT_READ };
-
-		if (!va)
-			return capos_errno;
-		err = capos_pages_free(va, pages);
-		if (err)
-			return err;
-		in.vaddr = (uint64_t)(uintptr_t)va;
-		err = capos_memory_object_map(capos_ring(), cap, &in);
-		if (!err)
-			*base = va;
-	}
-	return err;
+	return capos_memory_map(cap, pages, CAPOS_PROT_READ, (void **)base);
 }
 
 /* The package's own size, from its header, when it fits the mapping. */

@@ -61,6 +61,17 @@ int capos_pages_free(void *addr, uint64_t pages)
 	return vm_unmap((uint64_t)(uintptr_t)addr, pages);
 }
 
+int capos_memory_map(uint32_t mo, uint64_t pages, uint32_t prot, void **out)
+{
+	struct capos_memory_object_map_in in = { .vaddr = 0, .first_page = 0, .pages = pages, .prot = prot };
+	struct capos_memory_object_map_out res = { 0 };
+	int err = capos_memory_object_map(capos_ring(), mo, &in, &res);
+
+	if (!err)
+		*out = (void *)(uintptr_t)res.vaddr;
+	return err;
+}
+
 /* Map or unmap so that [heap_start, page_up(new_brk)) is exactly what is mapped.  Lock held. */
 static int heap_resize(uint64_t new_brk)
 {

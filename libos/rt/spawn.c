@@ -25,7 +25,6 @@
 #include "rt_internal.h"
 
 #define FAULT_TEXT_MAX 128
-#define SELF_MAP_TRIES 4
 
 static __thread char spawn_fault[FAULT_TEXT_MAX];
 
@@ -75,31 +74,10 @@ static void report_fault(const char *name, const struct elf_fault *f)
 
 /* ------------------------------------------------------ the child's memory */
 
-/*
- * Map mo's pages RW into this process where nothing is: the kernel picks
- * a free range for anonymous pages, which is given back and taken by mo.
- * Another thread of ours may take the range in between; then try again.
- */
+/* Map mo's pages RW into this process wherever the kernel finds room. */
 static int map_into_self(uint32_t mo, uint64_t pages, uint8_t **out)
 {
-	int err = -CAPOS_EEXIST;
-
-	for (int tries = 0; tries < SELF_MAP_TRIES && err == -CAPOS_EEXIST; tries++) {
-		void *va = capos_pages_alloc(pages);
-		struct capos_memory_object_map_in in = { .first_page = 0, .pages = pages,
-							 .prot = CAPOS_PROT_READ | CAPOS_PROT_WRITE };
-
-		if (!va)
-			return capos_errno ? capos_errno : -CAPOS_ENOMEM;
-		err = capos_pages_free(va, pages);
-		if (err)
-			return err;
-		in.vaddr = (uint64_t)(uintptr_t)va;
-		err = capos_memory_object_map(capos_ring(), mo, &in);
-		if (!err)
-			*out = va;
-	}
-	return err;
+	return capos_memory_map(mo, pages, CAPOS_PROT_READ | CAPOS_PROT_WRITE, (void **)out);
 }
 
 static void unmap_from_self(uint32_t mo, uint8_t *va, uint64_t pages)

@@ -32,7 +32,7 @@ static int mo_map(uint32_t mo, uint64_t va, uint64_t pages, uint32_t prot)
 {
 	struct capos_memory_object_map_in in = { .vaddr = va, .first_page = 0, .pages = pages, .prot = prot };
 
-	return capos_memory_object_map(rc, mo, &in);
+	return capos_memory_object_map(rc, mo, &in, &(struct capos_memory_object_map_out){ 0 });
 }
 
 static int mo_protect(uint32_t mo, uint64_t va, uint64_t pages, uint32_t prot)

@@ -99,7 +99,7 @@ static int hand_built(const uint8_t *code, size_t n, uint32_t *h)
 	if (!err)
 		err = capos_pages_free(va, 1);
 	if (!err)
-		err = capos_memory_object_map(rc, mo, &in);
+		err = capos_memory_object_map(rc, mo, &in, &(struct capos_memory_object_map_out){ 0 });
 	if (!err) {
 		for (size_t i = 0; i < n; i++)
 			va[i] = code[i];

@@ -112,7 +112,7 @@ static int mo_map(uint32_t mo, uint64_t va, uint64_t first, uint64_t pages, uint
 {
 	struct capos_memory_object_map_in in = { .vaddr = va, .first_page = first, .pages = pages, .prot = prot };
 
-	return capos_memory_object_map(rc, mo, &in);
+	return capos_memory_object_map(rc, mo, &in, &(struct capos_memory_object_map_out){ 0 });
 }
 
 static int mo_unmap(uint32_t mo, uint64_t va, uint64_t pages)
@@ -138,6 +138,23 @@ static uint32_t test_frame_alloc(uint32_t frames)
 	return out.memory;
 }
 
+/* Address 0: the kernel picks a free range and says where (the view shares the frames). */
+static void test_memobj_map_anywhere(uint32_t mo)
+{
+	struct capos_memory_object_map_in in = { .vaddr = 0, .first_page = 0, .pages = 1,
+						 .prot = CAPOS_PROT_READ | CAPOS_PROT_WRITE };
+	struct capos_memory_object_map_out where = { 0 };
+	struct capos_memory_object_unmap_in un = { .pages = 1 };
+
+	ut_status("MemoryObject.map at address 0: the kernel picks", capos_memory_object_map(rc, mo, &in, &where), 0);
+	ut_check(where.vaddr && where.vaddr % CAPOS_PAGE_SIZE == 0 &&
+		 ((volatile uint32_t *)(uintptr_t)where.vaddr)[1000] == 0xfeedface,
+		 "... a free, page-aligned range showing the object's frames", "vaddr %#llx",
+		 (unsigned long long)where.vaddr);
+	un.vaddr = where.vaddr;
+	ut_status("... unmapped again", capos_memory_object_unmap(rc, mo, &un), 0);
+}
+
 static void test_memobj_map(uint32_t mo)
 {
 	volatile uint32_t *a = (volatile uint32_t *)FIXED_VA, *b = (volatile uint32_t *)(FIXED_VA + 0x100000);
@@ -153,7 +170,7 @@ static void test_memobj_map(uint32_t mo)
 	ut_check(b[1000] == 0xfeedface, "MemoryObject.map both views share the frames", "read %#x", b[1000]);
 	capos_memory_object_info(rc, mo, &info);
 	ut_check(info.mappings == 2, "MemoryObject.info counts mappings", "mappings %u", info.mappings);
-	ut_status("MemoryObject.map at address 0", mo_map(mo, 0, 0, 1, rw), -CAPOS_EINVAL);
+	test_memobj_map_anywhere(mo);
 	ut_status("MemoryObject.map unaligned", mo_map(mo, FIXED_VA + 0x200001, 0, 1, rw), -CAPOS_EINVAL);
 	ut_status("MemoryObject.map pages beyond the object", mo_map(mo, FIXED_VA + 0x200000, 2, 3, rw), -CAPOS_ERANGE);
 	ut_status("MemoryObject.map write+exec", mo_map(mo, FIXED_VA + 0x200000, 0, 1, rw | CAPOS_PROT_EXEC),

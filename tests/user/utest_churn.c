@@ -106,7 +106,7 @@ static int share_page(struct child *c, uint64_t slot)
 
 	if (!err) {
 		c->mem = out.memory;
-		err = capos_memory_object_map(rc, c->mem, &map);
+		err = capos_memory_object_map(rc, c->mem, &map, &(struct capos_memory_object_map_out){ 0 });
 	}
 	if (err)
 		return err;

@@ -121,7 +121,7 @@ static int map_object(uint32_t mo, uint64_t va, uint64_t first, uint64_t pages)
 	struct capos_memory_object_map_in in = { .vaddr = va, .first_page = first, .pages = pages,
 						  .prot = CAPOS_PROT_READ | CAPOS_PROT_WRITE };
 
-	return capos_memory_object_map(rc, mo, &in);
+	return capos_memory_object_map(rc, mo, &in, &(struct capos_memory_object_map_out){ 0 });
 }
 
 static int unmap_object(uint32_t mo, uint64_t va, uint64_t pages)

@@ -45,7 +45,8 @@ static void big_mapping(void)
 	unsigned sum = 0;
 
 	ut_status("FrameAllocator.alloc 192 MiB", capos_frame_allocator_alloc(rc, ut_cap("frames"), &in, &out), 0);
-	ut_status("MemoryObject.map all of it", capos_memory_object_map(rc, out.memory, &map), 0);
+	ut_status("MemoryObject.map all of it",
+		  capos_memory_object_map(rc, out.memory, &map, &(struct capos_memory_object_map_out){ 0 }), 0);
 	for (uint64_t i = 0; i < BIG_PAGES; i++) {
 		sum += p[i * PAGE];
 		p[i * PAGE] = 1;

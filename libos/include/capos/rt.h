@@ -137,6 +137,8 @@ uint64_t capos_tsc(void);
 /* Map pages of zeroed read-write memory where the kernel chooses: the address or NULL. */
 void *capos_pages_alloc(uint64_t pages);
 int capos_pages_free(void *addr, uint64_t pages);
+/* Pages [0, pages) of MemoryObject mo mapped where the kernel finds room, with prot: 0 and *out, or a negative code. */
+int capos_memory_map(uint32_t mo, uint64_t pages, uint32_t prot, void **out);
 /*
  * Grow (or shrink) the heap, which starts at the bootstrap page's
  * heap_start and is mapped page by page: the old break, or (void *)-1
