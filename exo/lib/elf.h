@@ -40,6 +40,7 @@
 #define ELF_PT_LOAD 1
 #define ELF_PT_DYNAMIC 2
 #define ELF_PT_INTERP 3
+#define ELF_PT_TLS 7
 #define ELF_PN_XNUM 0xffffu
 #define ELF_PF_X 1u
 #define ELF_PF_W 2u

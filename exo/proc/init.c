@@ -1,8 +1,12 @@
 /*
  * Starting init, the only process the kernel starts by itself.  The
- * program is the boot-package entry named by "init=" on the command line
- * (default "init").  init receives every core capability, under fixed
- * names, and composes the rest of the system from them.  When init ends,
+ * kernel names it by "init=" on the command line (default "init") and
+ * gives it "init.args" as arguments, but runs userboot in it: the image
+ * prepared at build time and embedded in the kernel (userboot.h), which
+ * finds the program of that name in the boot package and becomes it
+ * (apps/userboot).  The kernel parses no program and looks no name up.
+ * init receives every core capability, under fixed names, and composes
+ * the rest of the system from them.  When init ends,
  * the kernel reports it; under a test (exit=debug) init's exit code is the
  * verdict: 0 passes, anything else fails.
  *
@@ -24,7 +28,6 @@
 #include "../cap/obj_session.h"
 #include "../dev/devroot.h"
 #include "../cap/procobj.h"
-#include "../kern/boot.h"
 #include "../kern/log.h"
 #include "../kern/irqwatch.h"
 #include "../kern/verdict.h"
@@ -141,9 +144,6 @@ int init_start(const char *cmdline)
 				       .ring_ops = PROCESS_DEFAULT_RING_OPS };
 	char name[INIT_NAME_MAX] = "init";
 	char args[CAPOS_ARGS_MAX] = "";
-	const struct bootpkg_view *v = boot_package();
-	const struct capos_bootpkg_entry *e;
-	struct elf_fault fault = { -1, NULL };
 	struct process *p;
 	int err;
 
@@ -157,19 +157,14 @@ int init_start(const char *cmdline)
 	leakcheck_start(cmdline);
 	cmdline_get(cmdline, "init", name, sizeof name);
 	cmdline_get(cmdline, "init.args", args, sizeof args);
-	e = v ? bootpkg_find(v, name) : NULL;
-	if (!e || e->kind != CAPOS_BOOTPKG_ELF) {
-		kwarn("init: no program '%s' in the boot package", name);
-		return -CAPOS_ENOENT;
-	}
 	err = process_create(name, &limits, session_system(), &p);
 	if (err) {
 		kerror("init: cannot create the process (error %d)", err);
 		return err;
 	}
-	err = process_load(p, bootpkg_data(v, e), e->size, args, &fault);
+	err = process_load_userboot(p, args);
 	if (err)
-		kerror("init: %s: %s", name, fault.what ? fault.what : "out of memory");
+		kerror("init: cannot load userboot (error %d)", err);
 	if (!err)
 		err = grant_core(p);
 	if (err) {

@@ -12,7 +12,7 @@
 #include "aspace.h"
 #include "sched.h"
 #include "thread.h"
-#include "uelf.h"
+#include "userboot.h"
 #include "../cap/kobj.h"
 #include "../cap/obj_session.h"
 #include "../cap/ring.h"
@@ -176,29 +176,27 @@ static void copy_args(struct capos_bootstrap *b, const char *args)
 	b->args[i] = '\0';
 }
 
-int process_load(struct process *p, const void *elf, uint64_t size, const char *args,
-		 struct elf_fault *fault)
+int process_load_userboot(struct process *p, const char *args)
 {
-	struct uelf_info info;
+	const struct capos_userboot_header *ub;
 	uint64_t stack_top;
 	int err = map_bootstrap(p);
 
 	if (!err)
-		err = uelf_load(p->as, elf, size, &info, fault);
+		err = userboot_map(p->as, &ub);
+	if (!err)
+		err = aspace_map_stack(p->as, CAPOS_USER_STACK_TOP, PROCESS_STACK_PAGES, 1, &stack_top);
 	if (err)
 		return err;
-	err = aspace_map_stack(p->as, CAPOS_USER_STACK_TOP, PROCESS_STACK_PAGES, 1, &stack_top);
-	if (err)
-		return err;
-	p->boot->tls_image = info.tls_image;
-	p->boot->tls_filesz = info.tls_filesz;
-	p->boot->tls_memsz = info.tls_memsz;
-	p->boot->tls_align = info.tls_align;
-	p->boot->heap_start = info.brk_start;
+	p->boot->tls_image = ub->tls_image;
+	p->boot->tls_filesz = ub->tls_filesz;
+	p->boot->tls_memsz = ub->tls_memsz;
+	p->boot->tls_align = ub->tls_align;
+	p->boot->heap_start = ub->heap_start;
 	p->boot->stack_top = stack_top;
 	p->boot->stack_size = PROCESS_STACK_PAGES * PAGE_SIZE;
 	copy_args(p->boot, args);
-	return process_make_main_thread(p, info.entry, stack_top, p->bootstrap_va, p->rings->user_va, 0);
+	return process_make_main_thread(p, ub->entry, stack_top, p->bootstrap_va, p->rings->user_va, 0);
 }
 
 int process_make_main_thread(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg0, uint64_t arg1,

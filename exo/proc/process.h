@@ -2,8 +2,9 @@
  * Processes: an address space, a capability table, a bootstrap page,
  * quotas and one or more threads, each with its own capability ring.
  *
- * Life cycle: process_create -> process_load (ELF, stack, main thread) ->
- * process_grant (each capability the spawner names) -> process_start.  A
+ * Life cycle: process_create -> the program's memory and main thread
+ * (ProcessHandle's methods; for the first process, process_load_userboot)
+ * -> capabilities granted -> process_start.  A
  * process ends when its last thread exits, or when it is killed (a fault,
  * ProcessHandle.kill): then it is DYING, every thread leaves at its next
  * return to user mode or wake-up, and the last one tears everything down
@@ -90,14 +91,13 @@ struct process {
 int process_create(const char *name, const struct quota_limits *limits, struct session *session,
 		   struct process **out);
 /*
- * The kernel's own loader, for init only: map the bootstrap page, load a
- * static ELF program, map its stack, record TLS and heap start in the
- * bootstrap page and create (not start) the main thread.  On failure the
- * process is unusable: call process_abandon.  *fault says what is wrong
- * with the file.
+ * The first process's program: map the bootstrap page (args its argument
+ * string), the userboot image (userboot.h) and the main stack, record
+ * TLS and heap start in the bootstrap page and create (not start) the
+ * main thread.  userboot then loads the program named like the process
+ * itself.  On failure the process is unusable: call process_abandon.
  */
-int process_load(struct process *p, const void *elf, uint64_t size, const char *args,
-		 struct elf_fault *fault);
+int process_load_userboot(struct process *p, const char *args);
 /*
  * A new capability ring mapped into p, for a thread about to be created;
  * process_ring_drop unmaps and destroys one whose thread ended (its

@@ -1,5 +1,5 @@
 /*
- * What the user-memory layer (aspace, memobj, uaccess, uelf, quota) needs
+ * What the user-memory layer (aspace, memobj, uaccess, quota) needs
  * from the rest of the kernel, in one narrow list.  uvm_env.c implements it
  * with the frame allocator, the heap, the direct map and CR3; the host
  * tests (tests/host/uvm) implement it over malloc'd pages, so the whole

@@ -6,10 +6,7 @@
  *   uvm_quota   frame-quota exhaustion (pages and page tables) rolls back
  *               to exactly the charge before the call;
  *   uvm_memobj  one object mapped in two spaces: shared contents, and its
- *               frames return only after the last reference and mapping;
- *   uvm_elf     load an in-memory ELF (segments, bss, TLS, stack, guard),
- *               a refused over-quota load, and every ELF entry of the boot
- *               package.
+ *               frames return only after the last reference and mapping.
  * Each scenario runs once to warm the heap, then again with the free-frame
  * count compared before and after: no frame may leak.  Lines are
  * "ktest <name>: ..." for the QEMU tests to match.
@@ -20,8 +17,6 @@
 #include "memobj.h"
 #include "quota.h"
 #include "uaccess.h"
-#include "uelf.h"
-#include "uvm_testelf.h"
 #include "../arch/x86_64/uaccess.h"
 #include "../kern/boot.h"
 #include "../kern/ktest.h"
@@ -36,7 +31,6 @@
 
 static uint8_t uvm_kt_buf[3 * 4096];
 static uint8_t uvm_kt_back[3 * 4096];
-static uint64_t uvm_kt_elf[UVM_TESTELF_SIZE / 8 + 1];
 
 static uint64_t uvm_kt_free_pages(void)
 {
@@ -256,94 +250,3 @@ KTEST(uvm_memobj)
 	return uvm_kt_no_leak("uvm_memobj", uvm_kt_memobj_scenario);
 }
 
-static int uvm_kt_elf_check(struct aspace *as, const struct uelf_info *info)
-{
-	struct vma r;
-	uint8_t got[UVM_TESTELF_DATA_LEN];
-
-	KTEST_CHECK(info->entry == UVM_TESTELF_TEXT_VA && info->segments == 2, "entry/segments");
-	KTEST_CHECK(info->tls_image == UVM_TESTELF_DATA_VA && info->tls_filesz == 16 &&
-		    info->tls_memsz == 64 && info->tls_align == 16, "TLS info");
-	KTEST_CHECK(info->brk_start == 0x404000 && (info->stack_top & 15) == 0, "brk/stack top");
-	KTEST_CHECK(uaccess_copy_from(as, got, UVM_TESTELF_TEXT_VA, UVM_TESTELF_TEXT_LEN) == 0 &&
-		    got[5] == uvm_testelf_byte(UVM_TESTELF_TEXT_OFF + 5), "text bytes");
-	KTEST_CHECK(uaccess_copy_from(as, got, UVM_TESTELF_DATA_VA + 0x1000, 8) == 0 && got[0] == 0 &&
-		    got[7] == 0, "bss not zero");
-	KTEST_CHECK(uaccess_check(as, UVM_TESTELF_TEXT_VA, 1, true) == -CAPOS_EFAULT, "text writable");
-	KTEST_CHECK(aspace_region_at(as, info->stack_bottom - 1, &r) == 0 && r.kind == VMA_GUARD,
-		    "no guard under the stack");
-	return 0;
-}
-
-static int uvm_kt_elf_scenario(bool log)
-{
-	const struct uelf_params params = { .stack_pages = 4, .guard_pages = 1, .stack_top = 0 };
-	struct quota *q = uvm_kt_quota(64), *small = uvm_kt_quota(6);
-	struct elf_fault fault = { 0, NULL };
-	struct uelf_info info;
-	struct aspace *as, *cramped;
-
-	uvm_testelf_build((uint8_t *)uvm_kt_elf);
-	KTEST_CHECK(q && small && aspace_create(q, &as) == 0 && aspace_create(small, &cramped) == 0, "create");
-	KTEST_CHECK(uelf_load_process(as, uvm_kt_elf, UVM_TESTELF_SIZE, &params, &info, &fault) == 0,
-		    "load: %s", fault.what ? fault.what : "?");
-	if (uvm_kt_elf_check(as, &info))
-		return -1;
-	if (log)
-		kinfo("ktest uvm_elf: entry %#llx, 2 segments, TLS %llu/%llu bytes at %#llx, stack top %#llx "
-		      "with guard, brk %#llx", (unsigned long long)info.entry,
-		      (unsigned long long)info.tls_filesz, (unsigned long long)info.tls_memsz,
-		      (unsigned long long)info.tls_image, (unsigned long long)info.stack_top,
-		      (unsigned long long)info.brk_start);
-	KTEST_CHECK(uelf_load_process(cramped, uvm_kt_elf, UVM_TESTELF_SIZE, &params, &info, &fault) ==
-		    -CAPOS_EQUOTA && small->frames_used == 1 && aspace_region_count(cramped) == 0,
-		    "over-quota load not rolled back");
-	if (log)
-		kinfo("ktest uvm_elf: over-quota load refused (program header %d: %s), nothing left mapped",
-		      fault.index, fault.what);
-	aspace_destroy(as);
-	aspace_destroy(cramped);
-	quota_put(q);
-	quota_put(small);
-	return 0;
-}
-
-/* Load every ELF entry of the boot package into a fresh space. */
-static int uvm_kt_bootpkg_elves(void)
-{
-	const struct bootpkg_view *pkg = boot_package();
-	const struct uelf_params params = { .stack_pages = 16, .guard_pages = 1, .stack_top = 0 };
-	unsigned loaded = 0;
-
-	for (uint32_t i = 0; pkg && i < pkg->count; i++) {
-		const struct capos_bootpkg_entry *e = &pkg->entries[i];
-		struct elf_fault fault = { 0, NULL };
-		struct quota *q;
-		struct aspace *as;
-		struct uelf_info info;
-		int err;
-
-		if (e->kind != CAPOS_BOOTPKG_ELF)
-			continue;
-		q = uvm_kt_quota(1u << 16);
-		KTEST_CHECK(q && aspace_create(q, &as) == 0, "create for %.32s", e->name);
-		err = uelf_load_process(as, bootpkg_data(pkg, e), e->size, &params, &info, &fault);
-		KTEST_CHECK(err == 0, "boot package entry %.32s: %d at %d: %s", e->name, err, fault.index,
-			    fault.what ? fault.what : "?");
-		kinfo("ktest uvm_elf: boot package entry %.32s: entry %#llx, %u segments, %llu frames",
-		      e->name, (unsigned long long)info.entry, info.segments,
-		      (unsigned long long)q->frames_used);
-		aspace_destroy(as);
-		quota_put(q);
-		loaded++;
-	}
-	kinfo("ktest uvm_elf: %u ELF entries in the boot package loaded", loaded);
-	return 0;
-}
-
-KTEST(uvm_elf)
-{
-	if (uvm_kt_no_leak("uvm_elf", uvm_kt_elf_scenario))
-		return -1;
-	return uvm_kt_bootpkg_elves();
-}

@@ -20,6 +20,8 @@
 static struct capos_mutex bootfiles_lock = CAPOS_MUTEX_INIT;
 static struct bootpkg_view bootfiles_view;
 static int bootfiles_state = 1;   /* 1: not tried yet; then 0 or the error, for good */
+static const void *bootfiles_base;  /* the mapping, for rt_bootfiles_unmap */
+static uint64_t bootfiles_pages;
 
 /* Map pages of MemoryObject cap read-only wherever the kernel finds room: 0 with *base. */
 static int map_readonly(uint32_t cap, uint64_t pages, const void **base)
@@ -52,6 +54,10 @@ static int bootfiles_open(void)
 	err = capos_memory_object_info(capos_ring(), cap, &info);
 	if (!err)
 		err = map_readonly(cap, info.pages, &base);
+	if (!err) {
+		bootfiles_base = base;
+		bootfiles_pages = info.pages;
+	}
 	if (!err)
 		err = package_size(base, info.pages, &size);
 	if (!err)
@@ -107,4 +113,16 @@ int capos_bootfile_at(uint32_t index, char *name, uint64_t *size, uint32_t *kind
 	*size = v->entries[index].size;
 	*kind = v->entries[index].kind;
 	return 0;
+}
+
+void rt_bootfiles_unmap(void)
+{
+	struct capos_memory_object_unmap_in in = { .vaddr = (uint64_t)(uintptr_t)bootfiles_base,
+						   .pages = bootfiles_pages };
+
+	if (!bootfiles_base)
+		return;
+	capos_memory_object_unmap(capos_ring(), capos_cap_find("bootpkg", NULL), &in);
+	bootfiles_base = NULL;
+	bootfiles_state = 1;
 }

@@ -5,6 +5,8 @@
  * %rdi.  Both clear the frame pointer (the end of every backtrace), align
  * the stack to 16 bytes as the SysV ABI wants before a call, and never
  * return: if the C code ever did, ud2 makes the kernel end the process.
+ * rt_exec_enter (exec.c) enters a replacement program exactly as the
+ * kernel enters the first.
  */
 	.section .text.capos_start, "ax", @progbits
 	.globl _start
@@ -24,5 +26,17 @@ capos_rt_thread_entry:
 	call capos_rt_thread_main
 	ud2
 	.size capos_rt_thread_entry, . - capos_rt_thread_entry
+
+/* rt_exec_enter(entry, stack, boot, ring): the state _start expects, then the new program. */
+	.globl rt_exec_enter
+	.type rt_exec_enter, @function
+rt_exec_enter:
+	movq %rsi, %rsp
+	movq %rdi, %rax
+	movq %rdx, %rdi
+	movq %rcx, %rsi
+	xorl %ebp, %ebp
+	jmp *%rax
+	.size rt_exec_enter, . - rt_exec_enter
 
 	.section .note.GNU-stack, "", @progbits

@@ -84,7 +84,7 @@ int load_plan_check(const void *image, uint64_t size, struct load_plan *plan, st
 	plan->tls_image = plan->tls_filesz = plan->tls_memsz = 0;
 	plan->tls_align = 0;
 	for (int i = 0; i < plan->img.phnum; i++) {
-		if (plan->img.phdr[i].p_type != LOAD_PT_TLS)
+		if (plan->img.phdr[i].p_type != ELF_PT_TLS)
 			continue;
 		err = check_tls(&plan->img, i, plan, fault);
 		if (err)

@@ -18,7 +18,6 @@
 #include <capos/prot.h>
 #include "lib/elf.h"
 
-#define LOAD_PT_TLS 7u
 #define LOAD_TLS_MAX (1ull << 20)                  /* largest TLS segment (memory size) */
 #define LOAD_STACK_PAGES 64u                       /* 256 KiB main-thread stack */
 #define LOAD_STACK_BOTTOM (CAPOS_USER_STACK_TOP - LOAD_STACK_PAGES * CAPOS_PAGE_SIZE)

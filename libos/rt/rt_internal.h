@@ -34,4 +34,18 @@ int rt_set_fs_base(uint64_t fs_base);
 /* The monotonic clock every thread's ring client uses for finite waits (start.c). */
 uint64_t rt_clock(void);
 
+/* Bytes of s before its NUL, at most max; rt_copy_text: -CAPOS_ERANGE when src does not fit (spawn.c). */
+size_t rt_text_len(const char *s, size_t max);
+int rt_copy_text(char *dst, size_t size, const char *src);
+
+struct elf_fault;
+/* Why a program was refused: kept for capos_spawn_fault, said on the console as "VERB NAME: not started: ...". */
+void rt_load_fault(const char *verb, const char *name, const struct elf_fault *f);
+
+/* Unmap the boot package's view (bootfiles.c), if it was mapped: exec leaves nothing of it behind. */
+void rt_bootfiles_unmap(void);
+
+/* Enter a program for good, as the kernel enters one: %rsp stack, %rdi boot, %rsi ring (crt0.S). */
+__attribute__((noreturn)) void rt_exec_enter(uint64_t entry, uint64_t stack, uint64_t boot, uint64_t ring);
+
 #endif

@@ -23,10 +23,11 @@
 #include "grants.h"
 #include "loadplan.h"
 #include "rt_internal.h"
+#include "segments.h"
 
 #define FAULT_TEXT_MAX 128
 
-static __thread char spawn_fault[FAULT_TEXT_MAX];
+static __thread char spawn_fault[FAULT_TEXT_MAX];  /* the last load fault of this thread */
 
 /* One child being built. */
 struct build {
@@ -42,7 +43,7 @@ const char *capos_spawn_fault(void)
 	return spawn_fault;
 }
 
-static size_t text_len(const char *s, size_t max)
+size_t rt_text_len(const char *s, size_t max)
 {
 	size_t n = 0;
 
@@ -51,9 +52,9 @@ static size_t text_len(const char *s, size_t max)
 	return n;
 }
 
-static int copy_text(char *dst, size_t size, const char *src)
+int rt_copy_text(char *dst, size_t size, const char *src)
 {
-	size_t n = text_len(src, size);
+	size_t n = rt_text_len(src, size);
 
 	if (n == size)
 		return -CAPOS_ERANGE;
@@ -63,82 +64,39 @@ static int copy_text(char *dst, size_t size, const char *src)
 	return 0;
 }
 
-static void report_fault(const char *name, const struct elf_fault *f)
+void rt_load_fault(const char *verb, const char *name, const struct elf_fault *f)
 {
 	if (f->index >= 0)
 		capos_snprintf(spawn_fault, sizeof spawn_fault, "program header %d: %s", f->index, f->what);
 	else
 		capos_snprintf(spawn_fault, sizeof spawn_fault, "%s", f->what ? f->what : "bad ELF file");
-	capos_printf("spawn %s: not started: %s\n", name, spawn_fault);
+	capos_printf("%s %s: not started: %s\n", verb, name, spawn_fault);
 }
 
 /* ------------------------------------------------------ the child's memory */
 
-/* Map mo's pages RW into this process wherever the kernel finds room. */
-static int map_into_self(uint32_t mo, uint64_t pages, uint8_t **out)
+/* The child's own pages (charged to its frame quota), as a MemoryObject of the loader. */
+static int child_memory(void *ctx, uint64_t pages, uint32_t *mo)
 {
-	return capos_memory_map(mo, pages, CAPOS_PROT_READ | CAPOS_PROT_WRITE, (void **)out);
-}
+	struct build *b = ctx;
+	struct capos_process_handle_memory_in in = { .pages = pages };
+	struct capos_process_handle_memory_out out = { 0 };
+	int err = capos_process_handle_memory(capos_ring(), b->handle, &in, &out);
 
-static void unmap_from_self(uint32_t mo, uint8_t *va, uint64_t pages)
-{
-	struct capos_memory_object_unmap_in in = { .vaddr = (uint64_t)(uintptr_t)va, .pages = pages };
-
-	capos_memory_object_unmap(capos_ring(), mo, &in);
+	if (!err)
+		*mo = out.memory;
+	return err;
 }
 
 /* ProcessHandle.map with mo as the one descriptor (copied: the loader drops its own handle after). */
-static int map_into_child(struct build *b, uint32_t mo, uint64_t vaddr, uint64_t pages, uint32_t prot)
+static int child_map(void *ctx, uint32_t mo, uint64_t vaddr, uint64_t pages, uint32_t prot)
 {
+	struct build *b = ctx;
 	struct capos_process_handle_map_in in = { .vaddr = vaddr, .first_page = 0, .pages = pages, .prot = prot };
 	struct capos_xfer x = { mo, CAPOS_XFER_COPY };
 
 	return capos_call_sync_xfer(capos_ring(), b->handle, CAPOS_IFACE_PROCESS_HANDLE, CAPOS_PROCESS_HANDLE_MAP,
 				    &in, sizeof in, &x, 1, NULL, 0, NULL);
-}
-
-/*
- * pages of child memory at vaddr with prot, its first len bytes at
- * offset copied from src (len 0: left zero).
- */
-static int give_memory(struct build *b, uint64_t vaddr, uint64_t pages, uint32_t prot, uint64_t offset,
-		       const void *src, uint64_t len)
-{
-	struct capos_process_handle_memory_in in = { .pages = pages };
-	struct capos_process_handle_memory_out out = { 0 };
-	int err = capos_process_handle_memory(capos_ring(), b->handle, &in, &out);
-	uint8_t *va;
-
-	if (err)
-		return err;
-	if (len) {
-		err = map_into_self(out.memory, pages, &va);
-		if (!err) {
-			memcpy(va + offset, src, len);
-			unmap_from_self(out.memory, va, pages);
-		}
-	}
-	if (!err)
-		err = map_into_child(b, out.memory, vaddr, pages, prot);
-	capos_release(capos_ring(), out.memory);
-	return err;
-}
-
-static int load_segments(struct build *b, const struct load_plan *plan)
-{
-	struct elf_segment seg;
-
-	for (unsigned n = 0; elf_segment(&plan->img, n, &seg) == 0; n++) {
-		uint64_t start, end;
-		int err;
-
-		elf_segment_pages(&seg, &start, &end);
-		err = give_memory(b, start, (end - start) / CAPOS_PAGE_SIZE, load_prot(seg.flags), seg.vaddr - start,
-				  plan->img.base + seg.offset, seg.filesz);
-		if (err)
-			return err;
-	}
-	return 0;
 }
 
 /* ------------------------------------------------------ the child's table */
@@ -163,7 +121,7 @@ static int grant_one(struct build *b, const struct grant *g, const struct capos_
 	if (err)
 		return err;
 	c = &b->boot.caps[b->boot.cap_count++];
-	copy_text(c->name, sizeof c->name, g->name);
+	rt_copy_text(c->name, sizeof c->name, g->name);
 	c->handle = out.handle;
 	c->iface = out.iface;
 	return 0;
@@ -194,7 +152,7 @@ static int create_child(struct build *b, uint32_t factory, const char *name, con
 		factory = rt_cap(RT_CAP_SPAWNER);
 	if (!factory)
 		return -CAPOS_ENOENT;
-	copy_text(in.name, sizeof in.name, name);
+	rt_copy_text(in.name, sizeof in.name, name);
 	if (quota) {
 		in.quota_frames = quota->frames;
 		in.quota_caps = quota->caps;
@@ -238,8 +196,8 @@ static void write_bootstrap(struct build *b, const char *name, const char *args,
 	boot->tsc_hz = mine->tsc_hz;
 	boot->clock_tsc_base = mine->clock_tsc_base;
 	boot->clock_ns_mult = mine->clock_ns_mult;
-	copy_text(boot->name, sizeof boot->name, name);
-	copy_text(boot->args, sizeof boot->args, args);
+	rt_copy_text(boot->name, sizeof boot->name, name);
+	rt_copy_text(boot->args, sizeof boot->args, args);
 }
 
 static int build_child(struct build *b, const char *name, const char *args, const struct load_plan *plan,
@@ -248,16 +206,18 @@ static int build_child(struct build *b, const char *name, const char *args, cons
 	struct capos_process_handle_start_in start = {
 		.entry = plan->entry, .stack = CAPOS_USER_STACK_TOP, .arg0 = LOAD_BOOTSTRAP_VA,
 	};
-	int err = load_segments(b, plan);
+	const struct load_target child = { child_memory, child_map, b };
+	int err = load_segments(&child, plan);
 
 	if (!err)
-		err = give_memory(b, LOAD_STACK_BOTTOM, LOAD_STACK_PAGES, CAPOS_PROT_READ | CAPOS_PROT_WRITE, 0, NULL, 0);
+		err = load_give_memory(&child, LOAD_STACK_BOTTOM, LOAD_STACK_PAGES, CAPOS_PROT_READ | CAPOS_PROT_WRITE,
+				       0, NULL, 0);
 	if (!err)
 		err = grant_all(b, gp, x);
 	if (err)
 		return err;
 	write_bootstrap(b, name, args, plan);
-	err = give_memory(b, LOAD_BOOTSTRAP_VA, 1, CAPOS_PROT_READ, 0, &b->boot, sizeof b->boot);
+	err = load_give_memory(&child, LOAD_BOOTSTRAP_VA, 1, CAPOS_PROT_READ, 0, &b->boot, sizeof b->boot);
 	if (err)
 		return err;
 	start.arg1 = b->ring_addr;
@@ -286,8 +246,8 @@ static int check_request(const char *name, const char *args, const char *grants,
 		for (uint32_t j = 0; j < i; j++)
 			if (x[i].cap == x[j].cap)
 				return -CAPOS_EINVAL;  /* one handle per descriptor, as a CALL takes them */
-	if (text_len(name, CAPOS_PROC_NAME_MAX) == CAPOS_PROC_NAME_MAX ||
-	    text_len(args, CAPOS_ARGS_MAX) == CAPOS_ARGS_MAX)
+	if (rt_text_len(name, CAPOS_PROC_NAME_MAX) == CAPOS_PROC_NAME_MAX ||
+	    rt_text_len(args, CAPOS_ARGS_MAX) == CAPOS_ARGS_MAX)
 		return -CAPOS_ERANGE;
 	return grants_parse(grants, n, gp);
 }
@@ -306,7 +266,7 @@ static int spawn(const struct spawn_req *r, uint32_t *proc, uint32_t *pid)
 	if (err)
 		return err;
 	if (load_plan_check(r->image, r->size, &plan, &fault)) {
-		report_fault(r->name, &fault);
+		rt_load_fault("spawn", r->name, &fault);
 		return -CAPOS_EFORMAT;  /* whatever the file's fault, one code says "bad program" */
 	}
 	b = calloc(1, sizeof *b);

@@ -220,6 +220,17 @@ struct capos_spawn_quota {
 int capos_spawn_quota(const char *binary, const char *grants, const char *args, const uint32_t *caps,
 		      uint32_t ncaps, const struct capos_spawn_quota *quota, uint32_t *proc, uint32_t *pid);
 /*
+ * Replace this process's program with the ELF file image[0..size)
+ * (8-byte aligned), keeping the pid, capabilities, ring and quotas; args
+ * become the new program's argument string.  Only a program linked above
+ * the new one's image can do it — userboot is (CAPOS_USERBOOT_BASE) — and
+ * it does not return on success.  -CAPOS_EFORMAT for a bad file (said on
+ * the console as "exec NAME: not started: ..."), -CAPOS_EEXIST when the
+ * image would overlap this program, -CAPOS_ENOENT without "frames";
+ * after an error the process should end: part of the image may be mapped.
+ */
+int capos_exec_image(const char *name, const void *image, uint64_t size, const char *args);
+/*
  * capos_spawn_quota over an ELF file the caller holds in memory
  * (image[0..size), 8-byte aligned: -CAPOS_EINVAL otherwise), started
  * under name (1..39 bytes).

@@ -7,7 +7,7 @@
  */
 #include <capos/error.h>
 #include "check.h"
-#include "proc/uvm_testelf.h"
+#include "testelf.h"
 #include "rt/loadplan.h"
 
 static uint64_t image_words[0x400 / 8];

@@ -1,18 +1,17 @@
 /*
- * A tiny static ELF64 executable built in memory, for the user-memory
- * tests (exo/proc/uvm_ktest.c and tests/host/uvm): a text segment (R-X,
+ * A tiny static ELF64 executable built in memory, for the libOS loader's
+ * host tests (test_loadplan.c): a text segment (R-X,
  * 16 bytes at UVM_TESTELF_TEXT_VA, the entry point), a data segment (RW-,
  * 32 file bytes at UVM_TESTELF_DATA_VA followed by bss up to 8 KiB) and a
  * PT_TLS segment inside the data (16 initialised bytes of 64, aligned 16).
  * Tests patch the program headers to make broken variants.
  */
-#ifndef EXO_PROC_UVM_TESTELF_H
-#define EXO_PROC_UVM_TESTELF_H
+#ifndef TESTS_HOST_LIBOS_TESTELF_H
+#define TESTS_HOST_LIBOS_TESTELF_H
 
 #include <stdint.h>
-#include "../lib/elf.h"
-#include "../lib/string.h"
-#include "uelf.h"
+#include <string.h>
+#include "lib/elf.h"
 
 #define UVM_TESTELF_SIZE     0x220u
 #define UVM_TESTELF_TEXT_VA  0x400100ull
