@@ -7,6 +7,7 @@
  *   devices.c    the devices a service is granted, obtained at each start
  *   supervise.c  waiting on every child at once, restart with backoff
  *   registry.c   the process registry init serves (init:procs, init:session-procs)
+ *   graph.c      the live system graph init serves (init:graph)
  *   report.c     every start, exit, restart and problem on the console
  *
  * One thread does everything: it starts the services in the manifest's
@@ -105,6 +106,12 @@ uint32_t registry_client(const char *name);
 void registry_add_service(const struct svc *s, uint32_t session);
 /* s's process has ended or is let go: its record goes (before init releases s->proc). */
 void registry_forget(const struct svc *s);
+
+/* graph.c */
+/* Serve the system graph of st (its manifest loaded): 0 or a negative code (reported; then nothing is served). */
+int graph_start(const struct init_state *st);
+/* The client capability of init service name when it is the graph ("graph"), or 0. */
+uint32_t graph_client(const char *name);
 
 /* report.c: one line each, "init: ..." */
 void report_banner(const struct capos_bootstrap *b);

@@ -83,6 +83,8 @@ int main(int argc, char **argv)
 	if (!err)
 		err = load_manifest(st);
 	if (!err)
+		graph_start(st);    /* likewise for init:graph */
+	if (!err)
 		err = wire_check(st);
 	if (err) {
 		report_note("manifest '%s' not started%s", st->entry, st->check ? "" : "; idle");

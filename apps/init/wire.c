@@ -7,6 +7,7 @@
  *   kernel:NAME (any other)           a copy of init's own handle of NAME
  *   init:procs, init:session-procs    a copy of the client capability of
  *                                     init's process registry (registry.c)
+ *   init:graph                        ... of init's system graph (graph.c)
  *   service:SVC/EXPORT                a copy of the export's client capability
  *   device:NAME                       a device init obtains from its DeviceRoot
  *                                     for this start and then lets go of
@@ -125,7 +126,7 @@ static int build_grants(const struct init_state *st, const struct svc *s, int ha
 		if (cap->source == CAPOS_CAP_FROM_KERNEL)
 			h = capos_cap_find(source, NULL);
 		else if (cap->source == CAPOS_CAP_FROM_INIT)
-			h = registry_client(source);
+			h = registry_client(source) ? registry_client(source) : graph_client(source);
 		else
 			h = st->exports[manifest_export_find(v, cap->source_service, source)].client;
 		if (!h && (cap->source != CAPOS_CAP_FROM_SERVICE || handles)) {

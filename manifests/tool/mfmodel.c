@@ -17,8 +17,8 @@ const char *const mf_kernel_caps[] = {
 	"devices",
 };
 const int mf_kernel_cap_count = sizeof mf_kernel_caps / sizeof mf_kernel_caps[0];
-/* What init serves itself (apps/init/registry.c): the process registry. */
-static const char *const mf_init_caps[] = { "procs", "session-procs" };
+/* What init serves itself: the process registry (apps/init/registry.c) and the system graph (graph.c). */
+static const char *const mf_init_caps[] = { "procs", "session-procs", "graph" };
 static const int mf_init_cap_count = sizeof mf_init_caps / sizeof mf_init_caps[0];
 
 static const char *const top_keys[] = { "version", "devices", "services", NULL };
@@ -163,7 +163,7 @@ static int parse_init_source(const struct mnode *n, struct mf_cap *c, struct mdi
 			strcpy(c->source_name, s);
 			return 0;
 		}
-	return mdiag_error(d, n->line, n->col, "init serves no '%s' (init serves: procs, session-procs)", s);
+	return mdiag_error(d, n->line, n->col, "init serves no '%s' (init serves: procs, session-procs, graph)", s);
 }
 
 /* "kernel:NAME", "init:NAME", "service:SERVICE/EXPORT" or "device:NAME". */

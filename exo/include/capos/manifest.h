@@ -43,7 +43,7 @@ enum capos_cap_source {
 	CAPOS_CAP_FROM_KERNEL = 1,   /* a kernel capability, by name (source_name) */
 	CAPOS_CAP_FROM_SERVICE = 2,  /* an export (source_name) of service source_service */
 	CAPOS_CAP_FROM_DEVICE = 3,   /* devices[source_service], whose name is source_name */
-	CAPOS_CAP_FROM_INIT = 4,     /* a service of init itself (source_name: procs, session-procs) */
+	CAPOS_CAP_FROM_INIT = 4,     /* a service of init itself (source_name: procs, session-procs, graph) */
 };
 
 /* How init obtains a device from its DeviceRoot ("devices"). */
