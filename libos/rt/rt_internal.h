@@ -34,4 +34,14 @@ int rt_set_fs_base(uint64_t fs_base);
 /* The monotonic clock every thread's ring client uses for finite waits (start.c). */
 uint64_t rt_clock(void);
 
+/*
+ * Growable thread stacks (fault.c), while the fault handler runs: map the
+ * top `pages` pages of a free stack slot (NULL: no handler, no slot, or
+ * the map failed, capos_errno set), the slot's mapping now (it grows
+ * down), and giving the slot back (its mapping gone or on its way).
+ */
+void *rt_stack_map(uint64_t pages, int32_t *slot);
+void *rt_stack_mapping(int32_t slot, uint64_t *pages);
+void rt_stack_release(int32_t slot);
+
 #endif
