@@ -176,6 +176,8 @@ static int64_t handler_main(void *arg)
 			return err;
 		if (!err)
 			serve(&req);
+		else
+			capos_sleep_ns(1000000);  /* no ring operation to wait with (quota): try again shortly */
 	}
 }
 

@@ -19,6 +19,11 @@
  *   dropped   a handler that drops the reply token
  *   revoked   a handler registered through a revocable copy, revoked while
  *             the fault is in service
+ *   bytes     a handler answering with bytes (the kernel's call takes none)
+ *   closed    the endpoint's server gone between registration and fault
+ *   lazy      the hook maps a missing page: the child goes on and exits 0;
+ *             spawned with one ring operation (its handler's RECV holds it)
+ *             the message cannot be queued and the child ends by fault
  *
  * One line per check, "utest-faulthandler: <what>: ok"; exit code = failures.
  */
@@ -267,6 +272,24 @@ static void test_never(void)
 		 "error %d reason %u code %lld", err, reason, (long long)code);
 }
 
+/* The lazy child again with one ring operation, which its handler's RECV holds: no room for the message. */
+static void test_quota(void)
+{
+	uint32_t caps[4] = { ut_cap("console"), ut_cap("timer"), ut_cap("endpoints"), ut_cap("capspace") };
+	struct capos_spawn_quota q = { .ring_ops = 1 };
+	uint32_t proc = 0, reason = 99;
+	int64_t code = 99;
+	int err = capos_spawn_quota("utest-faulthandler", grants, "lazy", caps, 4, &q, &proc, NULL);
+
+	if (!err)
+		err = capos_process_wait(proc, &code, &reason);
+	if (proc)
+		capos_release(rc, proc);
+	ut_check(!err && reason == CAPOS_EXIT_FAULT && code == -14,
+		 "no ring operation left for the message: the process ends as with no handler",
+		 "error %d reason %u code %lld", err, reason, (long long)code);
+}
+
 /* ----------------------------------------------------- child modes */
 
 static int64_t recurse_forever(void *arg)
@@ -325,7 +348,7 @@ static int storm_mode(void)
 }
 
 /* A hand-made handler: a thread that RECVs the fault and then does what how says. */
-enum serve_how { SERVE_NEVER, SERVE_EXIT, SERVE_DROP, SERVE_REVOKE };
+enum serve_how { SERVE_NEVER, SERVE_EXIT, SERVE_DROP, SERVE_REVOKE, SERVE_BYTES, SERVE_CLOSED };
 
 static uint32_t own_server, own_revoker;
 
@@ -349,6 +372,11 @@ static int64_t odd_server(void *arg)
 	case SERVE_REVOKE:
 		capos_cap_revoke(own_revoker);
 		break;
+	case SERVE_BYTES:
+		capos_ipc_return(req.token, "ok", 2, NULL, 0);  /* the kernel's call takes no bytes */
+		break;
+	case SERVE_CLOSED:
+		break;
 	}
 	for (;;)
 		capos_sleep_ns(1000 * UT_MS);
@@ -371,10 +399,37 @@ static int odd_mode(enum serve_how how)
 		handler = out.copy;
 		own_revoker = out.revoker;
 	}
+	if (how == SERVE_CLOSED) {
+		if (set_handler(handler) != 0)
+			return 3;
+		capos_release(rc, own_server);  /* registered, then no server: the fault finds the endpoint closed */
+		null_write();
+		return 4;
+	}
 	if (capos_thread_create(&t, odd_server, (void *)(uintptr_t)how, 0) != 0 || set_handler(handler) != 0)
 		return 3;
 	null_write();
 	return 4;
+}
+
+/*
+ * A missing page the hook maps: the thread goes on (exit 0) — unless the
+ * process has no ring operation left for the fault message (spawned with
+ * one, which the handler's RECV holds): then it ends as with no handler.
+ */
+static int lazy_mode(void)
+{
+	void *page = capos_pages_alloc(1);
+	uint64_t start = capos_time_ns();
+
+	if (!page || capos_fault_start() != 0)
+		return 3;
+	lazy_page = (uint64_t)(uintptr_t)page;
+	capos_pages_free(page, 1);
+	capos_fault_set_hook(map_lazy_page, NULL);
+	while (capos_time_ns() - start < 50 * UT_MS)
+		;  /* let the handler reach its RECV (a sleep would take the ring operation) */
+	return touch_lazy(NULL) == 0 && seen_count == 1 ? 0 : 5;
 }
 
 int main(int argc, char **argv)
@@ -383,7 +438,7 @@ int main(int argc, char **argv)
 		const char *name;
 		enum serve_how how;
 	} odd[] = { { "never", SERVE_NEVER }, { "exit", SERVE_EXIT }, { "dropped", SERVE_DROP },
-		    { "revoked", SERVE_REVOKE } };
+		    { "revoked", SERVE_REVOKE }, { "bytes", SERVE_BYTES }, { "closed", SERVE_CLOSED } };
 
 	ut_init("utest-faulthandler");
 	if (argc > 1) {
@@ -395,6 +450,8 @@ int main(int argc, char **argv)
 			return selffault_mode();
 		if (!strcmp(argv[1], "storm"))
 			return storm_mode();
+		if (!strcmp(argv[1], "lazy"))
+			return lazy_mode();
 		for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
 			if (!strcmp(argv[1], odd[i].name))
 				return odd_mode(odd[i].how);
@@ -411,6 +468,10 @@ int main(int argc, char **argv)
 	expect_child("exit", CAPOS_EXIT_NORMAL, 7);
 	expect_child("dropped", CAPOS_EXIT_FAULT, -14);
 	expect_child("revoked", CAPOS_EXIT_FAULT, -14);
+	expect_child("bytes", CAPOS_EXIT_FAULT, -14);
+	expect_child("closed", CAPOS_EXIT_FAULT, -14);
+	expect_child("lazy", CAPOS_EXIT_NORMAL, 0);
+	test_quota();
 	ut_note("%d failures", ut_failures());
 	return ut_failures();
 }
