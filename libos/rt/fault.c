@@ -37,7 +37,9 @@ struct stack_slot {
 };
 
 static struct stack_slot slots[STACK_SLOTS];
-static uint32_t running;          /* atomic: the handler thread serves */
+enum handler_state { HANDLER_NONE, HANDLER_STARTING, HANDLER_RUNNING };
+
+static uint32_t running;          /* atomic enum handler_state: one start at a time, once */
 static uint32_t endpoint;         /* its Endpoint (receive side) */
 static capos_fault_hook_fn hook;
 static void *hook_arg;
@@ -172,28 +174,28 @@ static int64_t handler_main(void *arg)
 	for (;;) {
 		int err = capos_ipc_recv(endpoint, recv_buf, sizeof recv_buf, &req);
 
-		if (err == -CAPOS_ECANCELED || err == -CAPOS_EPEER || err == -CAPOS_EREVOKED)
-			return err;
 		if (!err)
 			serve(&req);
+		else if (err == -CAPOS_EQUOTA)
+			capos_sleep_ns(1000000);  /* no ring operation to wait with: try again shortly */
 		else
-			capos_sleep_ns(1000000);  /* no ring operation to wait with (quota): try again shortly */
+			return err;  /* the endpoint is gone (capos_fault_start failed, or the process ends) */
 	}
 }
 
 int capos_fault_start(void)
 {
 	struct capos_thread_control_set_fault_handler_in in = { 0 };
-	uint32_t client = 0;
+	uint32_t client = 0, none = HANDLER_NONE;
 	int err;
 
-	if (__atomic_load_n(&running, __ATOMIC_ACQUIRE))
+	if (!__atomic_compare_exchange_n(&running, &none, HANDLER_STARTING, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return -CAPOS_EBUSY;
-	if (!rt_cap(RT_CAP_THREAD))
-		return -CAPOS_ENOENT;
-	err = capos_endpoint_create(FAULT_SERVICE_IFACE, &endpoint, &client);
-	if (err)
+	err = rt_cap(RT_CAP_THREAD) ? capos_endpoint_create(FAULT_SERVICE_IFACE, &endpoint, &client) : -CAPOS_ENOENT;
+	if (err) {
+		__atomic_store_n(&running, HANDLER_NONE, __ATOMIC_RELEASE);
 		return err;
+	}
 	err = capos_thread_create(&handler_thread, handler_main, NULL, 0);
 	if (!err) {
 		in.handler = client;
@@ -205,15 +207,16 @@ int capos_fault_start(void)
 		if (handler_thread)
 			capos_thread_join(handler_thread, NULL);
 		handler_thread = NULL;
+		__atomic_store_n(&running, HANDLER_NONE, __ATOMIC_RELEASE);
 		return err;
 	}
-	__atomic_store_n(&running, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&running, HANDLER_RUNNING, __ATOMIC_RELEASE);
 	return 0;
 }
 
 bool capos_fault_running(void)
 {
-	return __atomic_load_n(&running, __ATOMIC_ACQUIRE) != 0;
+	return __atomic_load_n(&running, __ATOMIC_ACQUIRE) == HANDLER_RUNNING;
 }
 
 void capos_fault_set_hook(capos_fault_hook_fn fn, void *arg)
