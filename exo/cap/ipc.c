@@ -424,6 +424,32 @@ int ipc_call(struct kcall *c, struct ep_core *core)
 	return KCALL_PENDING;
 }
 
+/*
+ * A CALL the kernel makes for a thread (its fault message, exo/proc/fault.c):
+ * call is a kop from kop_register_kernel on that thread's ring, with caller,
+ * params (kernel memory charged to params_q) and params_len filled.  No
+ * transfers and no result buffer, so only an empty RETURN completes it
+ * with 0.  Every outcome, a refusal here included, arrives as the kop's
+ * status.
+ */
+void ipc_call_kernel(struct ep_core *core, struct ep_call *call, uint32_t iface, uint16_t method)
+{
+	ep_core_ref(core);
+	call->core = core;
+	call->caller_ref = siphash24_u64(&core->key, session_secret_id(call->caller->session));
+	call->iface = iface;
+	call->method = method;
+	call->k.cancel = call_cancel;
+	call->k.settle = call_settle;
+	call->state = EP_CALL_DONE;
+	if (session_state(call->caller->session) != CAPOS_SESSION_LIVE)
+		finish_call(call, -CAPOS_ESESSION);
+	else if (__atomic_load_n(&core->closed, __ATOMIC_RELAXED))
+		finish_call(call, -CAPOS_EPEER);
+	else
+		dispatch_call(core, call);
+}
+
 /* ---------------------------------------------------------------- RECV */
 
 static void recv_cancel(struct kop *k)

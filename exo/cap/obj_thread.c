@@ -9,7 +9,9 @@
  * handle).  ThreadControl acts on the calling thread — the owner of the
  * ring the call came through: exit (taking effect on the way back to user
  * mode, after this call completes), FS base, id; and exit_process ends the
- * whole process with a code, every thread at its next return to user mode.
+ * whole process with a code, every thread at its next return to user mode;
+ * set_fault_handler names where the thread's CPU exceptions go
+ * (exo/proc/fault.c), and threads it spawns start with the same handler.
  */
 #include <stdbool.h>
 #include <capos/cap.h>
@@ -17,6 +19,7 @@
 #include <capos/iface.h>
 #include <capos/prot.h>
 #include "iface_kernel.h"
+#include "endpoint.h"
 #include "kcall.h"
 #include "procobj.h"
 #include "../arch/x86_64/context.h"
@@ -124,6 +127,15 @@ static int spawn_checks(struct process *p, const struct capos_thread_spawner_spa
 	return 0;
 }
 
+/* A thread spawned by a thread of its own process starts with the spawner's fault handler. */
+static void inherit_fault_handler(struct kcall *call, struct process *p, struct thread *t)
+{
+	struct thread *spawner = call->ring->owner;
+
+	if (spawner && spawner->proc == p && spawner->fault_handler)
+		thread_set_fault_handler(t, spawner->fault_handler);
+}
+
 int kcap_thread_spawner_spawn(struct kcall *call, const struct capos_thread_spawner_spawn_in *in,
 			      uint32_t in_len, struct capos_thread_spawner_spawn_out *out, uint32_t *out_len)
 {
@@ -175,6 +187,7 @@ int kcap_thread_spawner_spawn(struct kcall *call, const struct capos_thread_spaw
 	out->thread_id = t->tid;
 	out->ring = ring->user_va;
 	*out_len = sizeof *out;
+	inherit_fault_handler(call, p, t);
 	sched_make_ready(t);
 	return 0;
 }
@@ -334,5 +347,47 @@ int kcap_thread_control_self(struct kcall *call, const struct capos_thread_contr
 		return -CAPOS_EPERM;
 	out->thread_id = t->tid;
 	*out_len = sizeof *out;
+	return 0;
+}
+
+/*
+ * The calling thread's fault handler: a client capability of an Endpoint
+ * (or a revocable copy of one: the copy is what the kernel keeps, so
+ * revoking it ends the handler), held with TRANSFER — the kernel keeps it
+ * beyond the handle, as a transfer would.  Handle 0 removes the handler.
+ */
+int kcap_thread_control_set_fault_handler(struct kcall *call,
+					  const struct capos_thread_control_set_fault_handler_in *in,
+					  uint32_t in_len, struct capos_thread_control_set_fault_handler_out *out,
+					  uint32_t *out_len)
+{
+	struct thread *t = controlled_thread(call);
+	struct cap_slot *slot;
+	struct ep_core *core;
+	struct kobj *o;
+	int err;
+
+	(void)in_len; (void)out;
+	*out_len = 0;
+	if (!t)
+		return -CAPOS_EPERM;
+	if (in->handler == CAPOS_CAP_NONE) {
+		thread_set_fault_handler(t, NULL);
+		return 0;
+	}
+	err = cap_lookup(process_caps(call->proc), in->handler, 0, &slot);
+	if (err)
+		return err;
+	if (!(slot->rights & CAPOS_RIGHT_TRANSFER))
+		return -CAPOS_EPERM;
+	o = kobj_resolve(slot->object, &err);
+	if (!o)
+		return err;
+	core = ep_client_core(o);
+	if (!core)
+		return -CAPOS_ETYPE;
+	if (__atomic_load_n(&core->closed, __ATOMIC_RELAXED))
+		return -CAPOS_EPEER;  /* no server can ever answer */
+	thread_set_fault_handler(t, slot->object);
 	return 0;
 }

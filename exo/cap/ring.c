@@ -252,6 +252,26 @@ struct kop *kop_register(struct ring *r, const struct capos_sqe *sqe, size_t siz
 	return k;
 }
 
+struct kop *kop_register_kernel(struct ring *r, size_t size)
+{
+	static const struct capos_sqe none;  /* no user_data, no result buffer */
+
+	return kop_register(r, &none, size);
+}
+
+void kop_reclaim(struct ring *r, struct kop *k)
+{
+	uint64_t flags = spin_lock_irqsave(&r->cq_lock);
+
+	KASSERT(k->done);
+	unlink_kop(&r->done, k);
+	r->done_count--;
+	spin_unlock_irqrestore(&r->cq_lock, flags);
+	if (k->settle)
+		k->settle(k);
+	kop_free(r, k);
+}
+
 /* CANCEL: find the pending kop with this user_data and finish it as cancelled. */
 int ring_cancel(struct ring *r, uint64_t target)
 {

@@ -129,4 +129,16 @@ void kop_finish_handoff_locked(struct kop *k, int32_t status);
  */
 void kop_finish_preempt_locked(struct kop *k, int32_t status);
 
+/*
+ * Kernel-made operations (a fault message, exo/proc/fault.c): a kop with
+ * no SQE behind it, registered on the ring of the thread it acts for and
+ * charged like any (one ring operation, its kernel memory); cancelled and
+ * freed by ring_destroy like any, but never posted: once it is done, that
+ * thread (the ring's owner, in its own context, no lock held) takes it
+ * back with kop_reclaim, which settles and frees it.  NULL from
+ * kop_register_kernel: the quota or memory is exhausted.
+ */
+struct kop *kop_register_kernel(struct ring *r, size_t size);
+void kop_reclaim(struct ring *r, struct kop *k);
+
 #endif

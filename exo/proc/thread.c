@@ -12,6 +12,7 @@
 #include "../kern/log.h"
 #include "../kern/panic.h"
 #include "../lib/string.h"
+#include "../cap/kobj.h"
 #include "../cap/ring.h"
 
 #define THREAD_KSTACK_PAGES 8
@@ -109,10 +110,21 @@ void thread_exit(int64_t code)
 	 * return-to-user path that called us with them off (issue 13:
 	 * bounded latency).  We are on this thread's own kernel stack. */
 	irq_enable();
+	thread_set_fault_handler(t, NULL);
 	if (t->proc)
 		process_thread_exited(t->proc, t);
 	sched_lock_irqsave();
 	sched_exit_current();
+}
+
+void thread_set_fault_handler(struct thread *t, struct kobj *o)
+{
+	struct kobj *old = t->fault_handler;
+
+	t->fault_handler = o ? kobj_ref(o) : NULL;
+	t->fault_repeats = 0;
+	if (old)
+		kobj_unref(old);
 }
 
 void thread_complete_joins_locked(struct thread *t)

@@ -20,6 +20,7 @@
 #include "../mm/mm.h"
 
 struct process;
+struct kobj;
 
 enum thread_state { THREAD_NEW, THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -51,6 +52,11 @@ struct thread {
 	bool exit_requested;           /* [own] ThreadControl.exit: leave at the next return to user */
 	bool handoff;                  /* [own] a woken IPC peer should run before this thread goes on (set
 	                                  and cleared only by the thread itself) */
+	/* Faults (fault.c): where this thread's CPU exceptions go, and the repeat count that bounds a storm. */
+	struct kobj *fault_handler;    /* [own] an Endpoint client capability's object (a reference), or NULL */
+	uint64_t fault_rip, fault_addr;/* [own] the last fault sent to the handler */
+	uint32_t fault_vector;         /* [own] */
+	uint32_t fault_repeats;        /* [own] consecutive faults equal to the last one */
 	uint32_t refs;                 /* [sched] scheduler's own + one per ThreadHandle */
 	struct thread *proc_next;      /* [proc] the process's thread list */
 	struct thread *zombie_next;    /* [sched] reaper list */
@@ -83,5 +89,11 @@ void thread_complete_joins_locked(struct thread *t);
 void thread_free(struct thread *t);
 
 uint32_t thread_alloc_tid(void);
+
+/*
+ * Give t the fault handler o (taking a reference; NULL: none), dropping the
+ * one it had.  t is the current thread, or one not yet running.  No lock held.
+ */
+void thread_set_fault_handler(struct thread *t, struct kobj *o);
 
 #endif

@@ -48,4 +48,14 @@ void rt_bootfiles_unmap(void);
 /* Enter a program for good, as the kernel enters one: %rsp stack, %rdi boot, %rsi ring (crt0.S). */
 __attribute__((noreturn)) void rt_exec_enter(uint64_t entry, uint64_t stack, uint64_t boot, uint64_t ring);
 
+/*
+ * Growable thread stacks (fault.c), while the fault handler runs: map the
+ * top `pages` pages of a free stack slot (NULL: no handler, no slot, or
+ * the map failed, capos_errno set), the slot's mapping now (it grows
+ * down), and giving the slot back (its mapping gone or on its way).
+ */
+void *rt_stack_map(uint64_t pages, int32_t *slot);
+void *rt_stack_mapping(int32_t slot, uint64_t *pages);
+void rt_stack_release(int32_t slot);
+
 #endif

@@ -5,7 +5,10 @@
  *   [guard page, unmapped] [stack ...] [struct capos_thread | TLS block | TCB]
  *
  * so its stack grows down towards the guard and its record (which holds
- * the thread's ring client), TLS and TCB sit above the stack top.  The
+ * the thread's ring client), TLS and TCB sit above the stack top.  While
+ * the process's fault handler runs (capos/fault.h), the same layout sits
+ * at the top of a growable stack slot instead (fault.c): the stack is
+ * mapped as asked and grows on demand down to the slot's guard page.  The
  * kernel starts the thread at capos_rt_thread_entry (crt0.S) with the TCB
  * in %rdi, its own ring's address in %rsi and FS base already set.
  *
@@ -32,6 +35,7 @@ struct capos_thread {
 	uint32_t life;                             /* enum thread_life, atomic */
 	uint8_t *base;                             /* the mapping, guard page first */
 	uint64_t pages;                            /* including the guard */
+	int32_t stack_slot;                        /* a growable stack's slot (fault.c), or -1 */
 	struct capos_ring_client ring;             /* the thread's own ring client */
 };
 
@@ -41,6 +45,8 @@ extern char capos_rt_thread_entry[];
 /* The mapping without its guard page (already unmapped). */
 static void *thread_mapping(const struct capos_thread *t, uint64_t *pages)
 {
+	if (t->stack_slot >= 0)
+		return rt_stack_mapping(t->stack_slot, pages);
 	*pages = t->pages - 1;
 	return t->base + CAPOS_PAGE_SIZE;
 }
@@ -51,6 +57,8 @@ __attribute__((noreturn)) static void end_detached(struct capos_thread *t, int64
 	void *base = thread_mapping(t, &in.pages);
 
 	in.vaddr = (uint64_t)(uintptr_t)base;
+	if (t->stack_slot >= 0)
+		rt_stack_release(t->stack_slot);  /* a new thread cannot map over it until it is unmapped */
 	capos_thread_control_exit_unmap(capos_ring(), rt_cap(RT_CAP_THREAD), &in);
 	capos_thread_exit(code);  /* the kernel refused the unmap: end anyway (the mapping stays) */
 }
@@ -90,31 +98,48 @@ static struct capos_thread *thread_memory(size_t stack_size)
 	struct rt_tls_image img;
 	uint64_t stack_pages, tls_bytes, pages;
 	struct capos_thread *t;
+	int32_t slot = -1;
 	uint8_t *base;
 
 	rt_tls_image(capos_bootstrap(), &img);
 	stack_pages = pages_for(stack_size ? stack_size : CAPOS_THREAD_STACK_DEFAULT);
 	tls_bytes = sizeof *t + rt_tls_area_size(&img);
 	pages = 1 + stack_pages + pages_for(tls_bytes);
-	base = capos_pages_alloc(pages);
-	if (!base)
-		return NULL;
-	capos_pages_free(base, 1);  /* the guard page */
-	t = (struct capos_thread *)(base + (1 + stack_pages) * CAPOS_PAGE_SIZE);
-	t->base = base;
-	t->pages = pages;
+	base = rt_stack_map(pages - 1, &slot);
+	if (base) {
+		t = (struct capos_thread *)(base + stack_pages * CAPOS_PAGE_SIZE);
+		t->stack_slot = slot;
+	} else {
+		base = capos_pages_alloc(pages);
+		if (!base)
+			return NULL;
+		capos_pages_free(base, 1);  /* the guard page */
+		t = (struct capos_thread *)(base + (1 + stack_pages) * CAPOS_PAGE_SIZE);
+		t->base = base;
+		t->pages = pages;
+		t->stack_slot = -1;
+	}
 	t->tcb = rt_tls_setup(t + 1, (size_t)(tls_bytes - sizeof *t), &img);
 	t->tcb->thread = t;
 	return t;
 }
 
-static void thread_free(struct capos_thread *t)
+/* Unmap the thread's memory (its record included) and give its stack slot back. */
+static void thread_unmap(struct capos_thread *t)
 {
 	uint64_t pages;
 	void *base = thread_mapping(t, &pages);
+	int32_t slot = t->stack_slot;
 
-	capos_release(capos_ring(), t->handle);
 	capos_pages_free(base, pages);
+	if (slot >= 0)
+		rt_stack_release(slot);
+}
+
+static void thread_free(struct capos_thread *t)
+{
+	capos_release(capos_ring(), t->handle);
+	thread_unmap(t);
 }
 
 int capos_thread_create(struct capos_thread **out, capos_thread_fn fn, void *arg, size_t stack_size)
@@ -123,7 +148,6 @@ int capos_thread_create(struct capos_thread **out, capos_thread_fn fn, void *arg
 	struct capos_thread_spawner_spawn_out res = { 0 };
 	uint32_t cap = rt_cap(RT_CAP_THREADS);
 	struct capos_thread *t;
-	uint64_t pages;
 	int err;
 
 	if (!cap || !rt_cap(RT_CAP_THREAD) || !rt_cap(RT_CAP_VM))
@@ -141,9 +165,7 @@ int capos_thread_create(struct capos_thread **out, capos_thread_fn fn, void *arg
 	};
 	err = capos_thread_spawner_spawn(capos_ring(), cap, &in, &res);
 	if (err) {
-		void *base = thread_mapping(t, &pages);
-
-		capos_pages_free(base, pages);
+		thread_unmap(t);
 		return err;
 	}
 	t->handle = res.thread;

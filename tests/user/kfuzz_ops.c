@@ -20,7 +20,8 @@
  * random word rarely would: CapSpace.derive then Revoker.revoke, endpoint
  * create/mint/call/recv/return, children half built through
  * ProcessFactory/ProcessHandle with bad arguments, started, waited on and
- * killed, threads (some ending at once with work pending), map/unmap/protect in a
+ * killed, threads (some ending at once with work pending, some naming a fault
+ * handler and none again in one batch), map/unmap/protect in a
  * window, timers and park waits with every timeout.
  *
  * What it never does, so that it keeps fuzzing: unmap or overwrite its own
@@ -339,7 +340,18 @@ static void op_threads(struct kf_thread *t)
 
 		if (m == CAPOS_THREAD_CONTROL_EXIT)
 			m = CAPOS_THREAD_CONTROL_SELF;
-		if (m == CAPOS_THREAD_CONTROL_SET_FS_BASE) {
+		if (kf_one_in(r, 8)) {
+			/* a fault handler from any handle, then none again (exact) before we run on: a fault of
+			   ours must not wait for a server that is not there */
+			uint32_t iface;
+			struct capos_thread_control_set_fault_handler_in fh = { .handler = kf_pick_handle(r, &iface) };
+			struct capos_thread_control_set_fault_handler_in none = { .handler = CAPOS_CAP_NONE };
+
+			kf_call_sqe(t, kfp.thread_cap, CAPOS_IFACE_THREAD_CONTROL, CAPOS_THREAD_CONTROL_SET_FAULT_HANDLER,
+				    &fh, sizeof fh, K_CALL, 0);
+			kf_call_full(t, kfp.thread_cap, CAPOS_IFACE_THREAD_CONTROL, CAPOS_THREAD_CONTROL_SET_FAULT_HANDLER,
+				     &none, sizeof none, sizeof none, K_CALL, 0, 1);
+		} else if (m == CAPOS_THREAD_CONTROL_SET_FS_BASE) {
 			/* our own base back: its parameter outside the arena, whatever the batch does */
 			t->fs_word = kf_addr(capos_tcb_self());
 			if ((s = kf_sqe(t)) != NULL) {
