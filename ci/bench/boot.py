@@ -34,7 +34,7 @@ DEVICES = ["-device", "edu"]
 
 # Serial-log lines after which a guest cannot produce results any more.
 LINUX_STOP = [r"Kernel panic - not syncing.*"]
-CAPOS_STOP = [r"init: no program '\S+' in the boot package", r"no init to run",
+CAPOS_STOP = [r"userboot: no program '\S+' in the boot package", r"no init to run",
               r"KERNEL PANIC.*"]
 
 

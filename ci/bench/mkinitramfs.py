@@ -5,13 +5,16 @@ Contents: /init (ci/bench/init.sh), /bin/busybox (it must be static: the
 busybox-static package), /capos-linux-bench (the static benchmark program,
 bench/linux/), the programs its spawn rows start (static too, at / under
 their own names), empty /proc /sys /dev, and /dev/console, which the kernel
-opens for init before devtmpfs is mounted.  No kernel modules: everything
-the benchmark uses is built into Debian's kernel.
+opens for init before devtmpfs is mounted.  For the network and web rows:
+virtio-net's kernel modules (/modules, in load order), Debian's nginx with
+the shared libraries it loads at their own paths, and its configuration and
+files (--file).
 """
 
 import argparse
 import os
 import stat
+import subprocess
 import sys
 
 NEWC_MAGIC = b"070701"
@@ -67,11 +70,39 @@ class Newc:
         self.entry(TRAILER, 0)
 
 
-def write_initramfs(path, init, busybox, bench, modules=(), children=()):
+def shared_libraries(program):
+    """The files a dynamically linked program loads (ldd), its loader included, by absolute path."""
+    out = subprocess.run(["ldd", program], capture_output=True, text=True, check=True).stdout
+    paths = []
+    for line in out.splitlines():
+        words = line.split()
+        if "=>" in words and len(words) > words.index("=>") + 1 and words[words.index("=>") + 1].startswith("/"):
+            paths.append(words[words.index("=>") + 1])
+        elif words and words[0].startswith("/"):
+            paths.append(words[0])
+    return paths
+
+
+def parents(path):
+    """Every directory above path (relative, outermost first)."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:i + 1]) for i in range(len(parts))]
+
+
+def write_initramfs(path, init, busybox, bench, modules=(), children=(), programs=(), files=()):
+    """programs: dynamically linked programs copied with their libraries at their own paths;
+    files: (path in the image, host file) pairs, e.g. a server's configuration."""
+    extra = [(p.lstrip("/"), p, True) for prog in programs for p in [prog] + shared_libraries(prog)]
+    extra += [(dest.lstrip("/"), src, False) for dest, src in files]
     with open(path, "wb") as out:
         cpio = Newc(out)
-        for d in ("bin", "dev", "proc", "sys", "tmp", "modules"):
+        dirs = ["bin", "dev", "proc", "sys", "tmp", "modules"]
+        for dest, _, _ in extra:
+            dirs += [d for d in parents(dest) if d not in dirs]
+        for d in dirs:
             cpio.directory(d)
+        for dest, src, executable in dict((e[0], e) for e in extra).values():
+            cpio.file(dest, open(os.path.realpath(src), "rb").read(), executable)
         # the network rows' kernel modules, loaded by /init in this order
         for i, module in enumerate(modules):
             cpio.file(f"modules/{i:02d}-{os.path.basename(module)}", open(module, "rb").read(), False)
@@ -94,6 +125,10 @@ def main(argv):
                    help="a static program the benchmark starts (the spawn rows), put at /NAME")
     p.add_argument("--module", action="append", default=[],
                    help="a kernel module for the network rows (loaded in the order given)")
+    p.add_argument("--program", action="append", default=[],
+                   help="a dynamically linked program (the web rows' nginx), with its libraries")
+    p.add_argument("--file", action="append", default=[], metavar="DEST=SRC",
+                   help="a plain file at DEST in the image")
     p.add_argument("-o", "--output", required=True)
     args = p.parse_args(argv)
     programs = [("busybox", args.busybox), ("capos-linux-bench", args.bench)]
@@ -103,7 +138,9 @@ def main(argv):
             print(f"mkinitramfs: {path} is not a static ELF program; {what} must be "
                   f"(busybox: install busybox-static, ./capos deps)", file=sys.stderr)
             return 1
-    write_initramfs(args.output, args.init, args.busybox, args.bench, args.module, args.child)
+    files = [tuple(f.split("=", 1)) for f in args.file]
+    write_initramfs(args.output, args.init, args.busybox, args.bench, args.module, args.child,
+                    args.program, files)
     return 0
 
 

@@ -22,6 +22,7 @@ import time
 import boot
 import chart
 import net
+import web
 import report
 import results
 
@@ -49,6 +50,9 @@ def parse_args(argv):
     p.add_argument("--net", action="store_true",
                    help="also the network rows (ci/bench/net.py): TCP connect + 64-byte round trip "
                         "and 64 KiB echo, from the host, wall clock")
+    p.add_argument("--web", action="store_true",
+                   help="also the web rows (ci/bench/web.py): wrk against GET /healthz of capOS's Web UI, "
+                        "nginx and busybox httpd, keep-alive and Connection: close, wall clock")
     return p.parse_args(argv)
 
 
@@ -145,6 +149,23 @@ def run_net(args, sides, paths, machine, logs, runs, records):
         say(f"{name} network rows: {', '.join(rows)}")
 
 
+def run_web(args, sides, paths, machine, logs, records):
+    """The web rows of each side: a list of server measurements (printed as their own table)."""
+    rows = []
+    for side in sides:
+        name = {"linux": "Linux", "capos": "capOS"}[side]
+        log = os.path.abspath(os.path.join(logs, f"{side}-web.log"))
+        say(f"booting {name} with a NIC (web rows)... serial log {log}")
+        got, problem = web.run(side, machine, paths, log, args.quick)
+        records[side]["web"] = {"log": log, "problem": problem}
+        if problem:
+            say(f"{name} web rows: {problem}")
+            print(f"--- last lines of {log} ---\n{tail(boot.read_log(log))}\n--- full log: {log}")
+            continue
+        rows += got
+    return rows
+
+
 def expected_rows(args):
     """Each side's rows: all, or with --rows those named and their counterparts."""
     if not args.rows:
@@ -158,7 +179,7 @@ def check(args, runs, records):
     problems = []
     for side, by_clock in records.items():
         for clock, record in by_clock.items():
-            if clock == "net":
+            if clock in ("net", "web"):
                 continue          # its problem already counts (verdict)
             parsed = runs[side][clock]
             if parsed is None:
@@ -168,7 +189,7 @@ def check(args, runs, records):
     return problems
 
 
-def write_outputs(args, out, paths, clocks, runs, records, table):
+def write_outputs(args, out, paths, clocks, runs, records, table, web_rows):
     """results.json and the chart; says where they went."""
     machine_text = (f"{args.accel}, -cpu {args.cpu}, {args.mem} MiB, smp {args.smp}; "
                     f"icount: -icount {boot.ICOUNT}")
@@ -176,7 +197,7 @@ def write_outputs(args, out, paths, clocks, runs, records, table):
                             "smp": int(args.smp), "icount": boot.ICOUNT},
                 "linux_kernel": paths["kernel"], "quick": args.quick,
                 "clocks": {c: results.CLOCKS[c] for c in clocks},
-                "runs": records, "results": runs, "pairs": table}
+                "runs": records, "results": runs, "pairs": table, "web": web_rows}
     json_path = os.path.join(out, "results.json")
     report.write_json(json_path, document)
     svg = chart.draw(os.path.join(out, "results"), table, clocks, machine_text)
@@ -186,7 +207,8 @@ def write_outputs(args, out, paths, clocks, runs, records, table):
 def verdict(args, sides, clocks, runs, records):
     """Exit status: 1 if a run gave nothing or --check found a problem."""
     missing = [f"{s} {c}" for s in sides for c in clocks if runs[s][c] is None]
-    missing += [f"{s} net" for s in sides if (records[s].get("net") or {}).get("problem")]
+    missing += [f"{s} {extra}" for s in sides for extra in ("net", "web")
+                if (records[s].get(extra) or {}).get("problem")]
     problems = check(args, runs, records) if args.check else []
     for p in problems:
         say(f"check: {p}")
@@ -220,9 +242,13 @@ def main(argv):
                                                               machine, logs)
     if args.net:
         run_net(args, sides, paths, machine, logs, runs, records)
+    web_rows = run_web(args, sides, paths, machine, logs, records) if args.web else []
     table = results.pair_table(runs)
     report.print_tables(table, clocks)
-    write_outputs(args, out, paths, clocks, runs, records, table)
+    if web_rows:
+        print(web.format_table(web_rows, 3 if args.quick else 10))
+        print()
+    write_outputs(args, out, paths, clocks, runs, records, table, web_rows)
     say(f"done in {time.monotonic() - start:.0f} s")
     return verdict(args, sides, clocks, runs, records)
 
