@@ -434,7 +434,8 @@ int kcap_revoker_revoke_within(struct kcall *call, const struct capos_revoker_re
 	struct told_holder *told = NULL;
 	struct kobj *real;
 	uint64_t flags;
-	uint32_t n;
+	uint32_t n = 0;
+	bool revoked = true;
 	int err = 0;
 
 	(void)in_len;
@@ -442,20 +443,18 @@ int kcap_revoker_revoke_within(struct kcall *call, const struct capos_revoker_re
 	if (in->grace_ns > REVOKE_GRACE_MAX_NS || call->sqe->result_len < sizeof *out)
 		return -CAPOS_ERANGE;
 	copy = revoker_copy_ref(call->obj);
-	flags = sched_lock_irqsave();
-	if (copy && !copy->target) {  /* revoked already: nothing to tell anyone */
-		sched_unlock_irqrestore(flags);
-		kobj_unref(&copy->base);
-		copy = NULL;
+	if (copy) {
 		flags = sched_lock_irqsave();
+		revoked = !kobj_resolve(&copy->base, &err);  /* cut here or above: nobody can use it any more */
+		err = 0;
+		err = copy->pending ? -CAPOS_EBUSY : 0;
+		n = count_watches_locked(copy);
+		sched_unlock_irqrestore(flags);
 	}
-	err = copy && copy->pending ? -CAPOS_EBUSY : 0;
-	n = copy ? count_watches_locked(copy) : 0;
-	sched_unlock_irqrestore(flags);
-	if (!copy || err) {
+	if (revoked || err) {
 		if (copy)
 			kobj_unref(&copy->base);
-		if (!err) {  /* gone or revoked: done, nobody to count */
+		if (!err) {  /* gone or revoked already: done, nobody to tell or count */
 			out->given_back = 0;
 			out->taken = 0;
 			*out_len = sizeof *out;

@@ -11,7 +11,8 @@
  * next touch faults, its handles -CAPOS_EREVOKED.  Hostile cases: a watch
  * on a capability that is not revocable, a second watch, a watch on a
  * revoked copy, a grace over 10 s, a second revoke_within, CANCEL and
- * Revoker.revoke during the grace, grace 0, the holder dying with a
+ * Revoker.revoke during the grace, grace 0, a watch on a copy derived
+ * from the one revoked, the holder dying with a
  * notice pending or with a watch pending, the revoker dying during the
  * grace.  One line per check, "utest-revnote: <what>: ok"; exit code =
  * failures.
@@ -431,6 +432,33 @@ static void test_grace_interrupted(void)
 	capos_release(rc, rev);
 }
 
+/* A watch on a copy derived from the copy being revoked is told too; releasing both gives it back. */
+static void test_descendant(void)
+{
+	struct capos_cap_space_watch_revoke_out notice = { 0 };
+	struct capos_revoker_revoke_within_out out = { 9, 9 };
+	struct capos_completion c = { 0 }, w = { 0 };
+	uint32_t a = 0, ra = 0, b = 0, rb = 0;
+	uint64_t ud, wud = 0, t0 = capos_time_ns();
+	int err;
+
+	capos_cap_derive(ut_cap("null"), CAPOS_RIGHT_ALL, &a, &ra);
+	capos_cap_derive(a, CAPOS_RIGHT_ALL, &b, &rb);
+	ut_status("watch a copy of the copy", capos_revoke_watch(b, &notice, &wud), 0);
+	ud = revoke_async(ra, 3000 * UT_MS, &out);
+	err = capos_ring_wait(rc, wud, 1000 * UT_MS, &w);
+	ut_status("revoke_within of the first copy tells the watcher of a copy derived from it", err ? err : w.status, 0);
+	capos_release(rc, b);
+	capos_release(rc, a);
+	capos_release(rc, rb);
+	err = capos_ring_wait(rc, ud, 5000 * UT_MS, &c);
+	ut_check(!err && c.status == 0 && out.given_back == 1 && out.taken == 0 && ms_since(t0) < 2000,
+		 "... releasing both gives it back: the revoke ends early, given_back 1",
+		 "wait %d status %d given %u taken %u after %llu ms", err, c.status, out.given_back, out.taken,
+		 (unsigned long long)ms_since(t0));
+	capos_release(rc, ra);
+}
+
 static void test_holder_dies(void)
 {
 	uint32_t rev = 0, given = 9, taken = 9, proc;
@@ -490,6 +518,7 @@ int main(int argc, char **argv)
 	test_cap_given_back();
 	test_watch_refusals();
 	test_grace_interrupted();
+	test_descendant();
 	test_holder_dies();
 	test_revoker_dies();
 	page_free(mailbox_mem, mailbox);
