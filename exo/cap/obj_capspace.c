@@ -25,6 +25,10 @@
  * nothing is delivered through a revoked copy afterwards.  The list holds
  * at most every process's ring-operation quota of kops; operations posted
  * through an original handle are never on it.
+ *
+ * Announced revocation — a holder told before its copy is cut and given
+ * a grace to give it back (CapSpace.watch_revoke, Revoker.revoke_within)
+ * — is in revnotice.c; the two share revocable.h.
  */
 #include <capos/cap.h>
 #include <capos/error.h>
