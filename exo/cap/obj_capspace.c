@@ -25,6 +25,10 @@
  * nothing is delivered through a revoked copy afterwards.  The list holds
  * at most every process's ring-operation quota of kops; operations posted
  * through an original handle are never on it.
+ *
+ * Announced revocation — a holder told before its copy is cut and given
+ * a grace to give it back (CapSpace.watch_revoke, Revoker.revoke_within)
+ * — is in revnotice.c; the two share revocable.h.
  */
 #include <capos/cap.h>
 #include <capos/error.h>
@@ -32,23 +36,10 @@
 #include "coreobj.h"
 #include "iface_kernel.h"
 #include "kcall.h"
+#include "revocable.h"
 #include "../mm/mm.h"
 #include "../proc/process.h"
 #include "../proc/sched.h"
-
-struct revoker;
-
-struct revocable {
-	struct kobj base;        /* kind KOBJ_FORWARD, iface of the target */
-	struct kobj *target;     /* [sched] one reference; NULL once revoked */
-	struct revoker *revoker; /* [sched] its Revoker while both exist */
-	uint32_t depth;
-};
-
-struct revoker {
-	struct kobj base;
-	struct revocable *copy;  /* [sched] no reference; NULL once the copy is gone */
-};
 
 static struct kobj capspace_obj = KOBJ_STATIC(CAPOS_IFACE_CAP_SPACE);
 
@@ -71,6 +62,8 @@ static void revocable_destroy(struct kobj *o)
 
 	if (r->revoker)
 		r->revoker->copy = NULL;
+	if (r->pending)
+		revnotice_copy_gone_locked(r);
 	sched_unlock_irqrestore(flags);
 	if (r->target)
 		kobj_unref(r->target);
@@ -89,6 +82,16 @@ struct kobj *kobj_resolve(struct kobj *o, int *err)
 		}
 	}
 	return o;
+}
+
+bool revocable_leads_through_locked(struct kobj *o, const struct revocable *copy)
+{
+	for (uint32_t hops = 0; o && o->kind == KOBJ_FORWARD && hops < KOBJ_FORWARD_DEPTH; hops++) {
+		if (o == &copy->base)
+			return true;
+		o = o->ops->forward(o);
+	}
+	return false;
 }
 
 static uint32_t depth_of(struct kobj *o)
@@ -172,7 +175,7 @@ static void finish_revoked_locked(void)
  * told (kobj_ops.copy_revoked), while that reference still keeps it
  * alive.  Idempotent.
  */
-static void revocable_cut(struct revocable *r)
+void revocable_cut(struct revocable *r)
 {
 	uint64_t flags = sched_lock_irqsave();
 	struct kobj *target = r->target;
@@ -180,8 +183,10 @@ static void revocable_cut(struct revocable *r)
 	int err;
 
 	r->target = NULL;
-	if (target)
+	if (target) {
 		finish_revoked_locked();
+		revnotice_cut_locked();
+	}
 	sched_unlock_irqrestore(flags);
 	if (!target)
 		return;
@@ -222,10 +227,9 @@ static struct kobj *revoker_create(struct revocable *copy, struct quota *payer, 
 	return &v->base;
 }
 
-int kcap_revoker_revoke(struct kcall *call, const struct capos_revoker_revoke_in *in, uint32_t in_len,
-			struct capos_revoker_revoke_out *out, uint32_t *out_len)
+struct revocable *revoker_copy_ref(struct kobj *revoker)
 {
-	struct revoker *v = KOBJ_CONTAINER(call->obj, struct revoker, base);
+	struct revoker *v = KOBJ_CONTAINER(revoker, struct revoker, base);
 	uint64_t flags = sched_lock_irqsave();
 	struct revocable *copy = v->copy;
 
@@ -236,8 +240,17 @@ int kcap_revoker_revoke(struct kcall *call, const struct capos_revoker_revoke_in
 	if (copy && !kobj_tryref(&copy->base))
 		copy = NULL;
 	sched_unlock_irqrestore(flags);
+	return copy;
+}
+
+int kcap_revoker_revoke(struct kcall *call, const struct capos_revoker_revoke_in *in, uint32_t in_len,
+			struct capos_revoker_revoke_out *out, uint32_t *out_len)
+{
+	struct revocable *copy = revoker_copy_ref(call->obj);
+
 	(void)in; (void)in_len; (void)out;
 	if (copy) {
+		revnotice_hurry(copy);  /* a revoke_within in its grace completes, counting its holders */
 		revocable_cut(copy);
 		kobj_unref(&copy->base);
 	}

@@ -6,7 +6,10 @@
  * The frames stay charged to the quota of the process that allocated
  * them and return to the frame allocator only when the last holder and
  * the last mapping are gone (proc/memobj.h), so releasing the capability
- * while mapped is safe and the mapping keeps working.
+ * while mapped is safe and the mapping keeps working.  A revocable copy
+ * lent with the abort protocol (revnotice.c) is the exception: a holder
+ * that watched it and did not give it back in its grace has every
+ * mapping of the object removed from its space when the copy is taken.
  *
  * Errors (each method decodes and checks everything first; a failed call
  * changes nothing):

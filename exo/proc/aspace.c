@@ -376,6 +376,38 @@ uint32_t aspace_remove_owned(struct aspace *as, const void *owner)
 	return removed;
 }
 
+bool aspace_maps_memobj(struct aspace *as, const struct memobj *mo)
+{
+	uint64_t flags = uvm_lock(&as->lock);
+	bool maps = false;
+
+	for (uint32_t i = 0; i < as->regions.count && !maps; i++)
+		maps = as->regions.v[i].kind == VMA_MEMOBJ && as->regions.v[i].mo == mo;
+	uvm_unlock(&as->lock, flags);
+	return maps;
+}
+
+uint32_t aspace_remove_memobj(struct aspace *as, const struct memobj *mo)
+{
+	uint64_t flags = uvm_lock(&as->lock);
+	uint32_t removed = 0;
+
+	for (uint32_t i = 0; i < as->regions.count;) {
+		struct vma r = as->regions.v[i];
+
+		if (r.kind != VMA_MEMOBJ || r.mo != mo) {
+			i++;
+			continue;
+		}
+		aspace_drop_region(as, &r);
+		vma_remove(&as->regions, i, 1);
+		aspace_pt_prune(as, r.start, vma_end(&r));
+		removed++;
+	}
+	uvm_unlock(&as->lock, flags);
+	return removed;
+}
+
 /* Stack placement: the guard and the stack as one range ending at top. */
 static int aspace_place_stack(struct aspace *as, uint64_t top, uint64_t total, uint64_t *bottom)
 {

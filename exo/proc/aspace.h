@@ -129,6 +129,12 @@ int aspace_map_device(struct aspace *as, uint64_t va, const struct aspace_piece 
  * split them); returns how many. */
 uint32_t aspace_remove_owned(struct aspace *as, const void *owner);
 
+/* Revocation notices (exo/cap/revnotice.c): does as map any page of mo;
+ * remove every region mapping mo (a revocable copy taken from a holder
+ * that kept it past its grace), returning how many. */
+bool aspace_maps_memobj(struct aspace *as, const struct memobj *mo);
+uint32_t aspace_remove_memobj(struct aspace *as, const struct memobj *mo);
+
 /* Unmap a range (may split regions).  The whole range must be mapped
  * (-CAPOS_ENOENT otherwise); guard and ring regions are refused
  * (-CAPOS_EPERM). */

@@ -17,7 +17,8 @@
  * operations: CALL, RECV, RETURN (tokens seen and made up, every flag),
  * RELEASE, CANCEL (of pending and unknown operations), NOP and unknown
  * opcodes with random fields.  Typed generators build the sequences a
- * random word rarely would: CapSpace.derive then Revoker.revoke, endpoint
+ * random word rarely would: CapSpace.derive then Revoker.revoke (or
+ * revoke_within with every grace, after CapSpace.watch_revoke), endpoint
  * create/mint/call/recv/return, children half built through
  * ProcessFactory/ProcessHandle with bad arguments, started, waited on and
  * killed, threads (some ending at once with work pending, some naming a fault
@@ -75,12 +76,45 @@ static void op_inspect(struct kf_thread *t)
 			 K_INSPECT, sizeof(struct capos_cap_space_inspect_out));
 }
 
+/* A grace for Revoker.revoke_within: none, short, the 10 s limit, just past it, any word. */
+static uint64_t pick_grace(struct kf_rng *r)
+{
+	static const uint64_t graces[] = { 0, 1, 1000000, 20000000, 10000000000ull, 10000000001ull, UINT64_MAX };
+
+	return kf_one_in(r, 4) ? kf_next(r) : graces[kf_below(r, sizeof graces / sizeof graces[0])];
+}
+
+/* CapSpace.watch_revoke on any handle (most are not revocable copies), with any result length. */
+static void op_watch(struct kf_thread *t)
+{
+	struct kf_rng *r = &t->rng;
+	uint32_t iface;
+	struct capos_cap_space_watch_revoke_in in = { .cap = kf_pick_handle(r, &iface) };
+	uint64_t cs = kf_pool_find(r, CAPOS_IFACE_CAP_SPACE);
+
+	if (cs)
+		kf_call_sqe(t, (uint32_t)(cs >> 32), CAPOS_IFACE_CAP_SPACE, CAPOS_CAP_SPACE_WATCH_REVOKE, &in, sizeof in,
+			 K_CALL, kf_one_in(r, 6) ? kf_pick_len(r, 8) : sizeof(struct capos_cap_space_watch_revoke_out));
+}
+
+/* Revoker.revoke, Revoker.revoke_within with every grace, or a watch to be told first. */
 static void op_revoke(struct kf_thread *t)
 {
-	uint64_t e = kf_pool_find(&t->rng, CAPOS_IFACE_REVOKER);
+	struct kf_rng *r = &t->rng;
+	uint64_t e = kf_pool_find(r, CAPOS_IFACE_REVOKER);
+	struct capos_revoker_revoke_within_in in = { .grace_ns = pick_grace(r) };
 
-	if (e)
+	if (kf_one_in(r, 3)) {
+		op_watch(t);
+		return;
+	}
+	if (!e)
+		return;
+	if (kf_one_in(r, 2))
 		kf_call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_REVOKER, CAPOS_REVOKER_REVOKE, NULL, 0, K_CALL, 0);
+	else
+		kf_call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_REVOKER, CAPOS_REVOKER_REVOKE_WITHIN, &in, sizeof in,
+			 K_CALL, kf_one_in(r, 6) ? kf_pick_len(r, 8) : sizeof(struct capos_revoker_revoke_within_out));
 }
 
 static void op_endpoint(struct kf_thread *t)
