@@ -24,7 +24,9 @@
  * derived from it — with -CAPOS_EREVOKED, before anything else can run; so
  * nothing is delivered through a revoked copy afterwards.  The list holds
  * at most every process's ring-operation quota of kops; operations posted
- * through an original handle are never on it.
+ * through an original handle are never on it.  Memory mapped through a
+ * MemoryObject copy is in flight in the same sense: the cut unmaps it from
+ * every space (revmap.c).
  *
  * Announced revocation — a holder told before its copy is cut and given
  * a grace to give it back (CapSpace.watch_revoke, Revoker.revoke_within)
@@ -170,10 +172,11 @@ static void finish_revoked_locked(void)
 }
 
 /*
- * Cut the copy: operations in flight through it end (above), its target
- * loses the reference the copy held, and the real object behind it is
- * told (kobj_ops.copy_revoked), while that reference still keeps it
- * alive.  Idempotent.
+ * Cut the copy: operations in flight through it end (above), memory
+ * mapped through it is unmapped everywhere (revmap.c), its target loses
+ * the reference the copy held, and the real object behind it is told
+ * (kobj_ops.copy_revoked), while that reference still keeps it alive.
+ * Idempotent.
  */
 void revocable_cut(struct revocable *r)
 {
@@ -190,6 +193,8 @@ void revocable_cut(struct revocable *r)
 	sched_unlock_irqrestore(flags);
 	if (!target)
 		return;
+	if (r->base.iface == CAPOS_IFACE_MEMORY_OBJECT)
+		revmap_cut();  /* memory mapped through it, or a copy derived from it, leaves every space */
 	real = kobj_resolve(target, &err);
 	if (real && real->ops && real->ops->copy_revoked)
 		real->ops->copy_revoked(real);

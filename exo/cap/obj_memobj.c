@@ -7,9 +7,9 @@
  * them and return to the frame allocator only when the last holder and
  * the last mapping are gone (proc/memobj.h), so releasing the capability
  * while mapped is safe and the mapping keeps working.  A revocable copy
- * lent with the abort protocol (revnotice.c) is the exception: a holder
- * that watched it and did not give it back in its grace has every
- * mapping of the object removed from its space when the copy is taken.
+ * is the exception: what was mapped through it (or through a copy derived
+ * from it) is unmapped from every space when it is revoked (revmap.c), so
+ * a later touch faults.
  *
  * Errors (each method decodes and checks everything first; a failed call
  * changes nothing):
@@ -32,6 +32,7 @@
 #include "iface_kernel.h"
 #include "kcall.h"
 #include "memcap.h"
+#include "revocable.h"
 #include "../kern/panic.h"
 #include "../mm/mm.h"
 #include "../proc/aspace.h"
@@ -127,8 +128,8 @@ int kcap_memory_object_map(struct kcall *call, const struct capos_memory_object_
 	(void)in_len;
 	*out_len = 0;
 	if (!err)
-		err = aspace_map_memobj(process_aspace(call->proc), in->vaddr, mo, in->first_page, in->pages,
-					in->prot, &out->vaddr);
+		err = revmap_map(call->via, process_quota(call->proc), process_aspace(call->proc), in->vaddr, mo,
+				 in->first_page, in->pages, in->prot, &out->vaddr);
 	if (!err)
 		*out_len = sizeof *out;
 	return err;

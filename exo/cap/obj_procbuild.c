@@ -28,6 +28,7 @@
 #include "memcap.h"
 #include "obj_session.h"
 #include "procobj.h"
+#include "revocable.h"
 #include "ring.h"
 #include <capos/prot.h>
 #include "../lib/string.h"
@@ -194,7 +195,7 @@ int kcap_process_handle_map(struct kcall *call, const struct capos_process_handl
 {
 	struct process *child;
 	struct memobj *mo;
-	struct kobj *obj;
+	struct kobj *obj, *via;
 	int err = building(call, &child);
 
 	(void)in_len; (void)out;
@@ -209,7 +210,9 @@ int kcap_process_handle_map(struct kcall *call, const struct capos_process_handl
 	err = in->vaddr ? memcap_check_map(mo, in->vaddr, in->first_page, in->pages, in->prot) : -CAPOS_EINVAL;
 	if (err)
 		return err;
-	return aspace_map_memobj(process_aspace(child), in->vaddr, mo, in->first_page, in->pages, in->prot, NULL);
+	via = call->xfer[0].obj->kind == KOBJ_FORWARD ? call->xfer[0].obj : NULL;
+	return revmap_map(via, process_quota(child), process_aspace(child), in->vaddr, mo, in->first_page,
+			  in->pages, in->prot, NULL);  /* through a copy: revoking it unmaps it from the child */
 }
 
 /*

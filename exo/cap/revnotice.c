@@ -7,8 +7,9 @@
  * once with the deadline; the copy keeps working meanwhile, so a holder
  * can still flush what it wrote through it before it lets go.  The
  * revoke_within ends
- *   - when the copy is gone: every handle released, every derived copy and
- *     every operation through it ended — everyone gave it back;
+ *   - when the copy is gone: every handle released, every derived copy,
+ *     every operation and every mapping through it ended — everyone gave
+ *     it back;
  *   - at the deadline (a kernel timer; the grace is at most 10 s, so a
  *     revoker cannot pin what it told anyone about for long);
  *   - when its revoker hurries it (Revoker.revoke takes the copy at once),
@@ -17,10 +18,11 @@
  * Then, in the revoker's own thread (the kop's settle: when the completion
  * is posted, or when its ring is torn down), each holder that was told is
  * looked at: one that holds no handle leading through the copy and, for a
- * MemoryObject copy, maps none of that memory (or has ended) gave it back;
- * from every other one the copy is taken — cut as Revoker.revoke cuts it,
- * and each mapping of that memory in its space removed, so a later touch
- * faults.  The revoke_within completes with {given_back, taken}.  With
+ * MemoryObject copy, maps nothing through it (revmap.c; or has ended)
+ * gave it back; from every other one the copy is taken — cut as
+ * Revoker.revoke cuts it, which unmaps everything mapped through it from
+ * every space, so a later touch faults.  The revoke_within completes with
+ * {given_back, taken}.  With
  * grace 0 nobody is told: pending watches end with -CAPOS_EREVOKED, their
  * holders count as taken, and the copy is cut at once, as by revoke.
  *
@@ -37,22 +39,20 @@
  * one machine-wide list [sched], bounded by every process's ring-operation
  * quota.  A revoke_within is one ring operation of the revoker plus the
  * list of holders it told (the revoker's kernel memory), each with a
- * reference to the process so the count survives a holder's death, and a
- * reference to the memory of a MemoryObject copy; all of it goes in the
- * settle, on every path.  The copy itself is not held: a copy whose last
- * handle goes during the grace ends the revoke early.
+ * reference to the process so the count survives a holder's death; all
+ * of it goes in the settle, on every path.  The copy itself is not held:
+ * a copy whose last handle and last mapping go during the grace ends the
+ * revoke early.
  */
 #include <capos/error.h>
 #include <capos/iface.h>
 #include "iface_kernel.h"
 #include "kcall.h"
-#include "memcap.h"
 #include "revocable.h"
 #include "../kern/clock.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
 #include "../proc/aspace.h"
-#include "../proc/memobj.h"
 #include "../proc/process.h"
 #include "../proc/sched.h"
 
@@ -75,7 +75,6 @@ struct revoke_op {
 	struct ktimer deadline;
 	uint64_t deadline_ns;
 	struct revocable *copy;      /* [sched] no reference; NULL once gone or taken */
-	struct memobj *mo;           /* a MemoryObject copy's memory (a holder reference), else NULL */
 	struct told_holder *told;    /* [count] in the revoker's kernel memory */
 	uint32_t count;
 	bool counted;                /* the holders were judged and the copy cut (revoke_take ran) */
@@ -230,17 +229,12 @@ static bool holds_through_locked(struct process *p, const struct revocable *copy
 	return false;
 }
 
-static bool holder_live(struct process *p)
-{
-	uint64_t flags = spin_lock_irqsave(&p->lock);
-	bool live = p->state == PROC_LIVE;
-
-	spin_unlock_irqrestore(&p->lock, flags);
-	return live;
-}
-
-/* Does p still hold copy (a handle through it) or its memory (a mapping of mo)?  An ended holder holds nothing. */
-static bool holder_keeps(struct process *p, const struct revocable *copy, struct memobj *mo)
+/*
+ * Does p still hold copy: a handle through it, or memory mapped through
+ * it (revmap.c)?  An ended holder holds nothing; a copy already gone
+ * (NULL) is held by nobody — a mapping through it would have kept it.
+ */
+static bool holder_keeps(struct process *p, const struct revocable *copy)
 {
 	uint64_t flags = spin_lock_irqsave(&p->lock);
 	bool live = p->state == PROC_LIVE;
@@ -254,8 +248,8 @@ static bool holder_keeps(struct process *p, const struct revocable *copy, struct
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
 	/* One CPU, no preemption in kernel mode: p stays live until we return. */
-	if (live && !held && mo)
-		held = aspace_maps_memobj(process_aspace(p), mo);
+	if (live && !held && copy)
+		held = revmap_maps_through(process_aspace(p), copy);
 	return held;
 }
 
@@ -271,15 +265,12 @@ static void revoke_release(struct revoke_op *op)
 		kmem_free(payer, op->told);
 	op->told = NULL;
 	op->count = 0;
-	if (op->mo)
-		memobj_unref(op->mo);
-	op->mo = NULL;
 }
 
 /*
  * The grace is over: judge every holder told, cut the copy (unless it is
- * gone already), remove the memory from those that kept it, and release
- * what the operation held.  No lock held; runs once.
+ * gone already: the cut unmaps what anyone mapped through it), and
+ * release what the operation held.  No lock held; runs once.
  */
 static void revoke_take(struct revoke_op *op, struct capos_revoker_revoke_within_out *res)
 {
@@ -296,21 +287,16 @@ static void revoke_take(struct revoke_op *op, struct capos_revoker_revoke_within
 	sched_unlock_irqrestore(flags);
 	memset(res, 0, sizeof *res);
 	for (uint32_t i = 0; i < op->count; i++)
-		op->told[i].kept = holder_keeps(op->told[i].proc, copy, op->mo);
+		op->told[i].kept = holder_keeps(op->told[i].proc, copy);
 	if (copy) {
 		revocable_cut(copy);
 		kobj_unref(&copy->base);
 	}
 	for (uint32_t i = 0; i < op->count; i++) {
-		struct process *p = op->told[i].proc;
-
-		if (!op->told[i].kept) {
+		if (op->told[i].kept)
+			res->taken++;
+		else
 			res->given_back++;
-			continue;
-		}
-		res->taken++;
-		if (op->mo && holder_live(p))
-			aspace_remove_memobj(process_aspace(p), op->mo);
 	}
 	revoke_release(op);
 }
@@ -432,7 +418,6 @@ int kcap_revoker_revoke_within(struct kcall *call, const struct capos_revoker_re
 	struct revocable *copy;
 	struct revoke_op *op;
 	struct told_holder *told = NULL;
-	struct kobj *real;
 	uint64_t flags;
 	uint32_t n = 0;
 	bool revoked = true;
@@ -476,10 +461,6 @@ int kcap_revoker_revoke_within(struct kcall *call, const struct capos_revoker_re
 	op->k.settle = revoke_settle;
 	op->deadline.fire = revoke_deadline_fired;
 	op->told = told;
-	real = kobj_resolve(&copy->base, &err);
-	op->mo = real ? memcap_memobj(real) : NULL;
-	if (op->mo)
-		memobj_ref(op->mo);
 	op->deadline_ns = clock_ns() + in->grace_ns;
 	/* What the checks saw still holds: one CPU, no preemption in kernel mode. */
 	flags = sched_lock_irqsave();

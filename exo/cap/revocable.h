@@ -1,7 +1,9 @@
 /*
- * Revocable copies as obj_capspace.c (derive, revoke, the cut) and
+ * Revocable copies as obj_capspace.c (derive, revoke, the cut),
  * revnotice.c (revocation notices: CapSpace.watch_revoke and
- * Revoker.revoke_within) share them.  Private to those two files.
+ * Revoker.revoke_within) and revmap.c (memory mapped through a copy)
+ * share them.  Private to those files and to the MemoryObject map paths
+ * (obj_memobj.c, obj_procbuild.c), which map through revmap_map.
  */
 #ifndef EXO_CAP_REVOCABLE_H
 #define EXO_CAP_REVOCABLE_H
@@ -46,5 +48,23 @@ void revnotice_copy_gone_locked(struct revocable *copy);
 /* A link was just cut (sched_lock held): watches on copies that no longer resolve end with -CAPOS_EREVOKED. */
 void revnotice_cut_locked(void);
 void revnotice_hurry(struct revocable *copy);
+
+/*
+ * revmap.c.  revmap_map: map object pages into as as aspace_map_memobj
+ * does; when via (the caller's slot object) is a revocable copy, the
+ * mapping is recorded on it (a record charged to payer, the quota of the
+ * space mapped into) so revoking it removes the mapping; via NULL: a
+ * plain map, nothing allocated.  revmap_cut: a MemoryObject copy was just
+ * cut (no lock held): every region mapped through a copy that no longer
+ * resolves leaves its space.  revmap_maps_through: does as map anything
+ * through copy or a copy derived from it.
+ */
+struct aspace;
+struct memobj;
+struct quota;
+int revmap_map(struct kobj *via, struct quota *payer, struct aspace *as, uint64_t va, struct memobj *mo,
+	       uint64_t first_page, uint64_t pages, uint32_t prot, uint64_t *out_va);
+void revmap_cut(void);
+bool revmap_maps_through(struct aspace *as, const struct revocable *copy);
 
 #endif

@@ -73,8 +73,8 @@ static void aspace_clear_pages(struct aspace *as, const struct vma *r, uint64_t 
 	}
 }
 
-/* Unmap a whole region and drop what it holds (tables stay). */
-static void aspace_drop_region(struct aspace *as, const struct vma *r)
+/* Unmap a whole region and drop the frames and object it holds (tables stay). */
+static void aspace_drop_pages(struct aspace *as, const struct vma *r)
 {
 	if (r->kind != VMA_GUARD)
 		aspace_clear_pages(as, r, r->start, r->pages);
@@ -82,15 +82,47 @@ static void aspace_drop_region(struct aspace *as, const struct vma *r)
 		memobj_map_put(r->mo);
 }
 
+/* The same, and count down the record of a mapping made through a
+ * revocable copy: its last region queues it to be handed back.  Lock held. */
+static void aspace_drop_region(struct aspace *as, const struct vma *r)
+{
+	aspace_drop_pages(as, r);
+	if (r->via && --r->via->regions == 0) {
+		r->via->dead_next = as->dead_vias;
+		as->dead_vias = r->via;
+	}
+}
+
+/* Hand back the records whose last region went (no lock held: their
+ * owner takes its own lock, which comes before ours). */
+static void aspace_release_vias(struct aspace *as)
+{
+	uint64_t flags = uvm_lock(&as->lock);
+	struct vma_via *v = as->dead_vias;
+
+	as->dead_vias = NULL;
+	uvm_unlock(&as->lock, flags);
+	while (v) {
+		struct vma_via *next = v->dead_next;
+
+		v->dead_next = NULL;
+		v->release(v);
+		v = next;
+	}
+}
+
 void aspace_destroy(struct aspace *as)
 {
-	uint64_t leaves;
+	uint64_t leaves, flags;
 
 	if (aspace_is_active(as))
 		aspace_activate(NULL);
+	flags = uvm_lock(&as->lock);  /* a revocation may be looking at our regions */
 	for (uint32_t i = 0; i < as->regions.count; i++)
 		aspace_drop_region(as, &as->regions.v[i]);
 	vma_remove(&as->regions, 0, as->regions.count);
+	uvm_unlock(&as->lock, flags);
+	aspace_release_vias(as);
 	leaves = pt_destroy(&as->pt, 0, ASPACE_KERNEL_SLOT, 1);
 	KASSERT(leaves == 0);
 	vma_set_fini(&as->regions);
@@ -221,6 +253,8 @@ static int aspace_add(struct aspace *as, uint64_t va, struct vma *r, const uint6
 	if (!err) {
 		if (r->kind == VMA_MEMOBJ)
 			memobj_map_get(r->mo);
+		if (r->via)
+			r->via->regions = 1;
 		vma_insert(&as->regions, r);
 	}
 	uvm_unlock(&as->lock, flags);
@@ -270,8 +304,14 @@ int aspace_map_frames(struct aspace *as, uint64_t va, const uint64_t *phys, uint
 int aspace_map_memobj(struct aspace *as, uint64_t va, struct memobj *mo, uint64_t first_page,
 		      uint64_t pages, uint32_t prot, uint64_t *out_va)
 {
+	return aspace_map_memobj_via(as, va, mo, first_page, pages, prot, NULL, out_va);
+}
+
+int aspace_map_memobj_via(struct aspace *as, uint64_t va, struct memobj *mo, uint64_t first_page,
+			  uint64_t pages, uint32_t prot, struct vma_via *via, uint64_t *out_va)
+{
 	struct vma r = { .pages = pages, .prot = prot, .kind = VMA_MEMOBJ, .mo = mo,
-			 .first_page = first_page };
+			 .first_page = first_page, .via = via };
 	uint64_t size = memobj_pages(mo);
 	int err = vma_check_prot(prot);
 
@@ -373,39 +413,29 @@ uint32_t aspace_remove_owned(struct aspace *as, const void *owner)
 		removed++;
 	}
 	uvm_unlock(&as->lock, flags);
+	aspace_release_vias(as);
 	return removed;
 }
 
-bool aspace_maps_memobj(struct aspace *as, const struct memobj *mo)
+bool aspace_remove_via(struct aspace *as, struct vma_via *via)
 {
 	uint64_t flags = uvm_lock(&as->lock);
-	bool maps = false;
+	bool ours = via->regions > 0;
 
-	for (uint32_t i = 0; i < as->regions.count && !maps; i++)
-		maps = as->regions.v[i].kind == VMA_MEMOBJ && as->regions.v[i].mo == mo;
-	uvm_unlock(&as->lock, flags);
-	return maps;
-}
-
-uint32_t aspace_remove_memobj(struct aspace *as, const struct memobj *mo)
-{
-	uint64_t flags = uvm_lock(&as->lock);
-	uint32_t removed = 0;
-
-	for (uint32_t i = 0; i < as->regions.count;) {
+	for (uint32_t i = 0; ours && i < as->regions.count;) {
 		struct vma r = as->regions.v[i];
 
-		if (r.kind != VMA_MEMOBJ || r.mo != mo) {
+		if (r.via != via) {
 			i++;
 			continue;
 		}
-		aspace_drop_region(as, &r);
+		aspace_drop_pages(as, &r);  /* not counted down: the caller keeps via */
 		vma_remove(&as->regions, i, 1);
 		aspace_pt_prune(as, r.start, vma_end(&r));
-		removed++;
 	}
+	via->regions = 0;
 	uvm_unlock(&as->lock, flags);
-	return removed;
+	return ours;
 }
 
 /* Stack placement: the guard and the stack as one range ending at top. */
@@ -508,6 +538,8 @@ static void aspace_split_range(struct aspace *as, uint64_t va, uint64_t end, uin
 
 		if (piece >= 0 && as->regions.v[piece].kind == VMA_MEMOBJ)
 			memobj_map_get(as->regions.v[piece].mo);
+		if (piece >= 0 && as->regions.v[piece].via)
+			as->regions.v[piece].via->regions++;
 	}
 	err = vma_span(&as->regions, va, (end - va) / CAPOS_PAGE_SIZE, first, stop);
 	KASSERT(err == 0);
@@ -532,6 +564,7 @@ static int aspace_unmap_scoped(struct aspace *as, uint64_t va, uint64_t pages,
 		aspace_pt_prune(as, va, end);
 	}
 	uvm_unlock(&as->lock, flags);
+	aspace_release_vias(as);
 	return err;
 }
 

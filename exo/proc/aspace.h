@@ -26,8 +26,10 @@
  * Locking: each space has a spinlock (irqsave) taken by every call here
  * and in uaccess.h, so a space may be read (IPC copies, completions) from
  * another process's context while its own threads change it.  Lock order:
- * aspace lock -> frame and heap locks; two spaces are locked in address
- * order (uaccess_copy_user).  TLB: a change invalidates the page on this
+ * (revmap_lock, exo/cap/revmap.c ->) aspace lock -> frame and heap
+ * locks; two spaces are locked in address order (uaccess_copy_user); a
+ * record of a mapping through a revocable copy is handed back
+ * (vma_via.release) only after the lock is dropped.  TLB: a change invalidates the page on this
  * CPU when the space is the one loaded here (single CPU; SMP will need a
  * shootdown to every CPU running the space).
  */
@@ -64,6 +66,7 @@ struct aspace {
 	struct vma_set regions;
 	struct quota *q;        /* charged for owned frames and tables */
 	struct ua_cache ua;     /* [lock] */
+	struct vma_via *dead_vias; /* [lock] records whose last region just went, handed back after unlock */
 };
 
 /* A new, empty space charged to q (takes a reference to q).  0,
@@ -109,6 +112,19 @@ int aspace_map_frames(struct aspace *as, uint64_t va, const uint64_t *phys, uint
 int aspace_map_memobj(struct aspace *as, uint64_t va, struct memobj *mo, uint64_t first_page,
 		      uint64_t pages, uint32_t prot, uint64_t *out_va);
 
+/* The same through a revocable copy: the new region points at via
+ * (via->regions becomes 1; it must be 0 and via unused before).  Every
+ * path that drops the region or a piece of it counts via down and, at 0,
+ * calls via->release once the space's lock is dropped. */
+int aspace_map_memobj_via(struct aspace *as, uint64_t va, struct memobj *mo, uint64_t first_page,
+			  uint64_t pages, uint32_t prot, struct vma_via *via, uint64_t *out_va);
+
+/* Revocation of the copy behind via (exo/cap/revmap.c): remove every region pointing at via.
+ * true when they were removed here (via->regions is then 0 and the caller
+ * owns via: release is not called); false when via had no region left —
+ * its release is already due from whoever removed the last one. */
+bool aspace_remove_via(struct aspace *as, struct vma_via *via);
+
 /*
  * Device registers (PCI BARs): one run of pages at va (0: picked) made of
  * n pieces in order, each either physical pages [phys, phys + pages) mapped
@@ -128,12 +144,6 @@ int aspace_map_device(struct aspace *as, uint64_t va, const struct aspace_piece 
 /* Remove every region tagged with owner (wherever the holder left or
  * split them); returns how many. */
 uint32_t aspace_remove_owned(struct aspace *as, const void *owner);
-
-/* Revocation notices (exo/cap/revnotice.c): does as map any page of mo;
- * remove every region mapping mo (a revocable copy taken from a holder
- * that kept it past its grace), returning how many. */
-bool aspace_maps_memobj(struct aspace *as, const struct memobj *mo);
-uint32_t aspace_remove_memobj(struct aspace *as, const struct memobj *mo);
 
 /* Unmap a range (may split regions).  The whole range must be mapped
  * (-CAPOS_ENOENT otherwise); guard and ring regions are refused

@@ -35,6 +35,21 @@ enum vma_kind {
 
 struct memobj;
 
+/*
+ * A mapping made through a revocable copy of a MemoryObject
+ * (exo/cap/revmap.c owns it): every region a map through the copy made
+ * in one space, and every piece split from them, points at one of these,
+ * so revoking the copy can find and remove them.  regions is guarded by
+ * the lock of the space the regions belong to; when the last of them
+ * goes by unmap or teardown the space hands the record back through
+ * release, after dropping its lock.
+ */
+struct vma_via {
+	uint32_t regions;                    /* [space lock] regions pointing here; 0: unmapped or never mapped */
+	struct vma_via *dead_next;           /* [space lock] on the space's list of records to hand back */
+	void (*release)(struct vma_via *v);  /* called with no lock held */
+};
+
 struct vma {
 	uint64_t start;       /* page aligned */
 	uint64_t pages;       /* > 0 */
@@ -43,6 +58,7 @@ struct vma {
 	struct memobj *mo;    /* VMA_MEMOBJ only */
 	uint64_t first_page;  /* VMA_MEMOBJ: object page mapped at start; VMA_DEVICE: physical page number */
 	const void *owner;    /* who may remove it wholesale (a PciFunction's BAR mappings); NULL: nobody */
+	struct vma_via *via;  /* VMA_MEMOBJ mapped through a revocable copy, else NULL */
 };
 
 struct vma_set {
