@@ -3,8 +3,8 @@
  * creation refusals with nothing charged, zeroed frames charged to the
  * creator, sharing between spaces, frames freed only after the last
  * reference and the last mapping (in either order), split mappings,
- * object-scoped unmap and protect, and a creator quota outliving its
- * process.
+ * object-scoped unmap and protect, a creator quota outliving its
+ * process, and mappings made through a revocable copy (vma_via).
  */
 #include <string.h>
 #include <capos/error.h>
@@ -312,6 +312,63 @@ static void test_kernel_owned_readonly(void)
 	quota_put(sq);
 }
 
+/* A mapping through a revocable copy (struct vma_via): counted per region
+ * piece, handed back once its last region goes (unmap or teardown), and
+ * removed whole by aspace_remove_via without being handed back. */
+static int released;
+
+static void count_release(struct vma_via *v)
+{
+	(void)v;
+	released++;
+}
+
+static void test_mapping_via_copy(void)
+{
+	struct quota *q = new_quota(64);
+	struct vma_via v1 = { .release = count_release }, v2 = { .release = count_release };
+	struct vma_via v3 = { .release = count_release };
+	struct aspace *a;
+	struct memobj *mo;
+	struct memobj_info info;
+	uint64_t f0;
+
+	fake_reset();
+	released = 0;
+	CHECK_EQ(aspace_create(q, &a), 0);
+	CHECK_EQ(memobj_create(q, 6, &mo), 0);
+	f0 = memobj_frame(mo, 0);
+	CHECK_EQ(aspace_map_memobj_via(a, BASE, mo, 0, 6, RW, &v1, NULL), 0);
+	CHECK_EQ(aspace_map_memobj_via(a, BASE + 8 * P, mo, 0, 2, RW, &v2, NULL), 0);
+	CHECK_EQ(aspace_map_memobj_via(a, BASE, mo, 0, 1, RW, &v3, NULL), -CAPOS_EEXIST);
+	CHECK_EQ(v3.regions, 0);                                  /* a failed map leaves via unused */
+	CHECK_EQ(v1.regions, 1);
+	CHECK_EQ(aspace_unmap(a, BASE + 2 * P, 1), 0);            /* splits v1's region */
+	CHECK_EQ(aspace_protect(a, BASE + 4 * P, 1, RO), 0);      /* splits again */
+	CHECK_EQ(v1.regions, 4);
+	CHECK_EQ(aspace_unmap(a, BASE, 2), 0);
+	CHECK_EQ(v1.regions, 3);
+	CHECK_EQ(released, 0);
+	CHECK(aspace_remove_via(a, &v1));                         /* the copy is revoked */
+	CHECK_EQ(v1.regions, 0);
+	CHECK_EQ(released, 0);                                    /* the revoker keeps the record */
+	CHECK_EQ(aspace_region_count(a), 1);
+	CHECK_EQ(uaccess_check(a, BASE + 3 * P, 4, false), -CAPOS_EFAULT);
+	CHECK(!aspace_remove_via(a, &v1));                        /* nothing left: not ours again */
+	memobj_info(mo, &info);
+	CHECK_EQ(info.mappings, 1);
+	CHECK_EQ(aspace_unmap(a, BASE + 8 * P, 2), 0);
+	CHECK_EQ(released, 1);                                    /* v2's last region: handed back */
+	CHECK_EQ(aspace_map_memobj_via(a, 0, mo, 1, 2, RW, &v3, NULL), 0);
+	memobj_unref(mo);
+	CHECK(fake_frame_live(f0));
+	aspace_destroy(a);                                        /* teardown hands v3 back */
+	CHECK_EQ(released, 2);
+	CHECK(!fake_frame_live(f0));
+	quota_put(q);
+	CHECK_EQ(fake.frames_live, 0);
+}
+
 int main(void)
 {
 	RUN(test_create_refusals);
@@ -323,5 +380,6 @@ int main(void)
 	RUN(test_creator_quota_outlives_process);
 	RUN(test_adopt);
 	RUN(test_kernel_owned_readonly);
+	RUN(test_mapping_via_copy);
 	return check_done();
 }
