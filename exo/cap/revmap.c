@@ -87,6 +87,16 @@ static void revmap_release(struct vma_via *v)
 	revmap_free(rm);
 }
 
+static bool copy_resolves(struct kobj *copy)
+{
+	uint64_t flags = sched_lock_irqsave();
+	int err;
+	bool live = kobj_resolve(copy, &err) != NULL;
+
+	sched_unlock_irqrestore(flags);
+	return live;
+}
+
 int revmap_map(struct kobj *via, struct quota *payer, struct aspace *as, uint64_t va, struct memobj *mo,
 	       uint64_t first_page, uint64_t pages, uint32_t prot, uint64_t *out_va)
 {
@@ -107,21 +117,22 @@ int revmap_map(struct kobj *via, struct quota *payer, struct aspace *as, uint64_
 		revmap_free(rm);  /* the caller's slot still holds the copy */
 		return err;
 	}
-	/* One CPU, no preemption in kernel mode: nothing unmaps or cuts between the map and here. */
+	/*
+	 * A cut between the decode and here would have missed the record:
+	 * look again once it is on the list, where any later cut finds it.
+	 * (Nothing unmaps the new region before it is linked: one CPU, no
+	 * preemption in kernel mode.)
+	 */
 	spin_lock(&revmap_lock);
 	revmap_link_locked(rm);
+	if (!copy_resolves(rm->copy) && aspace_remove_via(as, &rm->via)) {
+		revmap_unlink_locked(rm);
+		err = -CAPOS_EREVOKED;
+	}
 	spin_unlock(&revmap_lock);
-	return 0;
-}
-
-static bool copy_resolves(struct kobj *copy)
-{
-	uint64_t flags = sched_lock_irqsave();
-	int err;
-	bool live = kobj_resolve(copy, &err) != NULL;
-
-	sched_unlock_irqrestore(flags);
-	return live;
+	if (err)
+		revmap_free(rm);
+	return err;
 }
 
 void revmap_cut(void)
