@@ -12,12 +12,20 @@
  * ps lists it.  A named capability that is missing stops
  * it before it serves (exit code 2).
  *
+ * Each session's processes call "broker" through a client minted for the
+ * session, badged with its audit id: launch gives one to the shell it
+ * starts, session_broker to a launcher that acts for the session itself.
+ * The badge is how the broker knows whose session a caller acts for: the
+ * UserSession an upgrade or release passes must be the one it names.
+ *
  * upgrade gives a session's process a revocable copy of each capability
  * of its profile's bundle, once per session: a second upgrade while the
  * bundle is held is refused; after release a session may upgrade again.
  * The revokers stay here, under the session, and the broker watches the
  * session (UserSession.wait_end), so its end revokes the bundle even when
- * nobody called release.
+ * nobody called release.  A bundle's "session-procs" is the session's own
+ * view of init's process registry (ProcessRegistry.session_view), not the
+ * broker's.
  */
 #include <string.h>
 #include <capos/ipc.h>
@@ -61,7 +69,7 @@ static void refuse(struct serve_ep *ep, const struct capos_ipc_request *req, con
 {
 	auditlog_write("refused", s ? s->info.audit_id : 0, s ? s->info.user : "",
 		       "%s: %s (caller %016llx)", ep == &broker_ep ? "upgrade" : "launch", why,
-		       (unsigned long long)req->caller);
+		       (unsigned long long)req->badge);
 	serve_error(ep, req->token, REFUSED, why);
 }
 
@@ -82,17 +90,19 @@ static const char *view_session(const struct capos_ipc_request *req, struct sess
 	return NULL;
 }
 
-/* refused unless s is the session req's caller is in; NULL when it is. */
+/* refused unless s is the session req's client was minted for (its badge); NULL when it is. */
 static const char *check_own(const struct capos_ipc_request *req, const struct session_view *s)
 {
-	struct capos_endpoint_session_ref_in in = { .session = s->handle };
-	struct capos_endpoint_session_ref_out out;
-
-	if (capos_endpoint_session_ref(capos_ring(), broker_ep.endpoint, &in, &out))
-		return "refused: the session cannot be checked";
-	if (out.caller != req->caller)
+	if (req->badge == 0 || req->badge != s->info.audit_id)
 		return "refused: not the caller's own session";
 	return NULL;
+}
+
+/* A client of "broker" for session s (badge: its audit id): 0 with *client, or a negative code. */
+static int mint_session_broker(const struct session_view *s, uint32_t *client)
+{
+	return capos_endpoint_mint_badged(broker_ep.endpoint, CAPOS_IFACE_AUTHORITY_BROKER, CAPOS_RIGHT_TRANSFER,
+					  s->info.audit_id, client);
 }
 
 static struct served *served_of(uint64_t audit_id)
@@ -154,14 +164,45 @@ static struct served *watch_session(const struct session_view *s)
 	return sv;
 }
 
+/*
+ * What a bundle entry copies: the broker's capability, or for
+ * "session-procs" the registry's view of sv's session, which *made holds
+ * until the copy is derived.  0 or a negative code.
+ */
+static int bundle_source(const struct served *sv, size_t profile, size_t i, uint32_t *cap, uint32_t *made)
+{
+	struct capos_xfer x = { sv->session, CAPOS_XFER_COPY };
+	struct capos_ipc_cap room;           /* the answer is the view alone */
+	struct capos_ipc_reply r;
+	int err;
+
+	*cap = bundle_caps[profile][i];
+	*made = 0;
+	if (strcmp(bundles.b[profile].names[i], "session-procs") != 0)
+		return 0;
+	err = capos_ipc_call(*cap, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_SESSION_VIEW, NULL, 0, &x, 1,
+			     &room, sizeof room, &r);
+	if (err)
+		return err;
+	if (r.cap_count != 1)
+		return -CAPOS_EFORMAT;
+	*cap = *made = r.caps[0].handle;
+	return 0;
+}
+
 /* Derive the bundle into copies[] and sv's revokers: 0 or a negative code (nothing kept). */
 static int derive_bundle(struct served *sv, size_t profile, uint32_t *copies)
 {
 	const struct bundle *b = &bundles.b[profile];
 
 	for (size_t i = 0; i < b->count; i++) {
-		int err = capos_cap_derive(bundle_caps[profile][i], CAPOS_RIGHT_ALL, &copies[i],
-					   &sv->revokers[i]);
+		uint32_t cap, made;
+		int err = bundle_source(sv, profile, i, &cap, &made);
+
+		if (!err)
+			err = capos_cap_derive(cap, CAPOS_RIGHT_ALL, &copies[i], &sv->revokers[i]);
+		if (made)
+			capos_release(capos_ring(), made);   /* the copy holds the view */
 
 		if (err) {
 			revoke_bundle(sv);
@@ -281,8 +322,7 @@ static int start_shell(const struct session_view *s, uint32_t terminal, uint32_t
 	static const char grants_bootpkg[] = "terminal session broker vm=@vm thread=@thread threads=@threads "
 					     "park=@park timer console @session bootpkg";
 	uint32_t client, copy, revoker, caps[7], bootpkg = capos_cap_find("bootpkg", NULL);
-	int err = capos_endpoint_mint_client(broker_ep.endpoint, CAPOS_IFACE_AUTHORITY_BROKER,
-					     CAPOS_RIGHT_TRANSFER, &client);
+	int err = mint_session_broker(s, &client);
 
 	if (err)
 		return err;
@@ -371,6 +411,46 @@ static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *re
 		capos_release(capos_ring(), proc);
 }
 
+/*
+ * session_broker: the client of "broker" for a live session of a profile
+ * with a bundle, for a launcher that runs the session's programs itself
+ * (what launch gives the shell it starts).
+ */
+static void serve_session_broker(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	struct session_view s;
+	struct capos_xfer x;
+	uint32_t client;
+	const char *why = view_session(req, &s);
+
+	if (!why && (req->cap_count != 1 || req->params_len != 0))
+		why = "refused: pass only the UserSession";
+	if (!why && s.info.state != CAPOS_SESSION_LIVE)
+		why = "refused: the session has ended";
+	if (!why && !bundles_find(&bundles, s.info.profile))
+		why = "refused: no such profile";
+	serve_release_caps(req, 0);
+	if (why) {
+		refuse(ep, req, &s, why);
+		return;
+	}
+	if (mint_session_broker(&s, &client)) {
+		serve_error(ep, req->token, BROKER_FAILED, "broker: cannot make the client");
+		return;
+	}
+	x = (struct capos_xfer){ client, CAPOS_XFER_MOVE };
+	if (serve_return(ep, req->token, NULL, 0, &x, 1))
+		capos_release(capos_ring(), client);
+}
+
+static void serve_launcher(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	if (req->method == CAPOS_SHELL_LAUNCHER_SESSION_BROKER)
+		serve_session_broker(ep, req);
+	else
+		serve_launch(ep, req);
+}
+
 /* Look up every bundle's capabilities: 0, or 2 with the first missing one reported. */
 static int find_bundle_caps(void)
 {
@@ -424,7 +504,7 @@ int main(int argc, char **argv)
 		return err;
 	auditlog_open("broker", "log");
 	broker_ep.handle = serve_broker;
-	launcher_ep.handle = serve_launch;
+	launcher_ep.handle = serve_launcher;
 	err = serve_start(&broker_ep);
 	if (!err)
 		err = serve_start(&launcher_ep);

@@ -9,13 +9,17 @@
  *           caller is not in, and launches with a profile mismatch, an
  *           extra capability or wrong interfaces; a launch that passes the
  *           checks starts `shell` when the boot package has one; a child
- *           spawned into the guest session upgrades (mode child); the
+ *           spawned into the guest session with the broker client
+ *           ShellLauncher.session_broker gives for it upgrades (mode
+ *           child); the
  *           session's logout ends it for the launcher too; the audit log
  *           holds the events and never the password; setup is closed.
  *           While a failed login's answer waits (the second failure:
  *           500 ms), another login from the client gets error 2 at once,
- *           and a child in another session (mode peer) has its status and
- *           a login answered before that failure's answer arrives.
+ *           and a child in another session (mode peer), calling through
+ *           the manifest's second import of sessiond ("sessions-peer", a
+ *           badge of its own), has its status and a login answered before
+ *           that failure's answer arrives.
  *   child   in the guest session: upgrade gets the bundle (echo), a second
  *           upgrade is refused, the copy works, release revokes it.
  *   peer    in a fresh guest session: status and a guest login answer.
@@ -205,10 +209,14 @@ static uint64_t login_wrong_async(void *out, uint32_t out_cap)
 	return ud;
 }
 
-/* Run the peer child in session ps (its own caller) to its end: did all its checks pass? */
+/*
+ * Run the peer child in session ps to its end: did all its checks pass?
+ * It calls sessiond through "sessions-peer", the manifest's second import
+ * of the export, whose badge makes it a caller of its own.
+ */
 static int run_peer_child(uint32_t ps)
 {
-	uint32_t caps[3] = { ut_cap("console"), sessions, ps }, proc = 0, reason = 99;
+	uint32_t caps[3] = { ut_cap("console"), ut_cap("sessions-peer"), ps }, proc = 0, reason = 99;
 	int64_t code = -1;
 	int err = capos_spawn("utest-sessions", "console sessions thread=@thread vm=@vm @session", "peer", caps, 3,
 			      &proc, NULL);
@@ -357,12 +365,27 @@ static void check_launched(int status, const struct capos_ipc_reply *rp)
 	}
 }
 
+/* ShellLauncher.session_broker: the client of "broker" badged for session gs, or 0 (reported). */
+static uint32_t session_broker(uint32_t gs)
+{
+	struct capos_xfer x = { gs, CAPOS_XFER_COPY };
+	struct capos_ipc_cap room;
+	struct capos_ipc_reply r;
+	int status = capos_ipc_call(launcher, CAPOS_IFACE_SHELL_LAUNCHER, CAPOS_SHELL_LAUNCHER_SESSION_BROKER, NULL, 0,
+				    &x, 1, &room, sizeof room, &r);
+
+	ut_check(status == 0 && r.cap_count == 1, "session_broker: the guest session's client of the broker",
+		 "status %d, %u capabilities", status, status == 0 ? r.cap_count : 0);
+	return status == 0 && r.cap_count == 1 ? r.caps[0].handle : 0;
+}
+
+/* The child runs in the guest session with the broker client launched processes of that session get. */
 static void check_child(uint32_t gs)
 {
-	uint32_t copy = 0, revoker = 0, proc = 0, reason = 99;
-	uint32_t caps[4] = { ut_cap("console"), broker, gs, 0 };
+	uint32_t copy = 0, revoker = 0, proc = 0, reason = 99, own_broker = session_broker(gs);
+	uint32_t caps[4] = { ut_cap("console"), own_broker, gs, 0 };
 	int64_t code = -1;
-	int err = capos_cap_derive(gs, CAPOS_RIGHT_ALL, &copy, &revoker);
+	int err = own_broker ? capos_cap_derive(gs, CAPOS_RIGHT_ALL, &copy, &revoker) : -CAPOS_ENOENT;
 
 	/* the session goes as "session" and as @session: a spawn takes no handle twice */
 	caps[3] = copy;
@@ -372,6 +395,7 @@ static void check_child(uint32_t gs)
 	ut_status("spawn a child into the guest session", err, 0);
 	capos_release(capos_ring(), copy);
 	capos_release(capos_ring(), revoker);
+	capos_release(capos_ring(), own_broker);
 	if (err)
 		return;
 	err = capos_process_wait(proc, &code, &reason);
