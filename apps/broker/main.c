@@ -17,6 +17,9 @@
  * starts, session_broker to a launcher that acts for the session itself.
  * The badge is how the broker knows whose session a caller acts for: the
  * UserSession an upgrade or release passes must be the one it names.
+ * What it hands out are revocable copies of the session's "door" (a
+ * revocable copy of that client): the session's end revokes the door and
+ * with it every broker client of the session.
  *
  * upgrade gives a session's process a revocable copy of each capability
  * of its profile's bundle, once per session: a second upgrade while the
@@ -46,6 +49,7 @@ struct served {
 	int held;                      /* the bundle is out (not released or revoked yet) */
 	uint64_t audit_id;
 	uint32_t session;              /* our UserSession handle, for wait_end */
+	uint32_t door, door_revoker;   /* the session's broker client (badge: audit_id), revoked at its end */
 	char user[CAPOS_SESSION_LABEL_MAX];
 	uint32_t revokers[BUNDLE_CAPS_MAX];
 	uint32_t count;
@@ -98,11 +102,18 @@ static const char *check_own(const struct capos_ipc_request *req, const struct s
 	return NULL;
 }
 
-/* A client of "broker" for session s (badge: its audit id): 0 with *client, or a negative code. */
-static int mint_session_broker(const struct session_view *s, uint32_t *client)
+/* The door of session s: a revocable copy of a client of "broker" badged with its audit id. */
+static int make_door(const struct session_view *s, uint32_t *door, uint32_t *revoker)
 {
-	return capos_endpoint_mint_badged(broker_ep.endpoint, CAPOS_IFACE_AUTHORITY_BROKER, CAPOS_RIGHT_TRANSFER,
-					  s->info.audit_id, client);
+	uint32_t minted;
+	int err = capos_endpoint_mint_badged(broker_ep.endpoint, CAPOS_IFACE_AUTHORITY_BROKER, CAPOS_RIGHT_TRANSFER,
+					     s->info.audit_id, &minted);
+
+	if (err)
+		return err;
+	err = capos_cap_derive(minted, CAPOS_RIGHT_ALL, door, revoker);
+	capos_release(capos_ring(), minted);   /* the door holds it */
+	return err;
 }
 
 static struct served *served_of(uint64_t audit_id)
@@ -138,6 +149,9 @@ static void on_session_end(void *ctx, const struct capos_completion *c)
 		auditlog_write(expired ? "expired" : "logout", sv->audit_id, sv->user,
 			       "session ended: %u capabilities revoked", n);
 	}
+	capos_cap_revoke(sv->door_revoker);   /* the session's broker clients, wherever they went */
+	capos_release(capos_ring(), sv->door);
+	capos_release(capos_ring(), sv->door_revoker);
 	capos_release(capos_ring(), sv->session);
 	memset(sv, 0, sizeof *sv);
 }
@@ -154,9 +168,14 @@ static struct served *watch_session(const struct session_view *s)
 	if (!sv)
 		return NULL;
 	memset(sv, 0, sizeof *sv);
+	if (make_door(s, &sv->door, &sv->door_revoker))
+		return NULL;
 	if (capos_user_session_wait_end_async(capos_ring(), s->handle, &sv->end, &ud) ||
-	    capos_ring_watch(capos_ring(), ud, on_session_end, sv))
-		return NULL;    /* without a watch the entry is not used: ud, if any, completes unwatched */
+	    capos_ring_watch(capos_ring(), ud, on_session_end, sv)) {
+		capos_release(capos_ring(), sv->door);   /* the entry is not used: ud, if any, completes unwatched */
+		capos_release(capos_ring(), sv->door_revoker);
+		return NULL;
+	}
 	sv->used = 1;
 	sv->audit_id = s->info.audit_id;
 	sv->session = s->handle;
@@ -188,6 +207,30 @@ static int bundle_source(const struct served *sv, size_t profile, size_t i, uint
 		return -CAPOS_EFORMAT;
 	*cap = *made = r.caps[0].handle;
 	return 0;
+}
+
+/* The entry of session s, made (taking s's handle: *kept = 1) when there is none; NULL when none is free. */
+static struct served *served_for(const struct session_view *s, uint16_t *kept)
+{
+	struct served *sv = served_of(s->info.audit_id);
+
+	*kept = 0;
+	if (sv)
+		return sv;
+	sv = watch_session(s);
+	*kept = sv != NULL;
+	return sv;
+}
+
+/* A client of "broker" for sv's session: a revocable copy of its door.  0 with *client, or a negative code. */
+static int session_client(const struct served *sv, uint32_t *client)
+{
+	uint32_t revoker;
+	int err = capos_cap_derive(sv->door, CAPOS_RIGHT_ALL, client, &revoker);
+
+	if (!err)
+		capos_release(capos_ring(), revoker);   /* revoking the door cuts it */
+	return err;
 }
 
 /* Derive the bundle into copies[] and sv's revokers: 0 or a negative code (nothing kept). */
@@ -226,7 +269,8 @@ static void serve_upgrade(struct serve_ep *ep, const struct capos_ipc_request *r
 	struct served *sv;
 	const char *why = view_session(req, &s);
 	size_t profile;
-	int keep = 0, err;
+	uint16_t keep = 0;
+	int err;
 
 	if (!why && req->cap_count != 1)
 		why = "refused: pass only your UserSession";
@@ -245,10 +289,8 @@ static void serve_upgrade(struct serve_ep *ep, const struct capos_ipc_request *r
 		serve_release_caps(req, 0);
 		return;
 	}
-	if (!sv) {
-		sv = watch_session(&s);
-		keep = sv != NULL;
-	}
+	if (!sv)
+		sv = served_for(&s, &keep);
 	profile = (size_t)(b - bundles.b);
 	err = sv ? derive_bundle(sv, profile, copies) : -CAPOS_EQUOTA;
 	if (err) {
@@ -315,14 +357,15 @@ static void serve_broker(struct serve_ep *ep, const struct capos_ipc_request *re
  * negative code.  The session goes twice, as the grant "session" and as
  * @session; a spawn takes no handle twice, so the second is a copy.
  */
-static int start_shell(const struct session_view *s, uint32_t terminal, uint32_t *proc, uint32_t *pid)
+static int start_shell(const struct session_view *s, const struct served *sv, uint32_t terminal, uint32_t *proc,
+		       uint32_t *pid)
 {
 	static const char grants[] = "terminal session broker vm=@vm thread=@thread threads=@threads "
 				     "park=@park timer console @session";
 	static const char grants_bootpkg[] = "terminal session broker vm=@vm thread=@thread threads=@threads "
 					     "park=@park timer console @session bootpkg";
 	uint32_t client, copy, revoker, caps[7], bootpkg = capos_cap_find("bootpkg", NULL);
-	int err = mint_session_broker(s, &client);
+	int err = session_client(sv, &client);
 
 	if (err)
 		return err;
@@ -368,7 +411,9 @@ static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *re
 	char profile[CAPOS_SESSION_LABEL_MAX] = { 0 };
 	struct session_view s;
 	struct capos_xfer x;
+	struct served *sv;
 	uint32_t proc = 0;
+	uint16_t kept = 0;
 	const char *why = NULL;
 	int err;
 
@@ -395,10 +440,11 @@ static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *re
 		refuse(ep, req, &s, why);
 		return;
 	}
-	err = start_shell(&s, req->caps[1].handle, &proc, &out.pid);
+	sv = served_for(&s, &kept);
+	err = sv ? start_shell(&s, sv, req->caps[1].handle, &proc, &out.pid) : -CAPOS_EQUOTA;
 	if (!err)
 		register_shell(&s, proc, out.pid);   /* while the session's handle is still ours */
-	serve_release_caps(req, 0);
+	serve_release_caps(req, kept);       /* a watched session keeps its handle */
 	if (err) {
 		auditlog_write("refused", s.info.audit_id, s.info.user, "launch: cannot start shell: %s",
 			       capos_strerror(err));
@@ -420,7 +466,9 @@ static void serve_session_broker(struct serve_ep *ep, const struct capos_ipc_req
 {
 	struct session_view s;
 	struct capos_xfer x;
+	struct served *sv;
 	uint32_t client;
+	uint16_t kept = 0;
 	const char *why = view_session(req, &s);
 
 	if (!why && (req->cap_count != 1 || req->params_len != 0))
@@ -429,12 +477,14 @@ static void serve_session_broker(struct serve_ep *ep, const struct capos_ipc_req
 		why = "refused: the session has ended";
 	if (!why && !bundles_find(&bundles, s.info.profile))
 		why = "refused: no such profile";
-	serve_release_caps(req, 0);
 	if (why) {
+		serve_release_caps(req, 0);
 		refuse(ep, req, &s, why);
 		return;
 	}
-	if (mint_session_broker(&s, &client)) {
+	sv = served_for(&s, &kept);
+	serve_release_caps(req, kept);       /* a watched session keeps its handle */
+	if (!sv || session_client(sv, &client)) {
 		serve_error(ep, req->token, BROKER_FAILED, "broker: cannot make the client");
 		return;
 	}

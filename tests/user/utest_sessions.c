@@ -379,8 +379,12 @@ static uint32_t session_broker(uint32_t gs)
 	return status == 0 && r.cap_count == 1 ? r.caps[0].handle : 0;
 }
 
-/* The child runs in the guest session with the broker client launched processes of that session get. */
-static void check_child(uint32_t gs)
+/*
+ * The child runs in the guest session with the broker client launched
+ * processes of that session get; the client is returned (0 on failure) so
+ * that the session's end can be seen to revoke it.
+ */
+static uint32_t check_child(uint32_t gs)
 {
 	uint32_t copy = 0, revoker = 0, proc = 0, reason = 99, own_broker = session_broker(gs);
 	uint32_t caps[4] = { ut_cap("console"), own_broker, gs, 0 };
@@ -395,13 +399,32 @@ static void check_child(uint32_t gs)
 	ut_status("spawn a child into the guest session", err, 0);
 	capos_release(capos_ring(), copy);
 	capos_release(capos_ring(), revoker);
-	capos_release(capos_ring(), own_broker);
 	if (err)
-		return;
+		return own_broker;
 	err = capos_process_wait(proc, &code, &reason);
 	ut_check(err == 0 && code == 0 && reason == CAPOS_EXIT_NORMAL, "the child's checks pass",
 		 "wait %d, code %lld, reason %u", err, (long long)code, reason);
 	capos_release(capos_ring(), proc);
+	return own_broker;
+}
+
+/* Once session gs has ended, the broker revokes its clients: own_broker answers -CAPOS_EREVOKED. */
+static void check_client_revoked(uint32_t own_broker, uint32_t gs)
+{
+	static uint8_t buf[sizeof(struct capos_authority_broker_upgrade_out) + CAP_ROOM] __attribute__((aligned(8)));
+	struct capos_xfer x = { gs, CAPOS_XFER_COPY };
+	struct capos_ipc_reply r;
+	int status = 0;
+
+	for (int tries = 0; tries < 40 && status != -CAPOS_EREVOKED; tries++) {
+		/* the broker's revocation follows the session's end at its own pace */
+		status = capos_ipc_call(own_broker, CAPOS_IFACE_AUTHORITY_BROKER, CAPOS_AUTHORITY_BROKER_UPGRADE, NULL,
+					0, &x, 1, buf, sizeof buf, &r);
+		if (status != -CAPOS_EREVOKED)
+			capos_sleep_ns(50 * UT_MS);
+	}
+	ut_status("the session's end revokes its broker client", status, -CAPOS_EREVOKED);
+	capos_release(capos_ring(), own_broker);
 }
 
 /* Every record; checks the events wanted are there and the wrong password is not. */
@@ -460,7 +483,7 @@ static int run_client(void)
 {
 	struct capos_shell_launcher_launch_out lo;
 	struct capos_ipc_reply r;
-	uint32_t terminal, console, gs, caps[2];
+	uint32_t terminal, console, gs, caps[2], own_broker;
 
 	ut_init("utest-sessions");
 	sessions = ut_cap("sessions");
@@ -474,8 +497,10 @@ static int run_client(void)
 	check_delay_not_blocking();
 	check_refusals(gs, terminal, console);
 	check_launch(terminal);
-	check_child(gs);
+	own_broker = check_child(gs);
 	ut_status("logout ends the guest session", capos_user_session_logout(capos_ring(), gs), 0);
+	if (own_broker)
+		check_client_revoked(own_broker, gs);
 	caps[0] = gs;
 	caps[1] = terminal;
 	check_app_error("launch with an ended session is refused", launch("guest", caps, 2, &r, &lo), &r, 1,
