@@ -72,7 +72,8 @@ static void refuse(struct serve_ep *ep, const struct capos_ipc_request *req, con
 		   const char *why)
 {
 	auditlog_write("refused", s ? s->info.audit_id : 0, s ? s->info.user : "",
-		       "%s: %s (caller %016llx)", ep == &broker_ep ? "upgrade" : "launch", why,
+		       "%s: %s (caller %016llx)", ep == &broker_ep ? "upgrade"
+		       : req->method == CAPOS_SHELL_LAUNCHER_SESSION_BROKER ? "session_broker" : "launch", why,
 		       (unsigned long long)req->badge);
 	serve_error(ep, req->token, REFUSED, why);
 }

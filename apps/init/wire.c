@@ -144,7 +144,7 @@ static int build_grants(const struct init_state *st, const struct svc *s, int ha
 		if (cap->source == CAPOS_CAP_FROM_KERNEL)
 			h = capos_cap_find(source, NULL);
 		else if (cap->source == CAPOS_CAP_FROM_INIT && handles && registry_scoped(source)) {
-			h = registry_mint_scoped(s->session_audit_id);
+			h = g->nminted < CAPOS_XFER_MAX ? registry_mint_scoped(s->session_audit_id) : 0;
 			if (h)
 				g->minted[g->nminted++] = h;
 		} else if (cap->source == CAPOS_CAP_FROM_INIT)

@@ -39,22 +39,14 @@ static int mint(uint32_t server, uint64_t badge, uint32_t *client)
 	return capos_endpoint_mint_badged(server, PING_IFACE, CAPOS_RIGHT_ALL, badge, client);
 }
 
-/* One echo through client served here: the badge the server side saw, or ~0 with a failed check. */
-static uint64_t badge_seen(const char *what, uint32_t server, uint32_t client)
-{
-	struct capos_ipc_request req;
-	int err = ipc_self_echo(server, client, NULL, 0, &req);
-
-	ut_status(what, err, 0);
-	return err ? ~0ull - 1 : req.badge;
-}
-
+/* One echo through client, served here: did the server side see badge want? */
 static void check_badge(const char *what, uint32_t server, uint32_t client, uint64_t want)
 {
-	uint64_t seen = badge_seen(what, server, client);
+	struct capos_ipc_request req = { .badge = ~want };
+	int err = ipc_self_echo(server, client, NULL, 0, &req);
 
-	ut_check(seen == want, what, "the server saw badge %#llx, minted %#llx", (unsigned long long)seen,
-		 (unsigned long long)want);
+	ut_check(!err && req.badge == want, what, "status %d: the server saw badge %#llx, minted %#llx", err,
+		 (unsigned long long)req.badge, (unsigned long long)want);
 }
 
 static uint32_t derive(const char *what, uint32_t cap, uint32_t *revoker)
