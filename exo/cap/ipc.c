@@ -193,7 +193,7 @@ static void msg_header(const struct ep_call *call, uint32_t n, const struct capo
 		       struct capos_ipc_msg *m)
 {
 	memset(m, 0, sizeof *m);
-	m->caller = call->caller_ref;
+	m->badge = call->badge;
 	m->iface = call->iface;
 	m->method = call->method;
 	m->cap_count = (uint16_t)n;
@@ -349,7 +349,7 @@ static struct ep_call *new_call(struct kcall *c, struct ep_core *core)
 	ep_core_ref(core);
 	call->core = core;
 	call->caller = c->proc;
-	call->caller_ref = siphash24_u64(&core->key, session_secret_id(c->proc->session));
+	call->badge = ep_client_badge(c->obj);
 	call->iface = s->iface;
 	call->method = s->method;
 	call->params_len = s->params_len;
