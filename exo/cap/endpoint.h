@@ -117,6 +117,6 @@ int ipc_call(struct kcall *c, struct ep_core *core);
 int ipc_recv(struct kcall *c, struct ep_core *core);
 int ipc_return(struct kcall *c);
 /* A CALL made by the kernel for a thread (a fault message; ipc.c says how it is filled). */
-void ipc_call_kernel(struct ep_core *core, struct ep_call *call, uint32_t iface, uint16_t method);
+void ipc_call_kernel(struct ep_core *core, struct ep_call *call, uint64_t badge, uint32_t iface, uint16_t method);
 
 #endif

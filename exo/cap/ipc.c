@@ -429,14 +429,15 @@ int ipc_call(struct kcall *c, struct ep_core *core)
  * call is a kop from kop_register_kernel on that thread's ring, with caller,
  * params (kernel memory charged to params_q) and params_len filled.  No
  * transfers and no result buffer, so only an empty RETURN completes it
- * with 0.  Every outcome, a refusal here included, arrives as the kop's
- * status.
+ * with 0.  The server sees the badge of the client capability the
+ * handler was registered through.  Every outcome, a refusal here
+ * included, arrives as the kop's status.
  */
-void ipc_call_kernel(struct ep_core *core, struct ep_call *call, uint32_t iface, uint16_t method)
+void ipc_call_kernel(struct ep_core *core, struct ep_call *call, uint64_t badge, uint32_t iface, uint16_t method)
 {
 	ep_core_ref(core);
 	call->core = core;
-	call->caller_ref = siphash24_u64(&core->key, session_secret_id(call->caller->session));
+	call->badge = badge;
 	call->iface = iface;
 	call->method = method;
 	call->k.cancel = call_cancel;
