@@ -76,6 +76,7 @@ static void slot_close(struct slot *s)
 	tcp_recv(pcb, NULL);
 	tcp_sent(pcb, NULL);
 	tcp_err(pcb, NULL);
+	tcp_poll(pcb, NULL, 0);
 	if (tcp_close(pcb) != ERR_OK)
 		tcp_abort(pcb);
 	slot_free(s);
@@ -250,6 +251,24 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	return ERR_OK;
 }
 
+/*
+ * Every 500 ms while connected: an answer that could not be queued at all
+ * (lwIP's heap full under many connections, nothing in flight, so no
+ * tcp_sent will come) is tried again.
+ */
+static err_t on_poll(void *arg, struct tcp_pcb *pcb)
+{
+	struct slot *s = arg;
+
+	(void)pcb;
+	if (!s || s->conn.phase != WEBUI_SENDING || s->out_off == s->out_len)
+		return ERR_OK;
+	push_out(s);
+	if (s->out_off == s->out_len)
+		answer_done(s);
+	return ERR_OK;
+}
+
 /* lwIP freed the PCB (reset, or an abort of its own): the slot only forgets it. */
 static void on_err(void *arg, err_t err)
 {
@@ -346,6 +365,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	tcp_recv(pcb, on_recv);
 	tcp_sent(pcb, on_sent);
 	tcp_err(pcb, on_err);
+	tcp_poll(pcb, on_poll, 1);
 	return ERR_OK;
 }
 

@@ -10,7 +10,8 @@ ci/qemu_run.py --net-exec).  Steps, in the order given on the command line:
   headers     the static files (bytes and Content-Type as in apps/webui/www)
               and /healthz (200, small fixed body, no cookie)
   keepalive   five requests one after the other on one connection, then
-              three pipelined in one write, all answered in order on it
+              three pipelined in one write, then sixty (more than lwIP's
+              send buffer), all answered in order on it
   deadline    a request left unfinished gets 408 after the header deadline
   slowloris   FLOOD connections each trickling a header byte a second (more
               than the server's connection slots: the surplus gets 503),
@@ -33,6 +34,7 @@ TIMEOUT = 15.0
 HEADER_MS = 10000          # apps/webui/http.h WEBUI_HEADER_MS
 CONNS = 16                 # apps/webui/server.h WEBUI_CONNS
 FLOOD = 40
+PIPELINED = 60             # answers to one write: more than lwIP's TCP_SND_BUF (32 segments)
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 HARDENING = ["content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options"]
@@ -175,8 +177,16 @@ def step_keepalive():
     got = [r.answer()[0] for _ in range(3)]
     if got != [200, 404, 401]:
         fail(f"pipelined answers {got}")
+    # more answers than lwIP's send buffer holds at once: the rest goes out as the client acknowledges
+    css = open(os.path.join(WWW, "app.css"), "rb").read()
+    s.sendall(b"GET /app.css HTTP/1.1\r\n\r\n" * PIPELINED)
+    for i in range(PIPELINED):
+        status, _, body = r.answer()
+        if status != 200 or body != css:
+            fail(f"pipelined /app.css {i}: {status}, {len(body)} bytes")
     s.close()
-    print("webpeer: keepalive: 5 sequential and 3 pipelined requests on one connection")
+    print(f"webpeer: keepalive: 5 sequential, 3 and {PIPELINED} pipelined requests on one connection "
+          f"({PIPELINED * len(css) // 1024} KiB of answers)")
 
 
 def step_deadline():
