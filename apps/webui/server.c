@@ -30,6 +30,7 @@ struct slot {
 	uint16_t in_off;                     /* bytes of in's first pbuf already parsed */
 	uint32_t peer;                       /* host byte order */
 	uint64_t linger_until;               /* after the last answer: reading and dropping until the client closes */
+	int peer_closed;                     /* the client's FIN came */
 	struct webui_response resp;
 	char head[WEBUI_HEAD_MAX];
 	size_t head_len, out_off, out_len;
@@ -131,22 +132,18 @@ static void push_out(struct slot *s)
 	tcp_output(s->pcb);
 }
 
-static void process(struct slot *s);
-
 /*
- * The whole answer is queued: the next request, or the end.  The end is a
- * half close (our FIN after the answer) and a short linger reading what
- * the client still sends: closing both ways at once would reset the
- * connection when a refused body is still arriving, and the client might
- * never read its 413.
+ * The answer is queued: 0 when the connection goes on (WAIT for the next
+ * request), -1 when it ended.  The end is a half close (our FIN after the
+ * answer) and a short linger reading what the client still sends: closing
+ * both ways at once would reset the connection when a refused body is
+ * still arriving, and the client might never read its 413.
  */
-static void answer_done(struct slot *s)
+static int end_answer(struct slot *s)
 {
 	webui_conn_sent(&s->conn, !s->resp.close, now_ms());
-	if (s->conn.phase != WEBUI_CLOSED) {
-		process(s);
-		return;
-	}
+	if (s->conn.phase != WEBUI_CLOSED)
+		return 0;
 	if (s->in) {
 		tcp_recved(s->pcb, (u16_t)(s->in->tot_len - s->in_off));
 		pbuf_free(s->in);
@@ -155,9 +152,11 @@ static void answer_done(struct slot *s)
 	s->linger_until = now_ms() + WEBUI_LINGER_MS;
 	if (tcp_shutdown(s->pcb, 0, 1) != ERR_OK)
 		slot_close(s);
+	return -1;
 }
 
-static void answer(struct slot *s)
+/* Answer the request in hand (READY or ERROR): 1 when the whole answer is queued. */
+static int start_answer(struct slot *s)
 {
 	const struct webui_request *r = &s->conn.req;
 	struct webui_client client = webui_client_of(config, s->peer, r->has_forwarded_for ? r->forwarded_for : NULL,
@@ -173,12 +172,11 @@ static void answer(struct slot *s)
 	log_answer(s, &client);
 	webui_conn_sending(&s->conn, now_ms());
 	push_out(s);
-	if (s->out_off == s->out_len)
-		answer_done(s);
+	return s->out_off == s->out_len;
 }
 
 /* Feed queued bytes to the engine until it wants an answer or the queue is empty. */
-static void process(struct slot *s)
+static void feed(struct slot *s)
 {
 	while (s->in && (s->conn.phase == WEBUI_WAIT || s->conn.phase == WEBUI_HEADERS ||
 			 s->conn.phase == WEBUI_BODY)) {
@@ -196,15 +194,40 @@ static void process(struct slot *s)
 			s->in_off = 0;
 		}
 	}
-	if (s->conn.phase == WEBUI_READY || s->conn.phase == WEBUI_ERROR)
-		answer(s);
+}
+
+/*
+ * Feed, answer, repeat — a loop, not recursion, so a window full of
+ * pipelined requests costs no stack — until the input runs out, an answer
+ * waits for the network (on_sent and on_poll come back here), or the
+ * connection ends.  A client that closed its side gets its pipelined
+ * requests answered, then the connection closes.
+ */
+static void serve(struct slot *s)
+{
+	for (;;) {
+		feed(s);
+		if (s->conn.phase != WEBUI_READY && s->conn.phase != WEBUI_ERROR)
+			break;
+		if (!start_answer(s) || end_answer(s))
+			return;
+	}
+	if (s->peer_closed && s->conn.phase == WEBUI_WAIT && !s->in)
+		slot_close(s);
+}
+
+/* More of the answer queued: when all of it is, the connection goes on. */
+static void continue_answer(struct slot *s)
+{
+	push_out(s);
+	if (s->out_off == s->out_len && end_answer(s) == 0)
+		serve(s);
 }
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct slot *s = arg;
 
-	(void)pcb;
 	if (!s) {
 		if (p) {
 			tcp_recved(pcb, p->tot_len);
@@ -218,8 +241,15 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		return ERR_OK;
 	}
 	if (!p) {
+		s->peer_closed = 1;
+		if (s->linger_until) {
+			slot_close(s);
+			return ERR_OK;
+		}
+		if (s->conn.phase == WEBUI_SENDING)
+			return ERR_OK;            /* serve() closes once the answers are out */
 		webui_conn_eof(&s->conn, now_ms());
-		if (s->linger_until || s->conn.phase == WEBUI_CLOSED) {
+		if (s->conn.phase == WEBUI_CLOSED) {
 			slot_close(s);
 			return ERR_OK;
 		}
@@ -233,7 +263,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		s->in = p;
 		s->in_off = 0;
 	}
-	process(s);
+	if (s->conn.phase != WEBUI_SENDING)
+		serve(s);
 	return ERR_OK;
 }
 
@@ -245,9 +276,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	(void)len;
 	if (!s || s->conn.phase != WEBUI_SENDING)
 		return ERR_OK;
-	push_out(s);
-	if (s->out_off == s->out_len)
-		answer_done(s);
+	continue_answer(s);
 	return ERR_OK;
 }
 
@@ -263,9 +292,7 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
 	(void)pcb;
 	if (!s || s->conn.phase != WEBUI_SENDING || s->out_off == s->out_len)
 		return ERR_OK;
-	push_out(s);
-	if (s->out_off == s->out_len)
-		answer_done(s);
+	continue_answer(s);
 	return ERR_OK;
 }
 
@@ -358,6 +385,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	s->in = NULL;
 	s->in_off = 0;
 	s->linger_until = 0;
+	s->peer_closed = 0;
 	s->head_len = s->out_off = s->out_len = 0;
 	s->peer = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)));
 	webui_conn_init(&s->conn, now_ms());
@@ -413,7 +441,7 @@ uint32_t webui_server_tick(uint64_t now)
 		if (webui_conn_expire(&s->conn, now)) {
 			stats.timeouts++;
 			if (s->conn.phase == WEBUI_ERROR)
-				answer(s);                /* 408 */
+				serve(s);                 /* 408 */
 			else if (s->conn.requests > 0 && !s->in && s->out_off == s->out_len)
 				slot_close(s);            /* idle between requests */
 			else

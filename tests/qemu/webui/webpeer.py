@@ -11,7 +11,8 @@ ci/qemu_run.py --net-exec).  Steps, in the order given on the command line:
               and /healthz (200, small fixed body, no cookie)
   keepalive   five requests one after the other on one connection, then
               three pipelined in one write, then sixty (more than lwIP's
-              send buffer), all answered in order on it
+              send buffer), all answered in order on it; a client that
+              half-closes after two requests gets both answers and a FIN
   deadline    a request left unfinished gets 408 after the header deadline
   slowloris   FLOOD connections each trickling a header byte a second (more
               than the server's connection slots: the surplus gets 503),
@@ -185,8 +186,23 @@ def step_keepalive():
         if status != 200 or body != css:
             fail(f"pipelined /app.css {i}: {status}, {len(body)} bytes")
     s.close()
+    # a client that half-closes after its requests gets every answer, then the server's FIN at once
+    s = connect()
+    r = Reader(s)
+    s.sendall(b"GET /healthz HTTP/1.1\r\n\r\nGET /api/memory HTTP/1.1\r\n\r\n")
+    s.shutdown(socket.SHUT_WR)
+    start = time.monotonic()
+    got = [r.answer()[0] for _ in range(2)]
+    s.settimeout(3.0)
+    try:
+        rest = s.recv(100)
+    except socket.timeout:
+        rest = None
+    s.close()
+    if got != [200, 401] or rest != b"":
+        fail(f"half-closed client: answers {got}, then {rest!r} after {time.monotonic() - start:.1f} s")
     print(f"webpeer: keepalive: 5 sequential, 3 and {PIPELINED} pipelined requests on one connection "
-          f"({PIPELINED * len(css) // 1024} KiB of answers)")
+          f"({PIPELINED * len(css) // 1024} KiB of answers); a half-closed client answered and closed")
 
 
 def step_deadline():
