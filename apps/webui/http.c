@@ -29,6 +29,7 @@ static void start_request(struct webui_conn *c)
 {
 	memset(&c->req, 0, offsetof(struct webui_request, body));
 	c->req.body_len = 0;
+	c->req.keep_alive = 0;
 	c->name_len = 0;
 	c->name_long = 0;
 	c->in_value = 0;
