@@ -14,8 +14,11 @@ ci/qemu_run.py --net-exec).  Steps, in the order given on the command line:
               send buffer), all answered in order on it; a client that
               half-closes after two requests gets both answers and a FIN
   deadline    a request left unfinished gets 408 after the header deadline
-  slowloris   FLOOD connections each trickling a header byte a second (more
-              than the server's connection slots: the surplus gets 503),
+  idle        the server's slots all held by idle keep-alive connections:
+              a new client is served at once (an idle one gives way)
+  slowloris   FLOOD connections, half trickling a header byte a second,
+              half silent (more than the server's connection slots: the
+              surplus gets 503),
               then a new client retries /healthz until served: it must be
               within the header deadline and a margin; the flood ends
 Exit status 0 when every step passed.
@@ -219,6 +222,10 @@ def step_deadline():
 
 
 def trickle(sock, stop):
+    """Half the flood trickles a header byte a second; the other half says nothing at all."""
+    if sock.fileno() % 2:
+        stop.wait()
+        return
     try:
         sock.sendall(b"GET / HTTP/1.1\r\nX-Slow: ")
         while not stop.is_set():
@@ -226,6 +233,34 @@ def trickle(sock, stop):
             stop.wait(1.0)
     except OSError:
         pass
+
+
+def step_idle():
+    idle = []
+    for _ in range(CONNS):
+        s = connect()
+        if get(Reader(s), s, "/healthz")[0] != 200:
+            fail("idle: a keep-alive request was not answered")
+        idle.append(s)
+    start = time.monotonic()
+    s = connect()
+    status = get(Reader(s), s, "/healthz")[0]
+    took = time.monotonic() - start
+    s.close()
+    if status != 200 or took > 2.0:
+        fail(f"idle: a new client got {status} after {took:.1f} s with every slot idle")
+    closed = 0
+    for c in idle:
+        c.settimeout(0.5)
+        try:
+            closed += c.recv(1) == b""
+        except socket.timeout:
+            pass
+        c.close()
+    if closed < 1:
+        fail("idle: no idle connection gave way")
+    print(f"webpeer: idle: {CONNS} idle keep-alive connections; a new client served in {took:.2f} s, "
+          f"{closed} idle one(s) closed")
 
 
 def step_slowloris():
@@ -265,7 +300,7 @@ def step_slowloris():
         fail(f"slowloris: a new client was not served within {HEADER_MS / 1000 + 10:.0f} s ({tries} tries)")
     if busy == 0:
         fail("slowloris: the flood never filled the server (no 503 seen)")
-    print(f"webpeer: slowloris: {FLOOD} slow connections; a new client served after {served:.1f} s "
+    print(f"webpeer: slowloris: {FLOOD} slow or silent connections; a new client served after {served:.1f} s "
           f"({busy} answers 503 before)")
     # the server is usable at once afterwards
     time.sleep(0.5)
@@ -279,7 +314,7 @@ def main():
     global PORT
     PORT = port()
     steps = {"corpus": step_corpus, "headers": step_headers, "keepalive": step_keepalive,
-             "deadline": step_deadline, "slowloris": step_slowloris}
+             "deadline": step_deadline, "idle": step_idle, "slowloris": step_slowloris}
     for word in sys.argv[1:]:
         if word not in steps:
             sys.exit(f"webpeer: unknown step {word}")
