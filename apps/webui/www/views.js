@@ -24,7 +24,8 @@ function renderProcesses(list) {
   const body = document.querySelector('#procs tbody');
   const rows = list.map((p) => {
     const tr = document.createElement('tr');
-    for (const v of [p.pid, p.name, p.state, kib(p.memory_kib || 0)]) {
+    const memory = kib((p.frames || 0) * 4 + (p.kmem_kib || 0));
+    for (const v of [p.pid, p.name, p.state, p.threads, p.caps, memory, p.session]) {
       const td = document.createElement('td');
       td.textContent = String(v);
       tr.appendChild(td);
@@ -38,7 +39,8 @@ function renderMemory(m) {
   const meter = document.getElementById('memory-meter');
   meter.max = m.total_kib || 1;
   meter.value = m.used_kib || 0;
-  document.getElementById('memory-text').textContent = `${kib(m.used_kib)} used of ${kib(m.total_kib)}`;
+  document.getElementById('memory-text').textContent =
+    `${kib(m.used_kib)} used, ${kib(m.free_kib)} free of ${kib(m.total_kib)}; kernel heap ${kib(m.kernel_heap_kib || 0)}`;
 }
 
 async function refresh(onLoggedOut) {
@@ -49,10 +51,15 @@ async function refresh(onLoggedOut) {
     onLoggedOut();
     return;
   }
-  if (up.status === 200) document.getElementById('uptime').textContent = formatUptime(up.data.uptime_ms);
+  if (up.status === 200) {
+    document.getElementById('uptime').textContent = formatUptime(up.data.uptime_ms);
+    document.getElementById('uptime').title = `${up.data.running} of ${up.data.services} services running`;
+  }
   if (mem.status === 200) renderMemory(mem.data);
   if (procs.status === 200) renderProcesses(procs.data.processes || []);
-  if (graph.status === 200) renderCapgraph(document.getElementById('capgraph'), graph.data);
+  if (graph.status === 200) {
+    renderCapgraph(document.getElementById('capgraph'), document.getElementById('holdings'), graph.data);
+  }
   document.getElementById('app-status').textContent = `Updated ${new Date().toLocaleTimeString()}`;
 }
 
