@@ -6,8 +6,8 @@
  * bounded ring (ring.h; the oldest go first and are counted as dropped);
  * each is also printed on the console as one line
  * "audit: #SEQ EVENT session=ID user=NAME DETAIL".  The log keeps the
- * writer's caller reference in every record: which session's process wrote
- * it (the boot services all run in the system session and so share one).
+ * badge of the writer's "log" client in every record: which import of the
+ * export wrote it (init mints each its own), which no writer can change.
  */
 #include <string.h>
 #include <capos/rt.h>
@@ -30,7 +30,7 @@ static void serve_append(struct serve_ep *ep, const struct capos_ipc_request *re
 		return;
 	}
 	e = (struct audit_entry){ in->event, in->audit_id, in->user, in->detail };
-	out.seq = audit_ring_append(&ring, &e, capos_time_ns(), req->caller);
+	out.seq = audit_ring_append(&ring, &e, capos_time_ns(), req->badge);
 	capos_write(line, audit_format(audit_ring_get(&ring, out.seq), line, sizeof line));
 	serve_return(ep, req->token, &out, sizeof out, NULL, 0);
 }

@@ -12,12 +12,23 @@
  * ps lists it.  A named capability that is missing stops
  * it before it serves (exit code 2).
  *
+ * Each session's processes call "broker" through a client minted for the
+ * session, badged with its audit id: launch gives one to the shell it
+ * starts, session_broker to a launcher that acts for the session itself.
+ * The badge is how the broker knows whose session a caller acts for: the
+ * UserSession an upgrade or release passes must be the one it names.
+ * What it hands out are revocable copies of the session's "door" (a
+ * revocable copy of that client): the session's end revokes the door and
+ * with it every broker client of the session.
+ *
  * upgrade gives a session's process a revocable copy of each capability
  * of its profile's bundle, once per session: a second upgrade while the
  * bundle is held is refused; after release a session may upgrade again.
  * The revokers stay here, under the session, and the broker watches the
  * session (UserSession.wait_end), so its end revokes the bundle even when
- * nobody called release.
+ * nobody called release.  A bundle's "session-procs" is the session's own
+ * view of init's process registry (ProcessRegistry.session_view), not the
+ * broker's.
  */
 #include <string.h>
 #include <capos/ipc.h>
@@ -38,6 +49,7 @@ struct served {
 	int held;                      /* the bundle is out (not released or revoked yet) */
 	uint64_t audit_id;
 	uint32_t session;              /* our UserSession handle, for wait_end */
+	uint32_t door, door_revoker;   /* the session's broker client (badge: audit_id), revoked at its end */
 	char user[CAPOS_SESSION_LABEL_MAX];
 	uint32_t revokers[BUNDLE_CAPS_MAX];
 	uint32_t count;
@@ -60,8 +72,9 @@ static void refuse(struct serve_ep *ep, const struct capos_ipc_request *req, con
 		   const char *why)
 {
 	auditlog_write("refused", s ? s->info.audit_id : 0, s ? s->info.user : "",
-		       "%s: %s (caller %016llx)", ep == &broker_ep ? "upgrade" : "launch", why,
-		       (unsigned long long)req->caller);
+		       "%s: %s (caller %016llx)", ep == &broker_ep ? "upgrade"
+		       : req->method == CAPOS_SHELL_LAUNCHER_SESSION_BROKER ? "session_broker" : "launch", why,
+		       (unsigned long long)req->badge);
 	serve_error(ep, req->token, REFUSED, why);
 }
 
@@ -82,17 +95,26 @@ static const char *view_session(const struct capos_ipc_request *req, struct sess
 	return NULL;
 }
 
-/* refused unless s is the session req's caller is in; NULL when it is. */
+/* refused unless s is the session req's client was minted for (its badge); NULL when it is. */
 static const char *check_own(const struct capos_ipc_request *req, const struct session_view *s)
 {
-	struct capos_endpoint_session_ref_in in = { .session = s->handle };
-	struct capos_endpoint_session_ref_out out;
-
-	if (capos_endpoint_session_ref(capos_ring(), broker_ep.endpoint, &in, &out))
-		return "refused: the session cannot be checked";
-	if (out.caller != req->caller)
+	if (req->badge == 0 || req->badge != s->info.audit_id)
 		return "refused: not the caller's own session";
 	return NULL;
+}
+
+/* The door of session s: a revocable copy of a client of "broker" badged with its audit id. */
+static int make_door(const struct session_view *s, uint32_t *door, uint32_t *revoker)
+{
+	uint32_t minted;
+	int err = capos_endpoint_mint_badged(broker_ep.endpoint, CAPOS_IFACE_AUTHORITY_BROKER, CAPOS_RIGHT_TRANSFER,
+					     s->info.audit_id, &minted);
+
+	if (err)
+		return err;
+	err = capos_cap_derive(minted, CAPOS_RIGHT_ALL, door, revoker);
+	capos_release(capos_ring(), minted);   /* the door holds it */
+	return err;
 }
 
 static struct served *served_of(uint64_t audit_id)
@@ -128,6 +150,9 @@ static void on_session_end(void *ctx, const struct capos_completion *c)
 		auditlog_write(expired ? "expired" : "logout", sv->audit_id, sv->user,
 			       "session ended: %u capabilities revoked", n);
 	}
+	capos_cap_revoke(sv->door_revoker);   /* the session's broker clients, wherever they went */
+	capos_release(capos_ring(), sv->door);
+	capos_release(capos_ring(), sv->door_revoker);
 	capos_release(capos_ring(), sv->session);
 	memset(sv, 0, sizeof *sv);
 }
@@ -144,14 +169,69 @@ static struct served *watch_session(const struct session_view *s)
 	if (!sv)
 		return NULL;
 	memset(sv, 0, sizeof *sv);
+	if (make_door(s, &sv->door, &sv->door_revoker))
+		return NULL;
 	if (capos_user_session_wait_end_async(capos_ring(), s->handle, &sv->end, &ud) ||
-	    capos_ring_watch(capos_ring(), ud, on_session_end, sv))
-		return NULL;    /* without a watch the entry is not used: ud, if any, completes unwatched */
+	    capos_ring_watch(capos_ring(), ud, on_session_end, sv)) {
+		capos_release(capos_ring(), sv->door);   /* the entry is not used: ud, if any, completes unwatched */
+		capos_release(capos_ring(), sv->door_revoker);
+		return NULL;
+	}
 	sv->used = 1;
 	sv->audit_id = s->info.audit_id;
 	sv->session = s->handle;
 	memcpy(sv->user, s->info.user, sizeof sv->user);
 	return sv;
+}
+
+/*
+ * What a bundle entry copies: the broker's capability, or for
+ * "session-procs" the registry's view of sv's session, which *made holds
+ * until the copy is derived.  0 or a negative code.
+ */
+static int bundle_source(const struct served *sv, size_t profile, size_t i, uint32_t *cap, uint32_t *made)
+{
+	struct capos_xfer x = { sv->session, CAPOS_XFER_COPY };
+	struct capos_ipc_cap room;           /* the answer is the view alone */
+	struct capos_ipc_reply r;
+	int err;
+
+	*cap = bundle_caps[profile][i];
+	*made = 0;
+	if (strcmp(bundles.b[profile].names[i], "session-procs") != 0)
+		return 0;
+	err = capos_ipc_call(*cap, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_SESSION_VIEW, NULL, 0, &x, 1,
+			     &room, sizeof room, &r);
+	if (err)
+		return err;
+	if (r.cap_count != 1)
+		return -CAPOS_EFORMAT;
+	*cap = *made = r.caps[0].handle;
+	return 0;
+}
+
+/* The entry of session s, made (taking s's handle: *kept = 1) when there is none; NULL when none is free. */
+static struct served *served_for(const struct session_view *s, uint16_t *kept)
+{
+	struct served *sv = served_of(s->info.audit_id);
+
+	*kept = 0;
+	if (sv)
+		return sv;
+	sv = watch_session(s);
+	*kept = sv != NULL;
+	return sv;
+}
+
+/* A client of "broker" for sv's session: a revocable copy of its door.  0 with *client, or a negative code. */
+static int session_client(const struct served *sv, uint32_t *client)
+{
+	uint32_t revoker;
+	int err = capos_cap_derive(sv->door, CAPOS_RIGHT_ALL, client, &revoker);
+
+	if (!err)
+		capos_release(capos_ring(), revoker);   /* revoking the door cuts it */
+	return err;
 }
 
 /* Derive the bundle into copies[] and sv's revokers: 0 or a negative code (nothing kept). */
@@ -160,8 +240,13 @@ static int derive_bundle(struct served *sv, size_t profile, uint32_t *copies)
 	const struct bundle *b = &bundles.b[profile];
 
 	for (size_t i = 0; i < b->count; i++) {
-		int err = capos_cap_derive(bundle_caps[profile][i], CAPOS_RIGHT_ALL, &copies[i],
-					   &sv->revokers[i]);
+		uint32_t cap, made;
+		int err = bundle_source(sv, profile, i, &cap, &made);
+
+		if (!err)
+			err = capos_cap_derive(cap, CAPOS_RIGHT_ALL, &copies[i], &sv->revokers[i]);
+		if (made)
+			capos_release(capos_ring(), made);   /* the copy holds the view */
 
 		if (err) {
 			revoke_bundle(sv);
@@ -185,7 +270,8 @@ static void serve_upgrade(struct serve_ep *ep, const struct capos_ipc_request *r
 	struct served *sv;
 	const char *why = view_session(req, &s);
 	size_t profile;
-	int keep = 0, err;
+	uint16_t keep = 0;
+	int err;
 
 	if (!why && req->cap_count != 1)
 		why = "refused: pass only your UserSession";
@@ -204,10 +290,8 @@ static void serve_upgrade(struct serve_ep *ep, const struct capos_ipc_request *r
 		serve_release_caps(req, 0);
 		return;
 	}
-	if (!sv) {
-		sv = watch_session(&s);
-		keep = sv != NULL;
-	}
+	if (!sv)
+		sv = served_for(&s, &keep);
 	profile = (size_t)(b - bundles.b);
 	err = sv ? derive_bundle(sv, profile, copies) : -CAPOS_EQUOTA;
 	if (err) {
@@ -274,15 +358,15 @@ static void serve_broker(struct serve_ep *ep, const struct capos_ipc_request *re
  * negative code.  The session goes twice, as the grant "session" and as
  * @session; a spawn takes no handle twice, so the second is a copy.
  */
-static int start_shell(const struct session_view *s, uint32_t terminal, uint32_t *proc, uint32_t *pid)
+static int start_shell(const struct session_view *s, const struct served *sv, uint32_t terminal, uint32_t *proc,
+		       uint32_t *pid)
 {
 	static const char grants[] = "terminal session broker vm=@vm thread=@thread threads=@threads "
 				     "park=@park timer console @session";
 	static const char grants_bootpkg[] = "terminal session broker vm=@vm thread=@thread threads=@threads "
 					     "park=@park timer console @session bootpkg";
 	uint32_t client, copy, revoker, caps[7], bootpkg = capos_cap_find("bootpkg", NULL);
-	int err = capos_endpoint_mint_client(broker_ep.endpoint, CAPOS_IFACE_AUTHORITY_BROKER,
-					     CAPOS_RIGHT_TRANSFER, &client);
+	int err = session_client(sv, &client);
 
 	if (err)
 		return err;
@@ -328,7 +412,9 @@ static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *re
 	char profile[CAPOS_SESSION_LABEL_MAX] = { 0 };
 	struct session_view s;
 	struct capos_xfer x;
+	struct served *sv;
 	uint32_t proc = 0;
+	uint16_t kept = 0;
 	const char *why = NULL;
 	int err;
 
@@ -355,10 +441,11 @@ static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *re
 		refuse(ep, req, &s, why);
 		return;
 	}
-	err = start_shell(&s, req->caps[1].handle, &proc, &out.pid);
+	sv = served_for(&s, &kept);
+	err = sv ? start_shell(&s, sv, req->caps[1].handle, &proc, &out.pid) : -CAPOS_EQUOTA;
 	if (!err)
 		register_shell(&s, proc, out.pid);   /* while the session's handle is still ours */
-	serve_release_caps(req, 0);
+	serve_release_caps(req, kept);       /* a watched session keeps its handle */
 	if (err) {
 		auditlog_write("refused", s.info.audit_id, s.info.user, "launch: cannot start shell: %s",
 			       capos_strerror(err));
@@ -369,6 +456,50 @@ static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *re
 	x = (struct capos_xfer){ proc, CAPOS_XFER_MOVE };
 	if (serve_return(ep, req->token, &out, sizeof out, &x, 1))
 		capos_release(capos_ring(), proc);
+}
+
+/*
+ * session_broker: the client of "broker" for a live session of a profile
+ * with a bundle, for a launcher that runs the session's programs itself
+ * (what launch gives the shell it starts).
+ */
+static void serve_session_broker(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	struct session_view s;
+	struct capos_xfer x;
+	struct served *sv;
+	uint32_t client;
+	uint16_t kept = 0;
+	const char *why = view_session(req, &s);
+
+	if (!why && (req->cap_count != 1 || req->params_len != 0))
+		why = "refused: pass only the UserSession";
+	if (!why && s.info.state != CAPOS_SESSION_LIVE)
+		why = "refused: the session has ended";
+	if (!why && !bundles_find(&bundles, s.info.profile))
+		why = "refused: no such profile";
+	if (why) {
+		serve_release_caps(req, 0);
+		refuse(ep, req, &s, why);
+		return;
+	}
+	sv = served_for(&s, &kept);
+	serve_release_caps(req, kept);       /* a watched session keeps its handle */
+	if (!sv || session_client(sv, &client)) {
+		serve_error(ep, req->token, BROKER_FAILED, "broker: cannot make the client");
+		return;
+	}
+	x = (struct capos_xfer){ client, CAPOS_XFER_MOVE };
+	if (serve_return(ep, req->token, NULL, 0, &x, 1))
+		capos_release(capos_ring(), client);
+}
+
+static void serve_launcher(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	if (req->method == CAPOS_SHELL_LAUNCHER_SESSION_BROKER)
+		serve_session_broker(ep, req);
+	else
+		serve_launch(ep, req);
 }
 
 /* Look up every bundle's capabilities: 0, or 2 with the first missing one reported. */
@@ -424,7 +555,7 @@ int main(int argc, char **argv)
 		return err;
 	auditlog_open("broker", "log");
 	broker_ep.handle = serve_broker;
-	launcher_ep.handle = serve_launch;
+	launcher_ep.handle = serve_launcher;
 	err = serve_start(&broker_ep);
 	if (!err)
 		err = serve_start(&launcher_ep);

@@ -5,7 +5,8 @@
  * what each was granted and from where, which of them run now, how often
  * each was restarted.  Nodes come from init's supervision state with the
  * live counts of ProcessHandle.info; edges from the manifest's grants,
- * marked held while the holder runs.  Who may see it is the manifest's
+ * marked held while the holder runs; the machine as a whole (uptime,
+ * memory) from the Timer clock and FrameAllocator.info of "frames".  Who may see it is the manifest's
  * and the broker's business (operator bundles), like every init service.
  */
 #include <stdbool.h>
@@ -164,6 +165,28 @@ static void serve_holdings(struct serve_ep *ep, const struct capos_ipc_request *
 	serve_return(ep, req->token, &out, head + out.count * 64, NULL, 0);
 }
 
+static void serve_system(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	struct capos_system_graph_system_out out = { 0 };
+	struct capos_frame_allocator_info_out mem = { 0 };
+	uint32_t frames = capos_cap_find("frames", NULL);
+	int err = frames ? capos_frame_allocator_info(capos_ring(), frames, &mem) : -CAPOS_ENOENT;
+
+	if (err) {
+		capos_ipc_return_status(req->token, err);
+		return;
+	}
+	out.uptime_ns = capos_time_ns();
+	out.total_frames = mem.total_frames;
+	out.free_frames = mem.free_frames;
+	out.heap_bytes = mem.heap_bytes;
+	out.heap_frames = mem.heap_frames;
+	out.services = graph_st->count;
+	for (uint32_t i = 0; i < graph_st->count; i++)
+		out.running += has_process(&graph_st->svcs[i]) ? 1 : 0;
+	serve_return(ep, req->token, &out, sizeof out, NULL, 0);
+}
+
 static void serve_graph(struct serve_ep *ep, const struct capos_ipc_request *req)
 {
 	serve_release_caps(req, 0);   /* no method takes a capability */
@@ -173,7 +196,9 @@ static void serve_graph(struct serve_ep *ep, const struct capos_ipc_request *req
 		serve_services(ep, req);
 	else if (req->method == CAPOS_SYSTEM_GRAPH_HOLDINGS && req->params_len == sizeof(struct capos_system_graph_holdings_in))
 		serve_holdings(ep, req);
-	else if (req->method == CAPOS_SYSTEM_GRAPH_SERVICES || req->method == CAPOS_SYSTEM_GRAPH_HOLDINGS)
+	else if (req->method == CAPOS_SYSTEM_GRAPH_SYSTEM && req->params_len == 0)
+		serve_system(ep, req);
+	else if (req->method <= CAPOS_SYSTEM_GRAPH_SYSTEM)
 		capos_ipc_return_status(req->token, -CAPOS_EINVAL);
 	else
 		capos_ipc_return_status(req->token, -CAPOS_ENOSYS);

@@ -67,6 +67,8 @@ struct init_state {
 	uint32_t count;                        /* services */
 	struct svc svcs[INIT_MAX_SERVICES];
 	struct export_caps *exports;           /* view.hdr->export_count entries */
+	uint32_t *imports;                     /* view.hdr->cap_count entries: each service import's own
+						  client (badge = index + 1), minted with its export; 0 = none */
 };
 
 /* load.c: read and check the manifest entry; 0 or a negative code (reported). */
@@ -102,8 +104,12 @@ int supervise_run(struct init_state *st);
 int registry_start(void);
 /* The client capability of registry export name ("procs", "session-procs"), or 0. */
 uint32_t registry_client(const char *name);
-/* Record s, just started (session: the UserSession init made for it, or 0 for init's own). */
-void registry_add_service(const struct svc *s, uint32_t session);
+/* Is name the registry export whose clients are minted per start, scoped to a session? */
+int registry_scoped(const char *name);
+/* A new client of session-procs listing session audit_id's processes (the caller releases it), or 0. */
+uint32_t registry_mint_scoped(uint64_t audit_id);
+/* Record s, just started (its session is what ProcessHandle.info says). */
+void registry_add_service(const struct svc *s);
 /* s's process has ended or is let go: its record goes (before init releases s->proc). */
 void registry_forget(const struct svc *s);
 

@@ -9,15 +9,14 @@
  * so nothing listed is older than the call.
  *
  * Two endpoints serve the same interface: "procs" lists every record,
- * "session-procs" only the records of the caller's session.  A server
- * knows a caller's session only as its caller reference, so each record
- * keeps the reference its process's session shows on "session-procs":
- * from Endpoint.session_ref of the UserSession init made for an anonymous
- * service or that a registrar handed in with the child, or else from a
- * record of the same session (by the audit id ProcessHandle.info gives).
- * The system session's reference init learns by calling "session-procs"
- * once itself.  A record whose session shows no known reference is listed
- * by "procs" only.
+ * "session-procs" only the records of one session.  Which session is the
+ * badge of the client capability called: the audit id of the session,
+ * set when the registry minted it — for each service start (wire.c: the
+ * service's own session) and for session_view, which gives whoever holds
+ * a UserSession the view of that session (a launcher hands it to what it
+ * starts there).  Each record keeps its process's audit id
+ * (ProcessHandle.info).  Badge 0, the unscoped first client, lists
+ * nothing.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -31,7 +30,6 @@ struct record {
 	uint32_t proc;                  /* ProcessHandle; 0: a free slot */
 	uint32_t pid;
 	uint64_t audit_id;              /* its session (ProcessHandle.info) */
-	uint64_t session_ref;           /* that session's caller reference on session-procs; 0: not known */
 	char name[CAPOS_PROCINFO_NAME_MAX];
 	int registered;                 /* the record holds proc and a watched wait */
 	struct capos_process_handle_wait_out exit;   /* result buffer of that wait */
@@ -41,7 +39,6 @@ static struct record records[REGISTRY_RECORDS];
 static uint32_t registered_count;
 static struct serve_ep all_ep = { .name = "init/procs" }, session_ep = { .name = "init/session-procs" };
 static uint32_t all_client, session_client;
-static uint64_t system_ref;
 
 static void copy_name(char *dst, const char *src, size_t src_max)
 {
@@ -70,36 +67,13 @@ static struct record *free_record(void)
 	return NULL;
 }
 
-/* The caller reference of session audit_id, when a record or the system session tells it; else 0. */
-static uint64_t known_ref(uint64_t audit_id)
-{
-	if (audit_id == CAPOS_SESSION_SYSTEM_AUDIT_ID)
-		return system_ref;
-	for (uint32_t i = 0; i < REGISTRY_RECORDS; i++)
-		if (records[i].proc && records[i].audit_id == audit_id && records[i].session_ref)
-			return records[i].session_ref;
-	return 0;
-}
-
-/* The caller reference UserSession session shows on session-procs: 0 or a negative code. */
-static int session_ref(uint32_t session, uint64_t *ref)
-{
-	struct capos_endpoint_session_ref_in in = { .session = session };
-	struct capos_endpoint_session_ref_out out = { 0 };
-	int err = capos_endpoint_session_ref(capos_ring(), session_ep.endpoint, &in, &out);
-
-	*ref = err ? 0 : out.caller;
-	return err;
-}
-
 static void fill(struct record *r, uint32_t proc, const struct capos_process_handle_info_out *info,
-		 const char *name, uint64_t ref)
+		 const char *name)
 {
 	memset(r, 0, sizeof *r);
 	r->proc = proc;
 	r->pid = info->pid;
 	r->audit_id = info->session;
-	r->session_ref = ref ? ref : known_ref(info->session);
 	if (name && name[0])
 		copy_name(r->name, name, CAPOS_PROCINFO_NAME_MAX);
 	else
@@ -153,7 +127,7 @@ static void serve_list(struct serve_ep *ep, const struct capos_ipc_request *req)
 	static struct capos_process_registry_list_out out;
 	const struct capos_process_registry_list_in *in = req->params;
 	const uint32_t head = CAPOS_PROCESS_REGISTRY_LIST_OUT_MIN, entry = sizeof(struct capos_procinfo_entry);
-	uint64_t scope = ep == &session_ep ? req->caller : 0;
+	int scoped = ep == &session_ep;   /* to the session whose audit id is the badge */
 	uint32_t room, after;
 	const struct record *r;
 
@@ -171,7 +145,7 @@ static void serve_list(struct serve_ep *ep, const struct capos_ipc_request *req)
 	for (after = in->after_pid; (r = next_after(after)) != NULL; after = r->pid) {
 		struct capos_procinfo_entry e;
 
-		if (scope && r->session_ref != scope)
+		if (scoped && r->audit_id != req->badge)
 			continue;
 		if (!describe(r, &e))
 			continue;
@@ -197,20 +171,15 @@ static void on_registered_end(void *ctx, const struct capos_completion *c)
 	registered_count--;
 }
 
-/*
- * The session given with a child must be the child's own (the audit ids
- * agree); its caller reference is then the record's.  0 or a negative code.
- */
-static int given_session_ref(uint32_t session, uint64_t audit_id, uint64_t *ref)
+/* The session given with a child must be the child's own (the audit ids agree): 0 or a negative code. */
+static int check_given_session(uint32_t session, uint64_t audit_id)
 {
 	struct capos_user_session_info_out s;
 	int err = capos_user_session_info(capos_ring(), session, &s);
 
 	if (err)
 		return err;
-	if (s.audit_id != audit_id)
-		return -CAPOS_EINVAL;
-	return session_ref(session, ref);
+	return s.audit_id == audit_id ? 0 : -CAPOS_EINVAL;
 }
 
 /* Take the registration in req (its capabilities are released or kept by the caller of this): 0 or a code. */
@@ -219,7 +188,7 @@ static int take_registration(const struct capos_ipc_request *req, uint32_t *kept
 	const struct capos_process_registry_register_in *in = req->params;
 	struct capos_process_handle_info_out info;
 	struct record *r;
-	uint64_t ref = 0, ud = 0;
+	uint64_t ud = 0;
 	int err;
 
 	if (req->params_len != sizeof *in || req->cap_count < 1 || req->cap_count > 2 ||
@@ -232,7 +201,7 @@ static int take_registration(const struct capos_ipc_request *req, uint32_t *kept
 	if (info.state == CAPOS_PROC_DEAD)
 		return -CAPOS_EPEER;
 	if (req->cap_count == 2) {
-		err = given_session_ref(req->caps[1].handle, info.session, &ref);
+		err = check_given_session(req->caps[1].handle, info.session);
 		if (err)
 			return err;
 	}
@@ -241,7 +210,7 @@ static int take_registration(const struct capos_ipc_request *req, uint32_t *kept
 	r = registered_count < REGISTRY_REGISTERED_MAX ? free_record() : NULL;
 	if (!r)
 		return -CAPOS_EQUOTA;
-	fill(r, req->caps[0].handle, &info, in->name, ref);
+	fill(r, req->caps[0].handle, &info, in->name);
 	r->registered = 1;
 	err = capos_process_handle_wait_async(capos_ring(), r->proc, &r->exit, &ud);
 	if (!err)
@@ -274,10 +243,49 @@ static void serve_register(struct serve_ep *ep, const struct capos_ipc_request *
 		serve_return(ep, req->token, NULL, 0, NULL, 0);
 }
 
+/* ------------------------------------------------------------ session_view */
+
+/* A client of session-procs listing the processes of session audit_id: the handle, or 0. */
+static uint32_t mint_view(uint64_t audit_id)
+{
+	uint32_t client = 0;
+	int err = capos_endpoint_mint_badged(session_ep.endpoint, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_RIGHT_ALL,
+					     audit_id, &client);
+
+	if (err)
+		report_note("cannot make a session-procs view of session %llu: %s", (unsigned long long)audit_id,
+			    capos_strerror(err));
+	return err ? 0 : client;
+}
+
+/* The view of the session the one UserSession passed names. */
+static void serve_session_view(struct serve_ep *ep, const struct capos_ipc_request *req)
+{
+	struct capos_user_session_info_out info;
+	struct capos_xfer x;
+	int err = req->params_len == 0 && req->cap_count == 1 && req->caps[0].iface == CAPOS_IFACE_USER_SESSION
+		  ? capos_user_session_info(capos_ring(), req->caps[0].handle, &info) : -CAPOS_EINVAL;
+
+	serve_release_caps(req, 0);
+	x = (struct capos_xfer){ err ? 0 : mint_view(info.audit_id), CAPOS_XFER_MOVE };
+	if (!err && !x.cap)
+		err = -CAPOS_EQUOTA;
+	if (err) {
+		capos_ipc_return_status(req->token, err);
+		return;
+	}
+	if (serve_return(ep, req->token, NULL, 0, &x, 1))
+		capos_release(capos_ring(), x.cap);
+}
+
 static void serve_any(struct serve_ep *ep, const struct capos_ipc_request *req)
 {
 	if (req->method == CAPOS_PROCESS_REGISTRY_REGISTER) {
 		serve_register(ep, req);
+		return;
+	}
+	if (req->method == CAPOS_PROCESS_REGISTRY_SESSION_VIEW) {
+		serve_session_view(ep, req);
 		return;
 	}
 	serve_release_caps(req, 0);
@@ -288,34 +296,6 @@ static void serve_any(struct serve_ep *ep, const struct capos_ipc_request *req)
 }
 
 /* ------------------------------------------------------------ init's side */
-
-/*
- * The system session's caller reference: init calls session-procs itself
- * (a list after the last pid) and reads the reference off its own CALL.
- */
-static int learn_system_ref(void)
-{
-	static uint8_t buf[CAPOS_IPC_RECV_BUF(sizeof(struct capos_process_registry_list_in))]
-		__attribute__((aligned(8)));
-	static struct capos_process_registry_list_out out;   /* the caller's result buffer */
-	const struct capos_process_registry_list_out nothing = { 0 };   /* the answer: a buffer of its own */
-	struct capos_process_registry_list_in in = { .after_pid = UINT32_MAX };
-	struct capos_ipc_request req;
-	struct capos_completion c;
-	uint64_t ud;
-	int err = capos_call_async(capos_ring(), session_client, CAPOS_IFACE_PROCESS_REGISTRY,
-				   CAPOS_PROCESS_REGISTRY_LIST, &in, sizeof in, &out, sizeof out, &ud);
-
-	if (err)
-		return err;
-	err = capos_ipc_recv(session_ep.endpoint, buf, sizeof buf, &req);
-	if (!err) {
-		system_ref = req.caller;
-		err = capos_ipc_return(req.token, &nothing, CAPOS_PROCESS_REGISTRY_LIST_OUT_MIN, NULL, 0);
-	}
-	capos_ring_wait(capos_ring(), ud, CAPOS_TIMEOUT_INFINITE, &c);
-	return err;
-}
 
 static int make_endpoint(struct serve_ep *ep, uint32_t *client)
 {
@@ -335,7 +315,7 @@ static void record_init(void)
 	struct record *r = free_record();
 
 	if (self && capos_process_handle_info(capos_ring(), self, &info) == 0)
-		fill(r, self, &info, NULL, system_ref);
+		fill(r, self, &info, NULL);
 }
 
 int registry_start(void)
@@ -344,8 +324,6 @@ int registry_start(void)
 
 	if (!err)
 		err = make_endpoint(&session_ep, &session_client);
-	if (!err)
-		err = learn_system_ref();
 	if (!err)
 		err = serve_start(&all_ep);
 	if (!err)
@@ -368,20 +346,27 @@ uint32_t registry_client(const char *name)
 	return 0;
 }
 
-void registry_add_service(const struct svc *s, uint32_t session)
+int registry_scoped(const char *name)
+{
+	return strcmp(name, "session-procs") == 0;
+}
+
+uint32_t registry_mint_scoped(uint64_t audit_id)
+{
+	return session_ep.endpoint ? mint_view(audit_id) : 0;
+}
+
+void registry_add_service(const struct svc *s)
 {
 	struct capos_process_handle_info_out info;
 	struct record *r = free_record();
-	uint64_t ref = 0;
 	int err = r ? capos_process_handle_info(capos_ring(), s->proc, &info) : -CAPOS_EQUOTA;
 
-	if (!err && session)
-		err = session_ref(session, &ref);
 	if (err) {
 		report_note("%s is not in the process registry: %s", s->name, capos_strerror(err));
 		return;
 	}
-	fill(r, s->proc, &info, NULL, ref);
+	fill(r, s->proc, &info, NULL);
 }
 
 void registry_forget(const struct svc *s)

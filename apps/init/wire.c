@@ -5,15 +5,27 @@
  *   kernel:vm, threads, thread, park  NAME=@KIND: an object the kernel binds
  *                                     to the new process itself
  *   kernel:NAME (any other)           a copy of init's own handle of NAME
- *   init:procs, init:session-procs    a copy of the client capability of
+ *   init:procs                        a copy of the client capability of
  *                                     init's process registry (registry.c)
- *   init:graph                        ... of init's system graph (graph.c)
- *   service:SVC/EXPORT                a copy of the export's client capability
+ *   init:session-procs                a client of the registry minted for
+ *                                     this start, badged with the audit id
+ *                                     of the service's session: it lists
+ *                                     that session's processes
+ *   init:graph                        a copy of the client capability of
+ *                                     init's system graph (graph.c)
+ *   service:SVC/EXPORT                a copy of the client capability
+ *                                     minted for this import (below)
  *   device:NAME                       a device init obtains from its DeviceRoot
  *                                     for this start and then lets go of
  *                                     (devices.c)
  *   each export of the service        its Endpoint (receive side), under
  *                                     the export's name
+ *
+ * Every import of an export has a client capability of its own, minted
+ * when the export's endpoint is made, whose badge is the import's index
+ * in the manifest's capability table plus one: the exporter tells its
+ * importers apart by it (sessiond keeps a login failure delay per caller,
+ * the audit log names the writer), and no importer can pass for another.
  *
  * Copies are granted by the libOS loader (ProcessHandle.grant), in
  * the order their names appear in the grant list (capos_spawn).  The
@@ -30,7 +42,9 @@
  * the child's session without granting it (docs/sessions.md).  Other
  * services run in init's own, the system session.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <capos/ipc.h>
 #include "init.h"
 
 struct grants {
@@ -40,14 +54,19 @@ struct grants {
 	uint32_t ncaps;
 	uint32_t devices[CAPOS_XFER_MAX];      /* device handles obtained for this start: init releases them */
 	uint32_t ndevices;
+	uint32_t minted[CAPOS_XFER_MAX];       /* clients minted for this start: init releases them too */
+	uint32_t nminted;
 };
 
-/* Let go of the devices obtained for one start (the child holds its copies). */
+/* Let go of the devices obtained and the clients minted for one start (the child holds its copies). */
 static void release_devices(struct grants *g)
 {
 	for (uint32_t i = 0; i < g->ndevices; i++)
 		capos_release(capos_ring(), g->devices[i]);
 	g->ndevices = 0;
+	for (uint32_t i = 0; i < g->nminted; i++)
+		capos_release(capos_ring(), g->minted[i]);
+	g->nminted = 0;
 }
 
 static int bound_kind(const char *name)
@@ -105,6 +124,7 @@ static int build_grants(const struct init_state *st, const struct svc *s, int ha
 	g->len = 0;
 	g->ncaps = 0;
 	g->ndevices = 0;
+	g->nminted = 0;
 	g->names[0] = '\0';
 	for (uint32_t c = s->m->cap_first; c < s->m->cap_first + s->m->cap_count && !err; c++) {
 		const struct capos_manifest_cap *cap = &v->caps[c];
@@ -125,10 +145,14 @@ static int build_grants(const struct init_state *st, const struct svc *s, int ha
 		}
 		if (cap->source == CAPOS_CAP_FROM_KERNEL)
 			h = capos_cap_find(source, NULL);
-		else if (cap->source == CAPOS_CAP_FROM_INIT)
+		else if (cap->source == CAPOS_CAP_FROM_INIT && handles && registry_scoped(source)) {
+			h = g->nminted < CAPOS_XFER_MAX ? registry_mint_scoped(s->session_audit_id) : 0;
+			if (h)
+				g->minted[g->nminted++] = h;
+		} else if (cap->source == CAPOS_CAP_FROM_INIT)
 			h = registry_client(source) ? registry_client(source) : graph_client(source);
 		else
-			h = st->exports[manifest_export_find(v, cap->source_service, source)].client;
+			h = st->imports ? st->imports[c] : 0;
 		if (!h && (cap->source != CAPOS_CAP_FROM_SERVICE || handles)) {
 			report_manifest_error("service '%s': %s '%s' is not available to init", s->name,
 					      cap->source == CAPOS_CAP_FROM_KERNEL ? "kernel capability"
@@ -179,10 +203,40 @@ int wire_check(const struct init_state *st)
 	return 0;
 }
 
+/* Mint the client of each import of export e (of service svc), badged with the import's index + 1. */
+static int mint_imports(struct init_state *st, uint32_t svc, uint32_t e)
+{
+	const struct manifest_view *v = &st->view;
+
+	for (uint32_t c = 0; c < v->hdr->cap_count; c++) {
+		const struct capos_manifest_cap *cap = &v->caps[c];
+		int err;
+
+		if (cap->source != CAPOS_CAP_FROM_SERVICE || cap->source_service != svc ||
+		    manifest_export_find(v, svc, manifest_str(v, cap->source_name)) != (int)e)
+			continue;
+		err = capos_endpoint_mint_badged(st->exports[e].server, v->exports[e].iface, CAPOS_RIGHT_ALL,
+						 (uint64_t)c + 1, &st->imports[c]);
+		if (err) {
+			report_note("cannot make the client of %s for '%s': %s", manifest_str(v, v->exports[e].name),
+				    manifest_str(v, cap->name), capos_strerror(err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 int wire_exports(struct init_state *st, const struct svc *s)
 {
 	const struct manifest_view *v = &st->view;
 	uint32_t factory = capos_cap_find("endpoints", NULL);
+
+	if (!st->imports)
+		st->imports = calloc(v->hdr->cap_count + 1, sizeof *st->imports);
+	if (!st->imports) {
+		report_note("no memory for the clients of %u imports", v->hdr->cap_count);
+		return -CAPOS_ENOMEM;
+	}
 
 	for (uint32_t e = s->m->export_first; e < s->m->export_first + s->m->export_count; e++) {
 		struct capos_endpoint_factory_create_in in = { .iface = v->exports[e].iface };
@@ -198,12 +252,15 @@ int wire_exports(struct init_state *st, const struct svc *s)
 			return err;
 		}
 		st->exports[e] = (struct export_caps){ .server = out.server, .client = out.client };
+		err = mint_imports(st, s->index, e);
+		if (err)
+			return err;
 	}
 	return 0;
 }
 
-/* A fresh anonymous session for one start of s, named by the grant word @session. */
-static int add_anonymous_session(struct svc *s, struct grants *g, uint32_t *session)
+/* A fresh anonymous session for one start of s (named later by the grant word @session). */
+static int new_anonymous_session(struct svc *s, uint32_t *session)
 {
 	struct capos_session_factory_create_in in = { .user = "anonymous", .profile = "anonymous" };
 	struct capos_session_factory_create_out out = { 0 };
@@ -215,10 +272,7 @@ static int add_anonymous_session(struct svc *s, struct grants *g, uint32_t *sess
 	}
 	*session = out.session;
 	s->session_audit_id = out.audit_id;
-	err = grants_add(g, "@session", NULL, out.session);
-	if (err)
-		report_note("service '%s' has no room left for its session", s->name);
-	return err;
+	return 0;
 }
 
 int wire_spawn(struct init_state *st, struct svc *s)
@@ -226,11 +280,20 @@ int wire_spawn(struct init_state *st, struct svc *s)
 	struct grants g;
 	struct capos_spawn_quota quota;
 	uint32_t session = 0;
-	int err = build_grants(st, s, 1, &g);
+	int err = 0;
 
 	s->session_audit_id = CAPOS_SESSION_SYSTEM_AUDIT_ID;
-	if (!err && wants_anonymous(s))
-		err = add_anonymous_session(s, &g, &session);
+	if (wants_anonymous(s))
+		err = new_anonymous_session(s, &session);   /* first: its audit id scopes session-procs */
+	if (!err)
+		err = build_grants(st, s, 1, &g);
+	else
+		g = (struct grants){ .ndevices = 0 };
+	if (!err && session) {
+		err = grants_add(&g, "@session", NULL, session);
+		if (err)
+			report_note("service '%s' has no room left for its session", s->name);
+	}
 	if (!err) {
 		quota = (struct capos_spawn_quota){ s->m->quota.frames, s->m->quota.caps, s->m->quota.threads,
 						    s->m->quota.ring_ops, s->m->quota.kmem_kib };
@@ -239,7 +302,7 @@ int wire_spawn(struct init_state *st, struct svc *s)
 					&s->pid);
 	}
 	if (!err)
-		registry_add_service(s, session);
+		registry_add_service(s);
 	if (session)
 		capos_release(capos_ring(), session);   /* the child's process holds the session */
 	release_devices(&g);                         /* and its devices: their claims end with it */

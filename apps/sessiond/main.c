@@ -13,8 +13,9 @@
  *
  * Failures.  Every failed login (malformed, unknown name, wrong password)
  * answers application error 1 "login incorrect", and only after the
- * caller's delay (faildelay.h): one tracker per caller reference, i.e.
- * per session calling (one per terminal's shell).  The delay never holds
+ * caller's delay (faildelay.h): one tracker per caller, i.e. per badge
+ * of the "sessions" client called — init mints one for each import of
+ * the export (one per terminal's shell), and no caller can change it.  The delay never holds
  * up the server: the failure's reply token is kept in the tracker, a
  * watched Timer.sleep runs until the answer is due, and other callers'
  * logins, setups and status calls are served meanwhile.  While a failure's
@@ -45,7 +46,7 @@
 #define LOGIN_BUSY 2
 
 struct tracker {
-	uint64_t caller;
+	uint64_t caller;         /* the badge of the caller's client */
 	uint64_t used_ns;        /* last attempt: 0 for a free entry */
 	struct faildelay delay;
 	int waiting;             /* an answer is waiting for the delay */
@@ -255,7 +256,7 @@ static void fail_login(struct tracker *t, const struct capos_ipc_request *req, c
 	faildelay_failed(&t->delay);
 	ms = faildelay_next_ms(&t->delay);
 	auditlog_write("login-fail", 0, a->shape_ok ? a->user : "", "caller %016llx, delay %u ms",
-		       (unsigned long long)req->caller, ms);
+		       (unsigned long long)req->badge, ms);
 	t->token = req->token;
 	t->due_ns = capos_time_ns() + (uint64_t)ms * 1000000ull;
 	t->waiting = 1;
@@ -264,7 +265,7 @@ static void fail_login(struct tracker *t, const struct capos_ipc_request *req, c
 
 static void serve_login(const struct capos_ipc_request *req)
 {
-	struct tracker *t = tracker_of(req->caller);
+	struct tracker *t = tracker_of(req->badge);
 	struct capos_session_factory_create_in cin;
 	struct capos_session_factory_create_out cout;
 	struct capos_session_manager_login_out out;

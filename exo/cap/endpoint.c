@@ -2,8 +2,8 @@
  * Endpoint objects and their methods (see endpoint.h): the shared core's
  * life, closing when the last receive side goes, reply tokens that fail
  * their call when dropped unanswered, EndpointFactory.create,
- * Endpoint.mint, Endpoint.info and Endpoint.session_ref.  The ring
- * operations are in ipc.c.
+ * Endpoint.mint (client capabilities with their badges), Endpoint.info
+ * and Endpoint.wait_no_clients.  The ring operations are in ipc.c.
  */
 #include <capos/cap.h>
 #include <capos/error.h>
@@ -11,7 +11,6 @@
 #include "endpoint.h"
 #include "coreobj.h"
 #include "iface_kernel.h"
-#include "obj_session.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
 #include "../proc/process.h"
@@ -45,8 +44,6 @@ static struct ep_core *core_create(struct quota *payer, int *err)
 		return NULL;
 	c->payer = payer;
 	c->refs = 1;
-	c->key.k0 = entropy_u64();
-	c->key.k1 = entropy_u64();
 	return c;
 }
 
@@ -143,7 +140,8 @@ static void client_destroy(struct kobj *o)
 
 static const struct kobj_ops client_ops = { .destroy = client_destroy };
 
-static struct kobj *client_create(struct ep_core *c, uint32_t iface, struct quota *payer, int *err)
+static struct kobj *client_create(struct ep_core *c, uint32_t iface, uint64_t badge, struct quota *payer,
+				  int *err)
 {
 	struct ep_client *cl = kmem_zalloc(payer, sizeof *cl, err);
 	uint64_t flags;
@@ -154,6 +152,7 @@ static struct kobj *client_create(struct ep_core *c, uint32_t iface, struct quot
 	cl->base.payer = payer;
 	ep_core_ref(c);
 	cl->core = c;
+	cl->badge = badge;
 	flags = sched_lock_irqsave();
 	c->clients++;
 	sched_unlock_irqrestore(flags);
@@ -163,6 +162,11 @@ static struct kobj *client_create(struct ep_core *c, uint32_t iface, struct quot
 struct ep_core *ep_client_core(struct kobj *o)
 {
 	return o->kind == KOBJ_ENDPOINT_CLIENT ? KOBJ_CONTAINER(o, struct ep_client, base)->core : NULL;
+}
+
+uint64_t ep_client_badge(struct kobj *o)
+{
+	return KOBJ_CONTAINER(o, struct ep_client, base)->badge;
 }
 
 /* -------------------------------------------------------- reply tokens */
@@ -243,7 +247,7 @@ int kcap_endpoint_factory_create(struct kcall *call, const struct capos_endpoint
 	if (core)
 		server = endpoint_create(core, payer, &err);
 	if (server)
-		client = client_create(core, in->iface, payer, &err);
+		client = client_create(core, in->iface, 0, payer, &err);  /* the first client is unbadged */
 	if (server && client)
 		err = kcall_grant_pair(call, server, CAPOS_RIGHT_ALL, client, CAPOS_RIGHT_ALL, &out->server,
 				       &out->client);
@@ -258,6 +262,11 @@ int kcap_endpoint_factory_create(struct kcall *call, const struct capos_endpoint
 	return err;
 }
 
+/*
+ * A new client capability carrying in->badge.  Only the receive side can
+ * mint, and nothing changes a badge afterwards, so a server can trust the
+ * badge of every CALL it receives as its own word.
+ */
 int kcap_endpoint_mint(struct kcall *call, const struct capos_endpoint_mint_in *in, uint32_t in_len,
 		       struct capos_endpoint_mint_out *out, uint32_t *out_len)
 {
@@ -268,7 +277,7 @@ int kcap_endpoint_mint(struct kcall *call, const struct capos_endpoint_mint_in *
 	(void)in_len;
 	if (!valid_client_iface(in->iface) || (in->rights & ~CAPOS_RIGHT_ALL))
 		return -CAPOS_EINVAL;
-	client = client_create(endpoint_core(call->obj), in->iface, process_quota(call->proc), &err);
+	client = client_create(endpoint_core(call->obj), in->iface, in->badge, process_quota(call->proc), &err);
 	if (!client)
 		return err;
 	h = kcall_grant(call, client, in->rights);
@@ -292,30 +301,6 @@ int kcap_endpoint_info(struct kcall *call, const struct capos_endpoint_info_in *
 	out->in_flight = c->in_flight;
 	out->servers = __atomic_load_n(&call->obj->refs, __ATOMIC_RELAXED);
 	sched_unlock_irqrestore(flags);
-	*out_len = sizeof *out;
-	return 0;
-}
-
-/* The caller reference a CALL from that session shows here (ipc.c, new_call). */
-int kcap_endpoint_session_ref(struct kcall *call, const struct capos_endpoint_session_ref_in *in,
-			      uint32_t in_len, struct capos_endpoint_session_ref_out *out, uint32_t *out_len)
-{
-	struct ep_core *c = endpoint_core(call->obj);
-	struct cap_slot *slot;
-	struct session *s;
-	struct kobj *o;
-	int err = cap_lookup(process_caps(call->proc), in->session, 0, &slot);
-
-	(void)in_len;
-	if (err)
-		return err;
-	o = kobj_resolve(slot->object, &err);
-	if (!o)
-		return err;
-	s = session_of(o);
-	if (!s)
-		return -CAPOS_ETYPE;
-	out->caller = siphash24_u64(&c->key, session_secret_id(s));
 	*out_len = sizeof *out;
 	return 0;
 }

@@ -3,12 +3,14 @@
  *
  * One struct ep_core per endpoint holds what server and clients share:
  * the FIFO of CALLs waiting for a RECV, the FIFO of RECVs waiting for a
- * CALL, counters and the key that makes caller references opaque.  Three
- * kinds of kernel objects point at it:
+ * CALL and counters.  Three kinds of kernel objects point at it:
  *   struct endpoint   the receive side (interface Endpoint), one per core:
  *                     when it goes (its last handle), the core closes;
  *   struct ep_client  a client capability (kind KOBJ_ENDPOINT_CLIENT,
- *                     iface = the service's interface id);
+ *                     iface = the service's interface id) and its badge,
+ *                     the word Endpoint.mint gave it: fixed for the
+ *                     object's life, so every handle, transfer and
+ *                     revocable copy of it carries the same one;
  *   struct ep_reply   a reply token in a server's table (interface
  *                     Reply), naming one call in service.
  * A call is a struct ep_call, a kop on the caller's ring; a waiting RECV
@@ -35,7 +37,6 @@
 #include "kcall.h"
 #include "kobj.h"
 #include "ring.h"
-#include "../lib/siphash.h"
 
 struct ep_call;
 struct ep_recv;
@@ -44,7 +45,6 @@ struct ep_core {
 	uint32_t refs;                        /* atomic */
 	struct quota *payer;                  /* who created the endpoint pays (kmem_zalloc) */
 	bool closed;                          /* [sched] the receive side is gone */
-	struct siphash_key key;               /* fixed at creation */
 	struct ep_call *queue_head, *queue_tail;  /* [sched] */
 	struct ep_recv *recv_head, *recv_tail;    /* [sched] */
 	uint32_t queued, receivers, in_flight;    /* [sched] */
@@ -60,6 +60,7 @@ struct endpoint {
 struct ep_client {
 	struct kobj base;
 	struct ep_core *core;
+	uint64_t badge;                       /* fixed at mint: what the server sees on each CALL */
 };
 
 struct ep_reply {
@@ -78,7 +79,7 @@ struct ep_call {
 	struct ep_reply *reply;               /* [sched] IN_SERVICE */
 	bool delivered;                       /* the server holds the capabilities: moves commit */
 	struct process *caller;               /* lives as long as this kop */
-	uint64_t caller_ref;
+	uint64_t badge;                       /* of the client capability it was made on */
 	uint32_t iface;
 	uint16_t method;
 	uint32_t params_len;
@@ -100,6 +101,8 @@ struct kobj *coreobj_endpoints(void);
 
 /* The core behind a client capability, or NULL when o is not one. */
 struct ep_core *ep_client_core(struct kobj *o);
+/* The badge of client capability o (ep_client_core(o) != NULL). */
+uint64_t ep_client_badge(struct kobj *o);
 /* The core behind an Endpoint (receive side) object, or NULL. */
 struct ep_core *endpoint_core(struct kobj *o);
 /* A new reply token object for call (one reference for the caller), or NULL. */
@@ -114,6 +117,6 @@ int ipc_call(struct kcall *c, struct ep_core *core);
 int ipc_recv(struct kcall *c, struct ep_core *core);
 int ipc_return(struct kcall *c);
 /* A CALL made by the kernel for a thread (a fault message; ipc.c says how it is filled). */
-void ipc_call_kernel(struct ep_core *core, struct ep_call *call, uint32_t iface, uint16_t method);
+void ipc_call_kernel(struct ep_core *core, struct ep_call *call, uint64_t badge, uint32_t iface, uint16_t method);
 
 #endif

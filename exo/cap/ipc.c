@@ -193,7 +193,7 @@ static void msg_header(const struct ep_call *call, uint32_t n, const struct capo
 		       struct capos_ipc_msg *m)
 {
 	memset(m, 0, sizeof *m);
-	m->caller = call->caller_ref;
+	m->badge = call->badge;
 	m->iface = call->iface;
 	m->method = call->method;
 	m->cap_count = (uint16_t)n;
@@ -349,7 +349,7 @@ static struct ep_call *new_call(struct kcall *c, struct ep_core *core)
 	ep_core_ref(core);
 	call->core = core;
 	call->caller = c->proc;
-	call->caller_ref = siphash24_u64(&core->key, session_secret_id(c->proc->session));
+	call->badge = ep_client_badge(c->obj);
 	call->iface = s->iface;
 	call->method = s->method;
 	call->params_len = s->params_len;
@@ -429,14 +429,15 @@ int ipc_call(struct kcall *c, struct ep_core *core)
  * call is a kop from kop_register_kernel on that thread's ring, with caller,
  * params (kernel memory charged to params_q) and params_len filled.  No
  * transfers and no result buffer, so only an empty RETURN completes it
- * with 0.  Every outcome, a refusal here included, arrives as the kop's
- * status.
+ * with 0.  The server sees the badge of the client capability the
+ * handler was registered through.  Every outcome, a refusal here
+ * included, arrives as the kop's status.
  */
-void ipc_call_kernel(struct ep_core *core, struct ep_call *call, uint32_t iface, uint16_t method)
+void ipc_call_kernel(struct ep_core *core, struct ep_call *call, uint64_t badge, uint32_t iface, uint16_t method)
 {
 	ep_core_ref(core);
 	call->core = core;
-	call->caller_ref = siphash24_u64(&core->key, session_secret_id(call->caller->session));
+	call->badge = badge;
 	call->iface = iface;
 	call->method = method;
 	call->k.cancel = call_cancel;

@@ -4,6 +4,9 @@
  * quota (the charge stays with the caller's quota even if the object is
  * later handed to someone else) and grants the caller a capability to it:
  * out.memory is the handle (also the CQE's aux), out.pages the size.
+ * info reports the machine's memory at the moment of the call: frames
+ * managed and free, and what the kernel heap holds — counts anybody who
+ * may allocate machine memory can learn anyway by allocating.
  *
  * Errors (nothing is charged or allocated when a call fails):
  *   -CAPOS_EINVAL  pages is 0
@@ -18,6 +21,8 @@
 #include "kcall.h"
 #include "memcap.h"
 #include "procobj.h"
+#include "../mm/heap_core.h"
+#include "../mm/mm.h"
 #include "../proc/memobj.h"
 #include "../proc/process.h"
 
@@ -69,6 +74,25 @@ int kcap_frame_allocator_alloc(struct kcall *call, const struct capos_frame_allo
 		return (int)h;
 	out->memory = (uint32_t)h;
 	out->pages = in->pages;
+	*out_len = sizeof *out;
+	return 0;
+}
+
+int kcap_frame_allocator_info(struct kcall *call, const struct capos_frame_allocator_info_in *in, uint32_t in_len,
+			      struct capos_frame_allocator_info_out *out, uint32_t *out_len)
+{
+	struct frame_stats f;
+	struct heap_stats h;
+
+	(void)call;
+	(void)in;
+	(void)in_len;
+	frame_get_stats(&f);
+	heap_get_stats(&h);
+	out->total_frames = f.total_pages;
+	out->free_frames = f.free_pages;
+	out->heap_bytes = h.bytes_in_use;
+	out->heap_frames = h.slabs * HEAP_BLOCK_PAGES + h.large_pages;
 	*out_len = sizeof *out;
 	return 0;
 }

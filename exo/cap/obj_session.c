@@ -3,10 +3,7 @@
  * every process acts in, the SessionFactory singleton that makes them and
  * the UserSession objects that name them.
  *
- * Ids.  The audit id is a serial number (the system session is 1); the
- * secret id, which endpoint caller references are computed from, is the
- * SipHash of the audit id under a key drawn at the first session, so it
- * cannot be told from the audit id nor guessed from another session's.
+ * Ids.  The audit id is a serial number (the system session is 1).
  *
  * Ending.  end_locked() is the one way a session ends: it records the
  * state, takes the session off the expiry list and completes every
@@ -28,7 +25,6 @@
 #include "kcall.h"
 #include "obj_session.h"
 #include "../kern/clock.h"
-#include "../lib/siphash.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
 #include "../proc/process.h"
@@ -41,7 +37,6 @@ struct session {
 	struct quota *payer;            /* the SessionFactory's holder pays (kmem_zalloc) */
 	uint32_t processes;             /* atomic: processes joined and not yet left */
 	uint64_t audit_id;
-	uint64_t secret;
 	uint64_t created_ns;
 	uint64_t expires_ns;            /* 0: never */
 	char user[CAPOS_SESSION_LABEL_MAX];
@@ -71,8 +66,6 @@ static struct session system_session = {
 	.state = CAPOS_SESSION_LIVE,
 };
 
-static struct siphash_key secret_key;
-static bool keyed;
 static uint64_t next_audit_id = CAPOS_SESSION_SYSTEM_AUDIT_ID + 1;
 static struct session *expiry_head;   /* [sched] sorted by expires_ns */
 
@@ -83,20 +76,8 @@ struct kobj *coreobj_sessions(void)
 	return &factory_obj;
 }
 
-/* Draw the key once (boot is single-threaded) and give the system session its secret. */
-static void ensure_key(void)
-{
-	if (keyed)
-		return;
-	secret_key.k0 = entropy_u64();
-	secret_key.k1 = entropy_u64();
-	system_session.secret = siphash24_u64(&secret_key, system_session.audit_id);
-	keyed = true;
-}
-
 struct session *session_system(void)
 {
-	ensure_key();
 	return &system_session;
 }
 
@@ -210,11 +191,6 @@ uint32_t session_state(struct session *s)
 	return state;
 }
 
-uint64_t session_secret_id(const struct session *s)
-{
-	return s->secret;
-}
-
 uint64_t session_audit_id(const struct session *s)
 {
 	return s->audit_id;
@@ -290,10 +266,8 @@ static struct session *session_new(const struct capos_session_factory_create_in 
 	if (!s)
 		return NULL;
 	s->payer = payer;
-	ensure_key();
 	s->refs = 1;
 	s->audit_id = __atomic_fetch_add(&next_audit_id, 1, __ATOMIC_RELAXED);
-	s->secret = siphash24_u64(&secret_key, s->audit_id);
 	s->created_ns = clock_ns();
 	s->expires_ns = in->lifetime_ns ? s->created_ns + in->lifetime_ns : 0;
 	label_copy(s->user, in->user);

@@ -1,8 +1,7 @@
 /*
  * Sessions in the kernel (model: docs/sessions.md).  A struct session is
- * what a process acts in: an id that only the kernel sees (the input of
- * every endpoint caller reference), the labels and lifetime the session
- * manager gave it, and its state.  Each process holds one reference for
+ * what a process acts in: an audit id, the labels and lifetime the
+ * session manager gave it, and its state.  Each process holds one reference for
  * its whole life (struct process.session, fixed at creation); each
  * UserSession kernel object holds one; the system session (init and
  * everything started at boot) is static and never ends.
@@ -33,8 +32,6 @@ void session_process_leave(struct session *s);
 
 /* 0 while live, else the CAPOS_SESSION_* it ended with (expiry noticed here). */
 uint32_t session_state(struct session *s);
-/* The secret id endpoint caller references are computed from. */
-uint64_t session_secret_id(const struct session *s);
 uint64_t session_audit_id(const struct session *s);
 
 /* The session a UserSession object (after forwarding) refers to, or NULL. */

@@ -145,7 +145,7 @@ static enum fault_outcome ask_handler(struct thread *t, const struct trap_frame 
 	}
 	if (via->kind == KOBJ_FORWARD)
 		revocable_track(&call->k, via);  /* a revoke while it is queued or in service ends it */
-	ipc_call_kernel(core, call, CAPOS_IFACE_FAULT, CAPOS_FAULT_EXCEPTION);
+	ipc_call_kernel(core, call, ep_client_badge(o), CAPOS_IFACE_FAULT, CAPOS_FAULT_EXCEPTION);
 	out = await_answer(t, call);
 	irq_disable();
 	return out;

@@ -32,7 +32,12 @@ int capos_endpoint_create(uint32_t iface, uint32_t *server, uint32_t *client)
 
 int capos_endpoint_mint_client(uint32_t server, uint32_t iface, uint32_t rights, uint32_t *client)
 {
-	struct capos_endpoint_mint_in in = { .iface = iface, .rights = rights };
+	return capos_endpoint_mint_badged(server, iface, rights, 0, client);
+}
+
+int capos_endpoint_mint_badged(uint32_t server, uint32_t iface, uint32_t rights, uint64_t badge, uint32_t *client)
+{
+	struct capos_endpoint_mint_in in = { .iface = iface, .rights = rights, .badge = badge };
 	struct capos_endpoint_mint_out out = { 0 };
 	int err = capos_endpoint_mint(capos_ring(), server, &in, &out);
 
@@ -65,7 +70,7 @@ int capos_ipc_parse_request(const void *buf, uint32_t len, uint64_t token, struc
 	if (len < sizeof *m || m->cap_count > CAPOS_XFER_MAX || m->params_len != len - sizeof *m)
 		return -CAPOS_EFORMAT;
 	req->token = token;
-	req->caller = m->caller;
+	req->badge = m->badge;
 	req->iface = m->iface;
 	req->method = m->method;
 	req->cap_count = m->cap_count;

@@ -270,6 +270,20 @@ def kcall_corpus():
     miss("unknown-opcode", opcode=9)
 
 
+def webui_corpus():
+    """The Web UI's request corpus (tests/qemu/webui/requests.py), each
+    request whole and cut in 1- and 7-byte pieces (the first byte picks the
+    piece size), and two requests pipelined on one connection."""
+    import sys
+    sys.path.insert(0, os.path.join(TOP, "tests", "qemu", "webui"))
+    import requests as webui_requests
+    for name, status, data in webui_requests.CORPUS:
+        write("webui", "%d-%s" % (status, name), bytes([63]) + data)
+    get = webui_requests.CORPUS[0][2]
+    write("webui", "pieces-1", bytes([0]) + get + webui_requests.CORPUS[-1][2])
+    write("webui", "pieces-7", bytes([6]) + get + get)
+
+
 def main():
     kernel = elf_image(KBASE)
     write("elf", "kernel-like.elf", kernel)
@@ -293,6 +307,7 @@ def main():
     pcicaps_corpus()
     virtq_corpus()
     kcall_corpus()
+    webui_corpus()
 
 
 if __name__ == "__main__":

@@ -133,7 +133,8 @@ static void op_endpoint(struct kf_thread *t)
 		break;
 	}
 	case 1: {
-		struct capos_endpoint_mint_in in = { .iface = (uint32_t)kf_pick_word(r), .rights = (uint32_t)kf_below(r, 3) };
+		struct capos_endpoint_mint_in in = { .iface = (uint32_t)kf_pick_word(r), .rights = (uint32_t)kf_below(r, 3),
+						     .badge = kf_pick_word(r) };
 
 		if ((e = kf_pool_find(r, CAPOS_IFACE_ENDPOINT)) != 0)
 			kf_call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_ENDPOINT,

@@ -1,16 +1,16 @@
 /*
  * utest-ipc: a ping service over an endpoint (docs/ipc.md).  Runs as init:
  * creates endpoints, starts utest-ipc-server children to serve them and
- * calls them — echoes, large messages, application errors, caller
- * references seen from two concurrent client processes (this program
+ * calls them — echoes, large messages, application errors, the badges
+ * the server sees from two concurrent client processes (this program
  * again, in mode "client"), the limits on message sizes — and plays both
  * sides of an endpoint itself to keep several calls in service at once,
  * cancel calls and read Endpoint.info.  One line per check,
  * "utest-ipc: <what>: ok"; the exit code is the number of failures.
  *
  * Mode "client N" (a child granted the service as "svc"): N echo calls and
- * a few PING_WHO; exits with 2^32 + the low 32 bits of its caller
- * reference when every echo came back and the reference was stable, 1
+ * a few PING_WHO; exits with 2^32 + the low 32 bits of the badge the
+ * server saw when every echo came back and the badge was stable, 1
  * otherwise.
  */
 #include <stdlib.h>
@@ -22,6 +22,9 @@
 #define WHO_ROUNDS 5
 #define LARGE 60000u
 #define CLIENT_OK (1ll << 32)
+#define BADGE_A 0x00000000a1a1a1a1ull   /* the two client processes' badges */
+#define BADGE_B 0x00000001b2b2b2b2ull
+#define BADGE_OTHER 0x0000000000000777ull
 
 static uint8_t big_in[CAPOS_MSG_MAX + 8], big_out[CAPOS_MSG_MAX + 8];
 static uint32_t test_calls;   /* calls this process made to the main server */
@@ -177,48 +180,57 @@ static int64_t client_result(uint32_t proc)
 
 static void test_callers(uint32_t client, uint32_t server)
 {
-	uint64_t mine = 0, again = 1;
-	int64_t ca, cb, own;
-	uint32_t a, b;
+	uint64_t mine = 1, again = 2;
+	int64_t ca, cb;
+	uint32_t a = 0, b = 0, pa, pb;
 	struct ping_stats s;
 
 	ut_status("PING_WHO", who(client, &mine), 0);
 	ut_status("PING_WHO again", who(client, &again), 0);
 	test_calls += 2;
-	ut_check(mine == again, "the caller reference is stable for one process", "%#llx then %#llx",
-		 (unsigned long long)mine, (unsigned long long)again);
+	ut_check(mine == 0 && again == 0, "EndpointFactory.create's client shows badge 0, call after call",
+		 "%#llx then %#llx", (unsigned long long)mine, (unsigned long long)again);
 	check_servers("Endpoint.info counts the server child's copy of the Endpoint", server, 2);
-	a = spawn_client(client);
-	b = spawn_client(client);
-	ca = client_result(a);
-	cb = client_result(b);
-	own = CLIENT_OK + (int64_t)(mine & 0xffffffffu);
-	ut_check(ca >= CLIENT_OK && cb >= CLIENT_OK, "two concurrent client processes served: echoes intact, references stable",
+	ut_status("Endpoint.mint a badged client for the first client process",
+		  capos_endpoint_mint_badged(server, PING_IFACE, CAPOS_RIGHT_ALL, BADGE_A, &a), 0);
+	ut_status("Endpoint.mint a badged client for the second",
+		  capos_endpoint_mint_badged(server, PING_IFACE, CAPOS_RIGHT_ALL, BADGE_B, &b), 0);
+	pa = spawn_client(a);
+	pb = spawn_client(b);
+	ca = client_result(pa);
+	cb = client_result(pb);
+	ut_check(ca >= CLIENT_OK && cb >= CLIENT_OK, "two concurrent client processes served: echoes intact, badges stable",
 		 "exit codes %#llx %#llx", (unsigned long long)ca, (unsigned long long)cb);
-	/* All three are in init's session, the system session (docs/sessions.md): one reference. */
-	ut_check(ca == cb && ca == own, "the two clients and the test, one session, show one caller reference",
-		 "%#llx %#llx %#llx", (unsigned long long)ca, (unsigned long long)cb, (unsigned long long)own);
+	ut_check(ca == CLIENT_OK + (int64_t)(BADGE_A & 0xffffffffu) && cb == CLIENT_OK + (int64_t)(BADGE_B & 0xffffffffu),
+		 "each client process's calls show the badge of its own capability", "%#llx %#llx",
+		 (unsigned long long)ca, (unsigned long long)cb);
 	ut_status("PING_STATS", stats(client, &s), 0);
 	test_calls++;
-	ut_check(s.callers == 1 && s.calls == test_calls + 2 * (CLIENT_ECHOES + WHO_ROUNDS),
-		 "the server saw 1 distinct caller and every call", "%u callers, %u calls (expected %u)", s.callers,
+	ut_check(s.callers == 3 && s.calls == test_calls + 2 * (CLIENT_ECHOES + WHO_ROUNDS),
+		 "the server saw 3 distinct badges and every call", "%u badges, %u calls (expected %u)", s.callers,
 		 s.calls, test_calls + 2 * (CLIENT_ECHOES + WHO_ROUNDS));
+	capos_release(capos_ring(), a);
+	capos_release(capos_ring(), b);
 }
 
-static void test_other_endpoint(uint64_t ref_here)
+/* A badge belongs to the capability: a client of another endpoint shows what that endpoint minted. */
+static void test_other_endpoint(void)
 {
-	uint32_t server, client, proc;
-	uint64_t ref_there = ref_here;
+	uint32_t server, client, badged = 0, proc;
+	uint64_t seen = 1;
 
 	ipc_endpoint(PING_IFACE, &server, &client);
+	ut_status("Endpoint.mint on a second endpoint", capos_endpoint_mint_badged(server, PING_IFACE, CAPOS_RIGHT_ALL,
+											BADGE_OTHER, &badged), 0);
 	proc = ipc_spawn_server("", server);
-	ut_status("PING_WHO on a second endpoint", who(client, &ref_there), 0);
-	ut_check(ref_there != ref_here, "the caller reference differs between two endpoints", "both %#llx",
-		 (unsigned long long)ref_here);
+	ut_status("PING_WHO on a second endpoint", who(badged, &seen), 0);
+	ut_check(seen == BADGE_OTHER, "a second endpoint's server sees the badge it minted", "%#llx",
+		 (unsigned long long)seen);
 	call(client, PING_EXIT, NULL, 0, NULL, 0, NULL);
 	ipc_expect_exit("the second server exits 0 after PING_EXIT", proc, 0);
 	capos_release(capos_ring(), server);
 	capos_release(capos_ring(), client);
+	capos_release(capos_ring(), badged);
 }
 
 static int client_mode(uint32_t echoes)
@@ -239,7 +251,7 @@ static int client_mode(uint32_t echoes)
 		if (i == 0)
 			first = ref;
 	}
-	capos_printf("utest-ipc: client: caller reference %#llx, %s\n", (unsigned long long)first, bad ? "FAILED" : "fine");
+	capos_printf("utest-ipc: client: badge %#llx, %s\n", (unsigned long long)first, bad ? "FAILED" : "fine");
 	capos_process_exit(bad ? 1 : CLIENT_OK + (int64_t)(first & 0xffffffffu));
 }
 
@@ -391,7 +403,6 @@ static void test_cancel(void)
 int main(int argc, char **argv)
 {
 	uint32_t server, client, proc;
-	uint64_t ref = 0;
 
 	ut_init("utest-ipc");
 	if (argc > 2 && strcmp(argv[1], "client") == 0)
@@ -404,8 +415,7 @@ int main(int argc, char **argv)
 	test_large(client);
 	test_reply_too_big(client);
 	test_callers(client, server);
-	who(client, &ref);
-	test_other_endpoint(ref);
+	test_other_endpoint();
 	ut_status("PING_EXIT", call(client, PING_EXIT, NULL, 0, NULL, 0, NULL), 0);
 	ipc_expect_exit("the server exits 0 after PING_EXIT", proc, 0);
 	check_info("Endpoint.info: the child's copy of the Endpoint is gone with it", server, 0, 0, 0, 1);

@@ -21,7 +21,7 @@
 
 enum ping_method {
 	PING_ECHO = 0,          /* reply = params */
-	PING_WHO = 1,           /* reply = the caller reference the server saw (u64) */
+	PING_WHO = 1,           /* reply = the badge the server saw (u64) */
 	PING_GIVE = 2,          /* struct ping_give_in: reply carries the server's "null" or "timer" */
 	PING_TAKE = 3,          /* keep the capabilities sent along; reply struct ping_take_out */
 	PING_PROBE = 4,         /* reply = int32 status of Null.nop on the server's own "null" */
@@ -51,7 +51,7 @@ struct ping_take_out {
 
 struct ping_stats {
 	uint32_t calls;         /* CALLs received */
-	uint32_t callers;       /* distinct caller references among them */
+	uint32_t callers;       /* distinct badges among them */
 	uint32_t caps;          /* capabilities received in all */
 	uint32_t return_errors; /* RETURNs that did not deliver (caller gone, ...) */
 };

@@ -93,13 +93,13 @@ static int serve(const struct capos_ipc_request *req)
 
 	stats.calls++;
 	stats.caps += req->cap_count;
-	note_caller(req->caller);
+	note_caller(req->badge);
 	switch (req->method) {
 	case PING_ECHO:
 		answer(req->token, req->params, req->params_len, NULL, 0);
 		break;
 	case PING_WHO:
-		answer(req->token, &req->caller, sizeof req->caller, NULL, 0);
+		answer(req->token, &req->badge, sizeof req->badge, NULL, 0);
 		break;
 	case PING_GIVE:
 		serve_give(req);

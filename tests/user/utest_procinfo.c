@@ -9,10 +9,12 @@
  * than a batch pages through after_pid with "more" set in between; a
  * smaller result buffer gets fewer entries; bad registrations, handles,
  * interfaces, methods and lengths are refused.  "session-procs" shows a
- * caller only its own session: this service and a child of its session
- * see the system session, a child started in a new session
- * (SessionFactory.create, grant word @session, registered with that
- * UserSession) sees only that session's processes.
+ * caller only one session, the one its client was minted for: this
+ * service (init mints its client for the system session) and a child
+ * given that client see the system session; a child started in a new
+ * session (SessionFactory.create, grant word @session, registered with
+ * that UserSession) and given that session's view
+ * (ProcessRegistry.session_view) sees only that session's processes.
  *
  * Child modes (first argument): "nap" sleeps until killed; "same" and
  * "alone PID AUDIT" check their own "session-procs" view (once the parent
@@ -321,12 +323,25 @@ static int run_child_check(uint32_t procs, const char *grants, const char *args,
 	return err ? err : (int)code;
 }
 
+/* ProcessRegistry.session_view of session through registry: 0 with *view, or a negative code. */
+static int session_view(uint32_t registry, uint32_t session, uint32_t *view)
+{
+	struct capos_xfer x = { session, CAPOS_XFER_COPY };
+	struct capos_ipc_cap room;
+	struct capos_ipc_reply r;
+	int err = capos_ipc_call(registry, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_SESSION_VIEW, NULL, 0,
+				 session ? &x : NULL, session ? 1 : 0, &room, sizeof room, &r);
+
+	*view = !err && r.cap_count == 1 ? r.caps[0].handle : 0;
+	return err ? err : *view ? 0 : -CAPOS_EFORMAT;
+}
+
 static void test_session_scope(uint32_t procs, uint32_t session_procs)
 {
 	static struct listing all, mine;
 	struct capos_session_factory_create_in in = { .user = "procinfo", .profile = "test" };
 	struct capos_session_factory_create_out out = { 0 };
-	uint32_t caps[4] = { ut_cap("console"), ut_cap("timer"), session_procs, 0 }, napper = 0, napper_pid = 0;
+	uint32_t caps[4] = { ut_cap("console"), ut_cap("timer"), session_procs, 0 }, napper = 0, napper_pid = 0, view = 0;
 	const struct capos_procinfo_entry *e;
 	char args[64];
 	int err;
@@ -353,11 +368,15 @@ static void test_session_scope(uint32_t procs, uint32_t session_procs)
 	ut_status("session-procs: list", list_all(session_procs, &mine), 0);
 	ut_check(!find(&mine, napper_pid), "this service's session-procs does not show the other session's child",
 		 "listed");
+	ut_status("session_view without a UserSession: -CAPOS_EINVAL", session_view(procs, 0, &view), -CAPOS_EINVAL);
+	ut_status("session_view of the new session", session_view(procs, out.session, &view), 0);
+	caps[2] = view;
 	caps[3] = out.session;
 	capos_snprintf(args, sizeof args, "alone %u %llu", napper_pid, (unsigned long long)out.audit_id);
 	ut_status("a second child in the new session sees only itself and the napper there",
 		  run_child_check(procs, "console timer session-procs @session thread=@thread", args, caps, 4,
 				  out.session), 0);
+	capos_release(rc, view);
 	if (napper)
 		end_child(napper);
 	capos_release(rc, out.session);

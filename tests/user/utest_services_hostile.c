@@ -391,8 +391,20 @@ static void attack_launch_params(uint32_t gs)
 						       sizeof result, &r), &r, takes);
 	ut_status("launch: parameters past the server's buffer",
 		  launch_call(m, params, PARAMS_OVER_RECV, caps, 2, CAPOS_XFER_COPY, sizeof result, &r), -CAPOS_ERANGE);
-	expect_refused("launch: method 1", launch_call(1, &in, sizeof in, caps, 2, CAPOS_XFER_COPY, sizeof result,
+	expect_refused("launch: method 2", launch_call(2, &in, sizeof in, caps, 2, CAPOS_XFER_COPY, sizeof result,
 						       &r), &r, takes);
+	expect_refused("session_broker: with parameters",
+		       launch_call(CAPOS_SHELL_LAUNCHER_SESSION_BROKER, &in, sizeof in, caps, 1, CAPOS_XFER_COPY,
+				   sizeof result, &r), &r, "refused: pass only the UserSession");
+	expect_refused("session_broker: a session and a terminal",
+		       launch_call(CAPOS_SHELL_LAUNCHER_SESSION_BROKER, NULL, 0, caps, 2, CAPOS_XFER_COPY, sizeof result,
+				   &r), &r, "refused: pass only the UserSession");
+	expect_refused("session_broker: the terminal for the session",
+		       launch_call(CAPOS_SHELL_LAUNCHER_SESSION_BROKER, NULL, 0, &terminal, 1, CAPOS_XFER_COPY,
+				   sizeof result, &r), &r, "refused: the first capability must be a UserSession");
+	expect_refused("session_broker: no capability",
+		       launch_call(CAPOS_SHELL_LAUNCHER_SESSION_BROKER, NULL, 0, NULL, 0, 0, sizeof result, &r), &r,
+		       "refused: the first capability must be a UserSession");
 	expect_refused("launch: method 0xffff", launch_call(0xffff, &in, sizeof in, NULL, 0, 0, sizeof result, &r),
 		       &r, takes);
 	memset(in.profile, 'g', sizeof in.profile);
@@ -668,12 +680,26 @@ static int await_record(const char *event, const char *detail)
 
 /* --- the child: in a guest session of its own --- */
 
+/* ShellLauncher.session_broker: the client of "broker" for session gs (what its shell would get), or 0. */
+static uint32_t session_broker(uint32_t gs)
+{
+	struct capos_xfer x = { gs, CAPOS_XFER_COPY };
+	struct capos_ipc_cap room;
+	struct capos_ipc_reply r;
+	int status = capos_ipc_call(launcher, CAPOS_IFACE_SHELL_LAUNCHER, CAPOS_SHELL_LAUNCHER_SESSION_BROKER, NULL, 0,
+				    &x, 1, &room, sizeof room, &r);
+
+	ut_check(status == 0 && r.cap_count == 1, "session_broker: the child's session's client of the broker",
+		 "status %d", status);
+	return status == 0 && r.cap_count == 1 ? r.caps[0].handle : 0;
+}
+
 static void check_child(void)
 {
-	uint32_t gs = login_guest(), copy = 0, revoker = 0, proc = 0, reason = 99;
-	uint32_t caps[6] = { ut_cap("console"), broker, 0, ut_cap("capspace"), timer_cap, 0 };
+	uint32_t gs = login_guest(), copy = 0, revoker = 0, proc = 0, reason = 99, own_broker = gs ? session_broker(gs) : 0;
+	uint32_t caps[6] = { ut_cap("console"), own_broker, 0, ut_cap("capspace"), timer_cap, 0 };
 	int64_t code = -1;
-	int err = gs ? capos_cap_derive(gs, CAPOS_RIGHT_ALL, &copy, &revoker) : -CAPOS_EPEER;
+	int err = own_broker ? capos_cap_derive(gs, CAPOS_RIGHT_ALL, &copy, &revoker) : -CAPOS_EPEER;
 
 	caps[2] = gs;
 	caps[5] = copy;          /* @session: a spawn takes no handle twice */
@@ -684,6 +710,7 @@ static void check_child(void)
 	ut_status("spawn a child into a guest session", err, 0);
 	capos_release(capos_ring(), copy);
 	capos_release(capos_ring(), revoker);
+	capos_release(capos_ring(), own_broker);
 	if (!err) {
 		err = capos_process_wait(proc, &code, &reason);
 		ut_check(err == 0 && code == 0 && reason == CAPOS_EXIT_NORMAL, "the child's checks pass",

@@ -3,8 +3,8 @@
  * as init (system session) holding "sessions", "spawner", "endpoints" and
  * "capspace".  It creates sessions and checks what their UserSession
  * handles say; spawns children of this same program with and without the
- * grant word @session and, serving an endpoint itself, compares the caller
- * reference each child's CALL shows with Endpoint.session_ref; ends
+ * grant word @session and, serving an endpoint itself, reads the session
+ * of each child from ProcessHandle.info while its CALL is in service; ends
  * sessions by logout and by expiry and checks that wait_end completes and
  * that CALLs from the ended session are refused with -CAPOS_ESESSION; and
  * tries hostile handles, a cancelled wait_end and a holder killed with its
@@ -74,26 +74,17 @@ static uint32_t state_of(uint32_t s)
 	return err ? 0xdead : info.state;
 }
 
-static int session_ref(uint32_t server, uint32_t s, uint64_t *ref)
+/* RECV one call of child proc within 5 s and echo it back: 0 and *session (its audit id), or a negative code. */
+static int serve_one(uint32_t server, uint32_t proc, uint64_t *session)
 {
-	struct capos_endpoint_session_ref_in in = { .session = s };
-	struct capos_endpoint_session_ref_out out = { 0 };
-	int err = capos_endpoint_session_ref(rc, server, &in, &out);
-
-	*ref = out.caller;
-	return err;
-}
-
-/* RECV one call within 5 s and echo it back: 0 and *caller, or a negative code. */
-static int serve_one(uint32_t server, uint64_t *caller)
-{
+	struct capos_process_handle_info_out info;
 	static uint8_t buf[CAPOS_IPC_RECV_BUF(256)];
 	struct capos_ipc_request req;
 	struct capos_completion c;
 	uint64_t ud;
 	int err = ipc_recv_async(server, buf, sizeof buf, &ud);
 
-	*caller = 0;
+	*session = 0;
 	if (err)
 		return err;
 	err = ipc_wait_op(ud, 5 * IPC_S, &c);
@@ -106,13 +97,15 @@ static int serve_one(uint32_t server, uint64_t *caller)
 	err = capos_ipc_parse_request(buf, c.result_len, c.aux, &req);
 	if (err)
 		return err;
-	*caller = req.caller;
-	return capos_ipc_return(req.token, req.params, req.params_len, NULL, 0);
+	err = capos_process_handle_info(rc, proc, &info);   /* alive: its CALL waits for this answer */
+	*session = err ? 0 : info.session;
+	capos_ipc_return(req.token, req.params, req.params_len, NULL, 0);
+	return err;
 }
 
 /* Spawn a child in mode "call" with "ep" = client and the extra names/caps; serve its call. */
-static int child_caller(uint32_t server, uint32_t client, const char *names, uint32_t extra0, uint32_t extra1,
-			uint64_t *caller)
+static int child_session(uint32_t server, uint32_t client, const char *names, uint32_t extra0, uint32_t extra1,
+			 uint64_t *session)
 {
 	uint32_t caps[3] = { client, extra0, extra1 };
 	uint32_t n = 1 + (extra0 != 0) + (extra1 != 0);
@@ -124,7 +117,7 @@ static int child_caller(uint32_t server, uint32_t client, const char *names, uin
 	proc = ipc_spawn("utest-session", "call", grants, caps, n);
 	if (!proc)
 		return -CAPOS_EINVAL;
-	err = serve_one(server, caller);
+	err = serve_one(server, proc, session);
 	ipc_expect_exit("the calling child exits with its CALL's status, 0", proc, 0);
 	return err;
 }
@@ -217,49 +210,35 @@ static void test_lifetime(void)
 	capos_release(rc, s);
 }
 
-/* Who a child's CALL shows up as. */
+/* Which session a child is in: fixed at creation by @session, else the spawner's. */
 static void test_membership(uint32_t server, uint32_t client, uint32_t s)
 {
+	const uint64_t mine = CAPOS_SESSION_SYSTEM_AUDIT_ID;   /* this test runs as init */
 	struct capos_user_session_info_out info;
-	struct capos_ipc_request req = { 0 };
-	uint64_t mine, ref = 0, seen = 0, ref2 = 0, other = 0;
-	uint32_t server2, client2, copy = 0, revoker = 0;
-	int err = ipc_self_echo(server, client, NULL, 0, &req);
+	uint64_t seen = 0, sid;
+	uint32_t copy = 0, revoker = 0;
+	int err = capos_user_session_info(rc, s, &info);
 
-	ut_status("this process's own echo call", err, 0);
-	mine = req.caller;
-	err = session_ref(server, s, &ref);
-	ut_check(!err && ref != mine, "Endpoint.session_ref of a new session: not this process's reference",
-		 "status %d", err);
-	ut_check(session_ref(server, s, &ref2) == 0 && ref2 == ref, "Endpoint.session_ref is stable", "differs");
-	ipc_endpoint(PING_IFACE, &server2, &client2);
-	ut_check(session_ref(server2, s, &other) == 0 && other != ref, "Endpoint.session_ref differs on another endpoint",
-		 "same value");
-	capos_release(rc, server2);
-	capos_release(rc, client2);
-
-	err = child_caller(server, client, "@session", s, 0, &seen);
-	ut_check(!err && seen == ref, "a child spawned with @session calls as that session (caller = session_ref)",
-		 "status %d, caller %llx, session_ref %llx", err, (unsigned long long)seen, (unsigned long long)ref);
-	err = child_caller(server, client, "", 0, 0, &seen);
-	ut_check(!err && seen == mine, "a child spawned without @session calls as the spawner's session",
-		 "status %d, caller %llx, mine %llx", err, (unsigned long long)seen, (unsigned long long)mine);
-	err = child_caller(server, client, "sess", s, 0, &seen);
+	ut_status("UserSession.info of the session for the children", err, 0);
+	sid = err ? 0 : info.audit_id;
+	err = child_session(server, client, "@session", s, 0, &seen);
+	ut_check(!err && seen == sid, "a child spawned with @session is in that session (ProcessHandle.info)",
+		 "status %d, session %llu, want %llu", err, (unsigned long long)seen, (unsigned long long)sid);
+	err = child_session(server, client, "", 0, 0, &seen);
+	ut_check(!err && seen == mine, "a child spawned without @session is in the spawner's session",
+		 "status %d, session %llu", err, (unsigned long long)seen);
+	err = child_session(server, client, "sess", s, 0, &seen);
 	ut_check(!err && seen == mine, "a child given the UserSession as a plain grant is still in the spawner's session",
-		 "status %d, caller %llx, mine %llx", err, (unsigned long long)seen, (unsigned long long)mine);
-	err = child_caller(server, client, "@session n1", s, ut_cap("endpoints"), &seen);
-	ut_check(!err && seen == ref, "@session between plain names takes the descriptor in its place",
-		 "status %d, caller %llx, session_ref %llx", err, (unsigned long long)seen, (unsigned long long)ref);
+		 "status %d, session %llu", err, (unsigned long long)seen);
+	err = child_session(server, client, "@session n1", s, ut_cap("endpoints"), &seen);
+	ut_check(!err && seen == sid, "@session between plain names takes the descriptor in its place",
+		 "status %d, session %llu, want %llu", err, (unsigned long long)seen, (unsigned long long)sid);
 
 	err = capos_cap_derive(s, CAPOS_RIGHT_ALL, &copy, &revoker);
 	ut_status("derive a revocable copy of the UserSession", err, 0);
-	ut_check(session_ref(server, copy, &ref2) == 0 && ref2 == ref, "Endpoint.session_ref through the copy: the same",
-		 "differs");
-	ut_check(capos_user_session_info(rc, copy, &info) == 0 && info.state == CAPOS_SESSION_LIVE,
-		 "UserSession.info through the copy", "failed");
+	ut_check(capos_user_session_info(rc, copy, &info) == 0 && info.state == CAPOS_SESSION_LIVE && info.audit_id == sid,
+		 "UserSession.info through the copy: the same session", "failed");
 	capos_cap_revoke(revoker);
-	ut_status("Endpoint.session_ref of a revoked copy: -CAPOS_EREVOKED", session_ref(server, copy, &ref2),
-		  -CAPOS_EREVOKED);
 	ut_status("UserSession.info on a revoked copy: -CAPOS_EREVOKED", capos_user_session_info(rc, copy, &info),
 		  -CAPOS_EREVOKED);
 	ut_status("@session naming a revoked copy: -CAPOS_EREVOKED",
@@ -368,7 +347,6 @@ static void test_hostile(uint32_t server)
 	struct capos_user_session_audit_context_out ac;
 	struct capos_user_session_wait_end_out end;
 	uint32_t null = ut_cap("null"), stale = new_session("gone", 0);
-	uint64_t ref;
 	const struct {
 		const char *name;
 		uint32_t handle;
@@ -387,10 +365,8 @@ static void test_hostile(uint32_t server)
 		ut_status(what, capos_user_session_logout(rc, h[i].handle), h[i].want);
 		capos_snprintf(what, sizeof what, "UserSession.wait_end on %s", h[i].name);
 		ut_status(what, capos_user_session_wait_end(rc, h[i].handle, &end), h[i].want);
-		capos_snprintf(what, sizeof what, "Endpoint.session_ref of %s", h[i].name);
-		ut_status(what, session_ref(server, h[i].handle, &ref), h[i].want);
 	}
-	ut_status("Endpoint.session_ref of the Endpoint itself: -CAPOS_ETYPE", session_ref(server, server, &ref),
+	ut_status("UserSession.info on an Endpoint: -CAPOS_ETYPE", capos_user_session_info(rc, server, &info),
 		  -CAPOS_ETYPE);
 	ut_status("SessionFactory.create on a Null handle: -CAPOS_ETYPE",
 		  capos_session_factory_create(rc, null, &(struct capos_session_factory_create_in){ .user = "a", .profile = "b" },

@@ -9,13 +9,17 @@
  *           caller is not in, and launches with a profile mismatch, an
  *           extra capability or wrong interfaces; a launch that passes the
  *           checks starts `shell` when the boot package has one; a child
- *           spawned into the guest session upgrades (mode child); the
+ *           spawned into the guest session with the broker client
+ *           ShellLauncher.session_broker gives for it upgrades (mode
+ *           child); the
  *           session's logout ends it for the launcher too; the audit log
  *           holds the events and never the password; setup is closed.
  *           While a failed login's answer waits (the second failure:
  *           500 ms), another login from the client gets error 2 at once,
- *           and a child in another session (mode peer) has its status and
- *           a login answered before that failure's answer arrives.
+ *           and a child in another session (mode peer), calling through
+ *           the manifest's second import of sessiond ("sessions-peer", a
+ *           badge of its own), has its status and a login answered before
+ *           that failure's answer arrives.
  *   child   in the guest session: upgrade gets the bundle (echo), a second
  *           upgrade is refused, the copy works, release revokes it.
  *   peer    in a fresh guest session: status and a guest login answer.
@@ -205,10 +209,14 @@ static uint64_t login_wrong_async(void *out, uint32_t out_cap)
 	return ud;
 }
 
-/* Run the peer child in session ps (its own caller) to its end: did all its checks pass? */
+/*
+ * Run the peer child in session ps to its end: did all its checks pass?
+ * It calls sessiond through "sessions-peer", the manifest's second import
+ * of the export, whose badge makes it a caller of its own.
+ */
 static int run_peer_child(uint32_t ps)
 {
-	uint32_t caps[3] = { ut_cap("console"), sessions, ps }, proc = 0, reason = 99;
+	uint32_t caps[3] = { ut_cap("console"), ut_cap("sessions-peer"), ps }, proc = 0, reason = 99;
 	int64_t code = -1;
 	int err = capos_spawn("utest-sessions", "console sessions thread=@thread vm=@vm @session", "peer", caps, 3,
 			      &proc, NULL);
@@ -357,12 +365,31 @@ static void check_launched(int status, const struct capos_ipc_reply *rp)
 	}
 }
 
-static void check_child(uint32_t gs)
+/* ShellLauncher.session_broker: the client of "broker" badged for session gs, or 0 (reported). */
+static uint32_t session_broker(uint32_t gs)
 {
-	uint32_t copy = 0, revoker = 0, proc = 0, reason = 99;
-	uint32_t caps[4] = { ut_cap("console"), broker, gs, 0 };
+	struct capos_xfer x = { gs, CAPOS_XFER_COPY };
+	struct capos_ipc_cap room;
+	struct capos_ipc_reply r;
+	int status = capos_ipc_call(launcher, CAPOS_IFACE_SHELL_LAUNCHER, CAPOS_SHELL_LAUNCHER_SESSION_BROKER, NULL, 0,
+				    &x, 1, &room, sizeof room, &r);
+
+	ut_check(status == 0 && r.cap_count == 1, "session_broker: the guest session's client of the broker",
+		 "status %d, %u capabilities", status, status == 0 ? r.cap_count : 0);
+	return status == 0 && r.cap_count == 1 ? r.caps[0].handle : 0;
+}
+
+/*
+ * The child runs in the guest session with the broker client launched
+ * processes of that session get; the client is returned (0 on failure) so
+ * that the session's end can be seen to revoke it.
+ */
+static uint32_t check_child(uint32_t gs)
+{
+	uint32_t copy = 0, revoker = 0, proc = 0, reason = 99, own_broker = session_broker(gs);
+	uint32_t caps[4] = { ut_cap("console"), own_broker, gs, 0 };
 	int64_t code = -1;
-	int err = capos_cap_derive(gs, CAPOS_RIGHT_ALL, &copy, &revoker);
+	int err = own_broker ? capos_cap_derive(gs, CAPOS_RIGHT_ALL, &copy, &revoker) : -CAPOS_ENOENT;
 
 	/* the session goes as "session" and as @session: a spawn takes no handle twice */
 	caps[3] = copy;
@@ -373,11 +400,31 @@ static void check_child(uint32_t gs)
 	capos_release(capos_ring(), copy);
 	capos_release(capos_ring(), revoker);
 	if (err)
-		return;
+		return own_broker;
 	err = capos_process_wait(proc, &code, &reason);
 	ut_check(err == 0 && code == 0 && reason == CAPOS_EXIT_NORMAL, "the child's checks pass",
 		 "wait %d, code %lld, reason %u", err, (long long)code, reason);
 	capos_release(capos_ring(), proc);
+	return own_broker;
+}
+
+/* Once session gs has ended, the broker revokes its clients: own_broker answers -CAPOS_EREVOKED. */
+static void check_client_revoked(uint32_t own_broker, uint32_t gs)
+{
+	static uint8_t buf[sizeof(struct capos_authority_broker_upgrade_out) + CAP_ROOM] __attribute__((aligned(8)));
+	struct capos_xfer x = { gs, CAPOS_XFER_COPY };
+	struct capos_ipc_reply r;
+	int status = 0;
+
+	for (int tries = 0; tries < 40 && status != -CAPOS_EREVOKED; tries++) {
+		/* the broker's revocation follows the session's end at its own pace */
+		status = capos_ipc_call(own_broker, CAPOS_IFACE_AUTHORITY_BROKER, CAPOS_AUTHORITY_BROKER_UPGRADE, NULL,
+					0, &x, 1, buf, sizeof buf, &r);
+		if (status != -CAPOS_EREVOKED)
+			capos_sleep_ns(50 * UT_MS);
+	}
+	ut_status("the session's end revokes its broker client", status, -CAPOS_EREVOKED);
+	capos_release(capos_ring(), own_broker);
 }
 
 /* Every record; checks the events wanted are there and the wrong password is not. */
@@ -436,7 +483,7 @@ static int run_client(void)
 {
 	struct capos_shell_launcher_launch_out lo;
 	struct capos_ipc_reply r;
-	uint32_t terminal, console, gs, caps[2];
+	uint32_t terminal, console, gs, caps[2], own_broker;
 
 	ut_init("utest-sessions");
 	sessions = ut_cap("sessions");
@@ -450,8 +497,10 @@ static int run_client(void)
 	check_delay_not_blocking();
 	check_refusals(gs, terminal, console);
 	check_launch(terminal);
-	check_child(gs);
+	own_broker = check_child(gs);
 	ut_status("logout ends the guest session", capos_user_session_logout(capos_ring(), gs), 0);
+	if (own_broker)
+		check_client_revoked(own_broker, gs);
 	caps[0] = gs;
 	caps[1] = terminal;
 	check_app_error("launch with an ended session is refused", launch("guest", caps, 2, &r, &lo), &r, 1,

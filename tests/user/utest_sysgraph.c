@@ -8,7 +8,8 @@
  * pid and live counts; this service's own entry is itself; the restart
  * and the failure show up as they happen; every grant of the manifest is
  * a holding with its source (kernel, another service's export, init),
- * held while its holder runs; paging, a short result buffer, a buffer
+ * held while its holder runs; the machine's uptime and memory, which
+ * follow an allocation of its own; paging, a short result buffer, a buffer
  * that holds no entry, wrong lengths and unknown methods.
  */
 #include <string.h>
@@ -157,7 +158,7 @@ static void check_holdings(void)
 	const struct capos_graph_service *echo_svc = ns > 0 ? service(s, ns, "echo") : NULL;
 	const struct capos_graph_service *flaky = ns > 0 ? service(s, ns, "flaky") : NULL;
 
-	ut_check(n == 12 && pages == 3, "twelve holdings (3 + 3 + 6 grants), five to a page", "got %d in %u pages", n,
+	ut_check(n == 13 && pages == 3, "thirteen holdings (3 + 3 + 7 grants), five to a page", "got %d in %u pages", n,
 		 pages);
 	if (n <= 0 || !me || !echo_svc || !flaky)
 		return;
@@ -174,6 +175,42 @@ static void check_holdings(void)
 		 "kernel:console comes from the kernel", "missing or wrong");
 	ut_check(flaky_console && !flaky_console->held, "a service that has ended holds nothing", "held %u",
 		 flaky_console ? flaky_console->held : 9);
+}
+
+static int system_now(struct capos_system_graph_system_out *out)
+{
+	uint32_t len = 0;
+	int err = capos_call_sync(capos_ring(), graph, CAPOS_IFACE_SYSTEM_GRAPH, CAPOS_SYSTEM_GRAPH_SYSTEM, NULL, 0,
+				  out, sizeof *out, &len);
+
+	return err ? err : len == sizeof *out ? 0 : -CAPOS_EFORMAT;
+}
+
+/* The machine's counters: sane, and they follow an allocation of this service's (FrameAllocator.info beneath). */
+static void check_system(void)
+{
+	struct capos_system_graph_system_out a, b, c;
+	struct capos_frame_allocator_alloc_in in = { .pages = 1024 };
+	struct capos_frame_allocator_alloc_out mo = { 0 };
+	uint32_t frames = ut_cap("frames");
+	int err = system_now(&a);
+
+	ut_check(err == 0 && a.uptime_ns > 0 && a.total_frames > a.free_frames && a.free_frames > 1024 &&
+		 a.heap_bytes > 0 && a.heap_bytes <= a.heap_frames * 4096 && a.services == 3 && a.running >= 2,
+		 "system: uptime, frames, kernel heap, services", "err %d total %llu free %llu heap %llu/%llu running %u",
+		 err, (unsigned long long)a.total_frames, (unsigned long long)a.free_frames,
+		 (unsigned long long)a.heap_bytes, (unsigned long long)a.heap_frames, a.running);
+	err = capos_frame_allocator_alloc(capos_ring(), frames, &in, &mo);
+	if (!err)
+		err = system_now(&b);
+	if (!err)
+		err = capos_release(capos_ring(), mo.memory);
+	if (!err)
+		err = system_now(&c);
+	ut_check(err == 0 && a.free_frames - b.free_frames >= 1024 && c.free_frames >= b.free_frames + 1024 &&
+		 b.uptime_ns > a.uptime_ns, "system: 1024 frames allocated show as used, and as free once released",
+		 "err %d free %llu -> %llu -> %llu", err, (unsigned long long)a.free_frames,
+		 (unsigned long long)b.free_frames, (unsigned long long)c.free_frames);
 }
 
 static void check_refusals(void)
@@ -214,6 +251,7 @@ int main(int argc, char **argv)
 	check_services();
 	check_restart_seen();
 	check_holdings();
+	check_system();
 	check_refusals();
 	ut_note("%d failures", ut_failures());
 	return ut_failures() ? 1 : 0;

@@ -182,9 +182,10 @@ struct capos_app_error {
  * from -1 down, no transfers) completes the CALL with that status and no
  * bytes, so a service keeps the kernel's error convention.
  *
- * caller is an opaque reference to the caller's session, supplied by the
- * kernel and stable per endpoint: the same session calling the same
- * endpoint always gives the same value, two endpoints see unrelated values.
+ * badge is the word the server gave the client capability called when it
+ * minted it (Endpoint.mint; 0 for EndpointFactory.create's first client
+ * and unbadged mints), copied by the kernel from the capability: no
+ * caller can forge or change it, and derived copies and transfers keep it.
  */
 #define CAPOS_IFACE_USER_MIN 0x1000u   /* interface ids below are the kernel's */
 
@@ -195,7 +196,7 @@ struct capos_ipc_cap {
 _Static_assert(sizeof(struct capos_ipc_cap) == 8, "capos_ipc_cap layout");
 
 struct capos_ipc_msg {
-	uint64_t caller;       /* opaque caller session reference */
+	uint64_t badge;        /* the badge of the client capability called (Endpoint.mint) */
 	uint32_t iface;        /* as the caller named it (the client capability's interface) */
 	uint16_t method;
 	uint16_t cap_count;    /* entries of caps[] used */

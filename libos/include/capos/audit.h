@@ -18,7 +18,7 @@ struct capos_audit_record {
 	uint64_t seq;          /* 1, 2, ... since the log started; never reused */
 	uint64_t time_ns;      /* capos_time_ns when the record was appended */
 	uint64_t audit_id;     /* the session the event is about (0: none) */
-	uint64_t writer;       /* the writer's caller reference on the "log" endpoint */
+	uint64_t writer;       /* the badge of the writer's "log" client (which import wrote it) */
 	char event[CAPOS_AUDIT_EVENT_MAX];
 	char user[CAPOS_AUDIT_USER_MAX];
 	char detail[CAPOS_AUDIT_DETAIL_MAX];

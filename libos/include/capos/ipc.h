@@ -24,7 +24,7 @@
 /* One received CALL, decoded from the RECV buffer (pointers into it). */
 struct capos_ipc_request {
 	uint64_t token;            /* name it in capos_ipc_return */
-	uint64_t caller;           /* opaque caller session reference (per endpoint) */
+	uint64_t badge;            /* the called client capability's badge (Endpoint.mint; 0: unbadged) */
 	uint32_t iface;
 	uint16_t method;
 	uint16_t cap_count;
@@ -49,8 +49,10 @@ struct capos_ipc_reply {
 
 /* Create an endpoint through "endpoints": the server (receive) and one client capability. */
 int capos_endpoint_create(uint32_t iface, uint32_t *server, uint32_t *client);
-/* Another client capability of the endpoint whose Endpoint handle is server. */
+/* Another client capability of the endpoint whose Endpoint handle is server (unbadged: badge 0). */
 int capos_endpoint_mint_client(uint32_t server, uint32_t iface, uint32_t rights, uint32_t *client);
+/* The same carrying badge, which the server then sees as capos_ipc_request.badge of each CALL through it. */
+int capos_endpoint_mint_badged(uint32_t server, uint32_t iface, uint32_t rights, uint64_t badge, uint32_t *client);
 
 /* Wait for one CALL on endpoint; buf (size bytes) receives it and must outlive req. */
 int capos_ipc_recv(uint32_t endpoint, void *buf, uint32_t size, struct capos_ipc_request *req);
