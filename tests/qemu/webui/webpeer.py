@@ -16,6 +16,10 @@ ci/qemu_run.py --net-exec).  Steps, in the order given on the command line:
   deadline    a request left unfinished gets 408 after the header deadline
   idle        the server's slots all held by idle keep-alive connections:
               a new client is served at once (an idle one gives way)
+  proxy       /healthz with X-Forwarded-For 203.0.113.9 (behind the
+              proxy 198.51.100.7) and X-Forwarded-Proto https, answered 200;
+              whether webui believed them is read off its log line by the
+              QEMU test (trusted: 203.0.113.9; else the peer, 10.0.2.2)
   slowloris   FLOOD connections, half trickling a header byte a second,
               half silent (more than the server's connection slots: the
               surplus gets 503),
@@ -310,11 +314,22 @@ def step_slowloris():
     s.close()
 
 
+def step_proxy():
+    s = connect()
+    status, headers, _ = get(Reader(s), s, "/healthz",
+                             "X-Forwarded-For: 203.0.113.9, 198.51.100.7\r\nX-Forwarded-Proto: https\r\n")
+    s.close()
+    if status != 200:
+        fail(f"proxy: /healthz with forwarding headers answered {status}")
+    check_hardening("proxy", status, headers)
+    print("webpeer: proxy: /healthz with X-Forwarded-For and X-Forwarded-Proto answered 200")
+
+
 def main():
     global PORT
     PORT = port()
     steps = {"corpus": step_corpus, "headers": step_headers, "keepalive": step_keepalive,
-             "deadline": step_deadline, "idle": step_idle, "slowloris": step_slowloris}
+             "deadline": step_deadline, "idle": step_idle, "slowloris": step_slowloris, "proxy": step_proxy}
     for word in sys.argv[1:]:
         if word not in steps:
             sys.exit(f"webpeer: unknown step {word}")
