@@ -57,6 +57,7 @@ static enum webui_header_slot slot_named(const char *name, size_t len, int too_l
 		{ "content-type", SLOT_CONTENT_TYPE },
 		{ "x-forwarded-for", SLOT_FORWARDED_FOR },
 		{ "x-forwarded-proto", SLOT_FORWARDED_PROTO },
+		{ "cookie", SLOT_COOKIE },
 	};
 	size_t i;
 
@@ -76,6 +77,7 @@ static char *slot_value(struct webui_request *r, enum webui_header_slot s, int *
 	case SLOT_CONTENT_TYPE: *has = &r->has_content_type; return r->content_type;
 	case SLOT_FORWARDED_FOR: *has = &r->has_forwarded_for; return r->forwarded_for;
 	case SLOT_FORWARDED_PROTO: *has = &r->has_forwarded_proto; return r->forwarded_proto;
+	case SLOT_COOKIE: *has = &r->has_cookie; return r->cookie;
 	default: *has = NULL; return NULL;
 	}
 }

@@ -48,13 +48,17 @@ struct webui_request {
 	char content_type[WEBUI_VALUE_MAX + 1];
 	char forwarded_for[WEBUI_VALUE_MAX + 1];
 	char forwarded_proto[WEBUI_VALUE_MAX + 1];
-	int has_origin, has_content_type, has_forwarded_for, has_forwarded_proto;
+	char cookie[WEBUI_VALUE_MAX + 1];
+	int has_origin, has_content_type, has_forwarded_for, has_forwarded_proto, has_cookie;
+	uint32_t client_addr;                /* set by the server before the answer: the peer, or the */
+	int client_https;                    /* ... forwarded client and scheme from a trusted proxy (policy.h) */
 	unsigned char body[WEBUI_BODY_MAX];
 	size_t body_len;
 	int keep_alive;                      /* the client's wish (HTTP version, Connection header) */
 };
 
-enum webui_header_slot { SLOT_NONE, SLOT_ORIGIN, SLOT_CONTENT_TYPE, SLOT_FORWARDED_FOR, SLOT_FORWARDED_PROTO };
+enum webui_header_slot { SLOT_NONE, SLOT_ORIGIN, SLOT_CONTENT_TYPE, SLOT_FORWARDED_FOR, SLOT_FORWARDED_PROTO,
+			 SLOT_COOKIE };
 
 struct webui_conn {
 	http_parser parser;

@@ -48,6 +48,20 @@ static void json_member(struct webui_response *r, int status, const char *key, c
 	r->body_len = strlen(r->json);
 }
 
+void webui_json_owned(struct webui_response *r, int status, char *text)
+{
+	if (!text) {
+		webui_error(r, 500, "out of memory");
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	r->status = status;
+	r->content_type = "application/json";
+	r->owned = text;
+	r->body = text;
+	r->body_len = strlen(text);
+}
+
 void webui_error(struct webui_response *r, int status, const char *message)
 {
 	json_member(r, status, "error", message);
@@ -60,11 +74,13 @@ void webui_json_string(struct webui_response *r, int status, const char *key, co
 
 size_t webui_response_head(const struct webui_response *r, char *buf, size_t size)
 {
-	char allow[64] = "";
+	char allow[64] = "", cookie[WEBUI_COOKIE_MAX + 16] = "";
 	int n;
 
 	if (r->allow)
 		snprintf(allow, sizeof(allow), "Allow: %s\r\n", r->allow);
+	if (r->set_cookie[0])
+		snprintf(cookie, sizeof(cookie), "Set-Cookie: %s\r\n", r->set_cookie);
 	n = snprintf(buf, size,
 		     "HTTP/1.1 %d %s\r\n"
 		     "Content-Type: %s\r\n"
@@ -76,11 +92,11 @@ size_t webui_response_head(const struct webui_response *r, char *buf, size_t siz
 		     "X-Frame-Options: DENY\r\n"
 		     "Cross-Origin-Opener-Policy: same-origin\r\n"
 		     "Cross-Origin-Resource-Policy: same-origin\r\n"
-		     "%s"
+		     "%s%s"
 		     "Connection: %s\r\n"
 		     "\r\n",
 		     r->status, webui_reason(r->status), r->content_type ? r->content_type : "application/octet-stream",
-		     r->body_len, r->cacheable ? WEBUI_STATIC_CACHE : "no-store", allow,
+		     r->body_len, r->cacheable ? WEBUI_STATIC_CACHE : "no-store", allow, cookie,
 		     r->close ? "close" : "keep-alive");
 	if (n < 0 || (size_t)n >= size)
 		return 0;

@@ -9,9 +9,11 @@
 #define WEBUI_RESPOND_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define WEBUI_JSON_MAX 256u
 #define WEBUI_HEAD_MAX 1024u
+#define WEBUI_COOKIE_MAX 192u
 
 #define WEBUI_CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " \
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -27,8 +29,14 @@ struct webui_response {
 	int cacheable;                     /* a static file: Cache-Control WEBUI_STATIC_CACHE, else no-store */
 	const char *allow;                 /* 405: the methods the path takes */
 	int close;                         /* Connection: close */
+	char *owned;                       /* a body from malloc (body points into it): freed once sent */
+	uint64_t hold_until_ms;            /* not before this (a failed login's delay); 0: at once */
+	char set_cookie[WEBUI_COOKIE_MAX]; /* a Set-Cookie value, or "" */
 	char json[WEBUI_JSON_MAX];
 };
+
+/* A JSON document from malloc as the answer's body (the answer frees it); NULL text: 500. */
+void webui_json_owned(struct webui_response *r, int status, char *text);
 
 /* The reason phrase of a status the server sends. */
 const char *webui_reason(int status);

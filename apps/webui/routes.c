@@ -12,21 +12,29 @@ static const char healthz_body[] = "ok\n";
 
 enum route_kind { ROUTE_HEALTHZ, ROUTE_LOGIN, ROUTE_LOGOUT, ROUTE_READ };
 
+static const struct webui_api_ops *api_ops;
+
 /* The API and /healthz: path, the one method that changes state or reads, the handler kind. */
 static const struct route {
 	const char *path;
 	int post;                          /* 1: POST (state-changing); 0: GET and HEAD */
 	enum route_kind kind;
+	enum webui_read what;              /* ROUTE_READ */
 } routes[] = {
-	{ "/healthz", 0, ROUTE_HEALTHZ },
-	{ "/api/login", 1, ROUTE_LOGIN },
-	{ "/api/logout", 1, ROUTE_LOGOUT },
-	{ "/api/session", 0, ROUTE_READ },
-	{ "/api/processes", 0, ROUTE_READ },
-	{ "/api/memory", 0, ROUTE_READ },
-	{ "/api/uptime", 0, ROUTE_READ },
-	{ "/api/capgraph", 0, ROUTE_READ },
+	{ "/healthz", 0, ROUTE_HEALTHZ, 0 },
+	{ "/api/login", 1, ROUTE_LOGIN, 0 },
+	{ "/api/logout", 1, ROUTE_LOGOUT, 0 },
+	{ "/api/session", 0, ROUTE_READ, WEBUI_READ_SESSION },
+	{ "/api/processes", 0, ROUTE_READ, WEBUI_READ_PROCESSES },
+	{ "/api/memory", 0, ROUTE_READ, WEBUI_READ_MEMORY },
+	{ "/api/uptime", 0, ROUTE_READ, WEBUI_READ_UPTIME },
+	{ "/api/capgraph", 0, ROUTE_READ, WEBUI_READ_CAPGRAPH },
 };
+
+void webui_route_set_api(const struct webui_api_ops *ops)
+{
+	api_ops = ops;
+}
 
 static int is_read(int method)
 {
@@ -58,21 +66,25 @@ static const cJSON *string_member(const cJSON *o, const char *name, size_t max)
 }
 
 /* {"username": "...", "password": "..."}: both strings, not empty, within their bounds. */
-static void login(const struct webui_request *req, struct webui_response *out)
+static void login(const struct webui_config *cfg, const struct webui_request *req, struct webui_response *out)
 {
 	cJSON *body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
-	int ok = cJSON_IsObject(body) && string_member(body, "username", WEBUI_USERNAME_MAX) &&
-		 string_member(body, "password", WEBUI_PASSWORD_MAX);
+	const cJSON *user = cJSON_IsObject(body) ? string_member(body, "username", WEBUI_USERNAME_MAX) : NULL;
+	const cJSON *pass = cJSON_IsObject(body) ? string_member(body, "password", WEBUI_PASSWORD_MAX) : NULL;
 
-	cJSON_Delete(body);
-	if (!ok) {
+	if (!user || !pass)
 		webui_error(out, 400, "expected {\"username\": string, \"password\": string}");
-		return;
-	}
-	webui_error(out, 503, "sessions unavailable");
+	else if (!api_ops)
+		webui_error(out, 503, "sessions unavailable");
+	else
+		api_ops->login(cfg, req, user->valuestring, pass->valuestring, out);
+	if (pass)
+		memset(pass->valuestring, 0, strlen(pass->valuestring));   /* the parsed copy of the password */
+	cJSON_Delete(body);
 }
 
-static void api(const struct route *r, const struct webui_request *req, struct webui_response *out)
+static void api(const struct webui_config *cfg, const struct route *r, const struct webui_request *req,
+		struct webui_response *out)
 {
 	switch (r->kind) {
 	case ROUTE_HEALTHZ:
@@ -83,11 +95,19 @@ static void api(const struct route *r, const struct webui_request *req, struct w
 		out->body_len = sizeof(healthz_body) - 1;
 		break;
 	case ROUTE_LOGIN:
-		login(req, out);
+		login(cfg, req, out);
 		break;
 	case ROUTE_LOGOUT:
+		if (api_ops)
+			api_ops->logout(cfg, req, out);
+		else
+			webui_error(out, 401, "not logged in");
+		break;
 	case ROUTE_READ:
-		webui_error(out, 401, "not logged in");
+		if (api_ops)
+			api_ops->read(cfg, req, r->what, out);
+		else
+			webui_error(out, 401, "not logged in");
 		break;
 	}
 }
@@ -138,7 +158,7 @@ void webui_route(const struct webui_config *cfg, const struct webui_site *site, 
 	} else if (r->post && !is_json_type(req)) {
 		webui_error(out, 415, "expected Content-Type: application/json");
 	} else {
-		api(r, req, out);
+		api(cfg, r, req, out);
 	}
 	if (req->method == HTTP_HEAD)
 		out->head_only = 1;

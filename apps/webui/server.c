@@ -12,6 +12,7 @@
  * string: it may carry a secret) and status.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lwip/tcp.h"
@@ -32,6 +33,8 @@ struct slot {
 	uint64_t linger_until;               /* after the last answer: reading and dropping until the client closes */
 	int peer_closed;                     /* the client's FIN came */
 	struct webui_response resp;
+	int held;                            /* resp is decided and waits for resp.hold_until_ms */
+	struct webui_client client;          /* of the request being answered, for the log */
 	char head[WEBUI_HEAD_MAX];
 	size_t head_len, out_off, out_len;
 };
@@ -55,12 +58,22 @@ static uint64_t now_ms(void)
 /* A connection refused with 503 is aborted after this many of lwIP's 500 ms polls. */
 #define WEBUI_BUSY_POLLS 4u
 
+/* An answer's body from malloc goes once the answer is out (or the connection is). */
+static void drop_owned(struct slot *s)
+{
+	free(s->resp.owned);
+	s->resp.owned = NULL;
+	s->resp.body = NULL;
+}
+
 static void slot_free(struct slot *s)
 {
 	if (s->in)
 		pbuf_free(s->in);
 	s->in = NULL;
 	s->pcb = NULL;
+	s->held = 0;
+	drop_owned(s);
 }
 
 /*
@@ -141,6 +154,7 @@ static void push_out(struct slot *s)
  */
 static int end_answer(struct slot *s)
 {
+	drop_owned(s);
 	webui_conn_sent(&s->conn, !s->resp.close, now_ms());
 	if (s->conn.phase != WEBUI_CLOSED)
 		return 0;
@@ -155,24 +169,43 @@ static int end_answer(struct slot *s)
 	return -1;
 }
 
-/* Answer the request in hand (READY or ERROR): 1 when the whole answer is queued. */
-static int start_answer(struct slot *s)
+/* Send the decided answer (resp): 1 when the whole of it is queued. */
+static int send_answer(struct slot *s)
 {
-	const struct webui_request *r = &s->conn.req;
-	struct webui_client client = webui_client_of(config, s->peer, r->has_forwarded_for ? r->forwarded_for : NULL,
-						     r->has_forwarded_proto ? r->forwarded_proto : NULL);
-
-	if (s->conn.phase == WEBUI_ERROR)
-		stats.violations++;
-	webui_answer(config, site, &s->conn, &s->resp);
+	s->held = 0;
 	s->head_len = webui_response_head(&s->resp, s->head, sizeof(s->head));
 	s->out_off = 0;
 	s->out_len = s->head_len + (s->resp.head_only ? 0 : s->resp.body_len);
 	stats.answers++;
-	log_answer(s, &client);
+	log_answer(s, &s->client);
 	webui_conn_sending(&s->conn, now_ms());
 	push_out(s);
 	return s->out_off == s->out_len;
+}
+
+/*
+ * Decide the answer to the request in hand (READY or ERROR), then send it
+ * — or, for an answer held back (a failed login's delay), leave it decided
+ * and let webui_server_tick send it when its time comes, serving everyone
+ * else meanwhile.  1 when the whole answer is queued.
+ */
+static int start_answer(struct slot *s)
+{
+	struct webui_request *r = &s->conn.req;
+
+	s->client = webui_client_of(config, s->peer, r->has_forwarded_for ? r->forwarded_for : NULL,
+				    r->has_forwarded_proto ? r->forwarded_proto : NULL);
+	r->client_addr = s->client.addr;
+	r->client_https = s->client.https;
+	if (s->conn.phase == WEBUI_ERROR)
+		stats.violations++;
+	webui_answer(config, site, &s->conn, &s->resp);
+	memset(r->body, 0, r->body_len);   /* a login's password goes no further than its answer */
+	if (s->resp.hold_until_ms > now_ms()) {
+		s->held = 1;
+		return 0;
+	}
+	return send_answer(s);
 }
 
 /* Feed queued bytes to the engine until it wants an answer or the queue is empty. */
@@ -205,6 +238,8 @@ static void feed(struct slot *s)
  */
 static void serve(struct slot *s)
 {
+	if (s->held)
+		return;                           /* webui_server_tick sends it, then serves on */
 	for (;;) {
 		feed(s);
 		if (s->conn.phase != WEBUI_READY && s->conn.phase != WEBUI_ERROR)
@@ -246,7 +281,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 			slot_close(s);
 			return ERR_OK;
 		}
-		if (s->conn.phase == WEBUI_SENDING)
+		if (s->conn.phase == WEBUI_SENDING || s->held)
 			return ERR_OK;            /* serve() closes once the answers are out */
 		webui_conn_eof(&s->conn, now_ms());
 		if (s->conn.phase == WEBUI_CLOSED) {
@@ -263,7 +298,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		s->in = p;
 		s->in_off = 0;
 	}
-	if (s->conn.phase != WEBUI_SENDING)
+	if (s->conn.phase != WEBUI_SENDING && !s->held)
 		serve(s);
 	return ERR_OK;
 }
@@ -431,6 +466,15 @@ uint32_t webui_server_tick(uint64_t now)
 
 		if (!s->pcb)
 			continue;
+		if (s->held) {
+			if (now >= s->resp.hold_until_ms) {
+				if (send_answer(s) && end_answer(s) == 0)
+					serve(s);
+			} else if (s->resp.hold_until_ms - now < next) {
+				next = s->resp.hold_until_ms - now;
+			}
+			continue;
+		}
 		if (s->linger_until) {
 			if (now >= s->linger_until)
 				slot_close(s);
