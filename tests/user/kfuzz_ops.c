@@ -122,7 +122,16 @@ static void op_endpoint(struct kf_thread *t)
 	struct kf_rng *r = &t->rng;
 	uint64_t e;
 
-	switch (kf_below(r, 3)) {
+	switch (kf_below(r, 4)) {
+	case 3: {  /* Endpoint.identify of anything held (or forged): a client of this endpoint or not */
+		uint32_t iface;
+		struct capos_endpoint_identify_in in = { .cap = kf_pick_handle(r, &iface) };
+
+		if ((e = kf_pool_find(r, CAPOS_IFACE_ENDPOINT)) != 0)
+			kf_call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_ENDPOINT, CAPOS_ENDPOINT_IDENTIFY, &in, sizeof in,
+				 K_CALL, kf_pick_len(r, sizeof(struct capos_endpoint_identify_out)));
+		break;
+	}
 	case 0: {
 		struct capos_endpoint_factory_create_in in = { .iface = CAPOS_IFACE_USER_MIN +
 									 (uint32_t)kf_below(r, 4) };
@@ -138,7 +147,7 @@ static void op_endpoint(struct kf_thread *t)
 
 		if ((e = kf_pool_find(r, CAPOS_IFACE_ENDPOINT)) != 0)
 			kf_call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_ENDPOINT,
-				 kf_one_in(r, 2) ? CAPOS_ENDPOINT_MINT : (uint16_t)kf_below(r, 4), &in, sizeof in, K_CALL,
+				 kf_one_in(r, 2) ? CAPOS_ENDPOINT_MINT : (uint16_t)kf_below(r, 5), &in, sizeof in, K_CALL,
 				 16);
 		break;
 	}
