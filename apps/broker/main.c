@@ -3,9 +3,12 @@
  * (docs/sessions.md).  Serves AuthorityBroker on its export "broker" and
  * ShellLauncher on "launcher", from one thread (apps/session/serve.h).
  *
- * Capabilities: the two Endpoints; "spawner" (the shells), "capspace"
- * (revocable copies), "timer", "console" and "bootpkg" (passed on to
- * each shell; the loader finds programs in the boot package),
+ * Capabilities: the two Endpoints; "sessions" (the session manager: which
+ * session a UserSession passed is, SessionManager.check, so no caller is
+ * trusted to describe its own), "spawner" (the shells), "capspace"
+ * (revocable copies), "timer" (the grace before a session's shells are
+ * killed; passed on to each shell with "console" and "bootpkg"; the
+ * loader finds programs in the boot package),
  * "log" (an AuditWriter), and every capability its arguments name for a
  * profile's bundle (bundles.h).  With "procs" (init's process registry)
  * each shell it starts is registered there under its session, so that
@@ -29,6 +32,13 @@
  * nobody called release.  A bundle's "session-procs" is the session's own
  * view of init's process registry (ProcessRegistry.session_view), not the
  * broker's.
+ *
+ * The end of a session also ends the shells launched for it: the broker
+ * keeps a copy of each one's ProcessHandle and kills the ones still
+ * running SHELL_GRACE_MS after the end (a shell that sees its session end
+ * exits by itself first, with the exit code that tells the anonymous
+ * shell how it ended).  What those shells started loses the bundle with
+ * the rest of the session.
  */
 #include <string.h>
 #include <capos/ipc.h>
@@ -42,10 +52,13 @@
 #define BROKER_SESSIONS 16       /* sessions served at once */
 #define REFUSED 1                /* application error of every refusal */
 #define BROKER_FAILED 2          /* the broker could not do its part */
+#define BROKER_SHELLS 4          /* shells launched per session, killed at its end */
+#define SHELL_GRACE_MS 1000      /* how long a session's shells may take to exit by themselves */
 
 /* A session the broker has served: its bundle's revokers and the watch on its end. */
 struct served {
 	int used;
+	int ending;                    /* ended: waiting out the grace before its shells are killed */
 	int held;                      /* the bundle is out (not released or revoked yet) */
 	uint64_t audit_id;
 	uint32_t session;              /* our UserSession handle, for wait_end */
@@ -53,13 +66,14 @@ struct served {
 	char user[CAPOS_SESSION_LABEL_MAX];
 	uint32_t revokers[BUNDLE_CAPS_MAX];
 	uint32_t count;
+	uint32_t shells[BROKER_SHELLS];  /* copies of the ProcessHandles of the shells launched for it */
 	struct capos_user_session_wait_end_out end;   /* [wait_end in flight] */
 };
 
 static struct bundle_set bundles;
 static uint32_t bundle_caps[BUNDLE_PROFILES_MAX][BUNDLE_CAPS_MAX];
 static struct served served[BROKER_SESSIONS];
-static uint32_t timer, console;
+static uint32_t timer, console, sessions;
 static struct serve_ep broker_ep = { .name = "broker" }, launcher_ep = { .name = "broker/launcher" };
 
 /* What a request's UserSession says about itself. */
@@ -78,6 +92,28 @@ static void refuse(struct serve_ep *ep, const struct capos_ipc_request *req, con
 	serve_error(ep, req->token, REFUSED, why);
 }
 
+/* Which session handle is, from the session manager (SessionManager.check): 0 or a negative code. */
+static int check_session(uint32_t handle, struct capos_user_session_info_out *info)
+{
+	struct capos_session_manager_check_out out;
+	struct capos_xfer x = { handle, CAPOS_XFER_COPY };
+	struct capos_ipc_reply r;
+	int err = capos_ipc_call(sessions, CAPOS_IFACE_SESSION_MANAGER, CAPOS_SESSION_MANAGER_CHECK, NULL, 0, &x, 1,
+				 &out, sizeof out, &r);
+
+	if (err)
+		return err > 0 ? -CAPOS_EPERM : err;
+	if (r.len < sizeof out)
+		return -CAPOS_EFORMAT;
+	memcpy(info->user, out.user, sizeof info->user);
+	memcpy(info->profile, out.profile, sizeof info->profile);
+	info->audit_id = out.audit_id;
+	info->created_ns = out.created_ns;
+	info->expires_ns = out.expires_ns;
+	info->state = out.state;
+	return 0;
+}
+
 /* Read the session of caps[0] into *s: 0, or the refusal's text. */
 static const char *view_session(const struct capos_ipc_request *req, struct session_view *s)
 {
@@ -87,9 +123,9 @@ static const char *view_session(const struct capos_ipc_request *req, struct sess
 	if (req->cap_count < 1 || req->caps[0].iface != CAPOS_IFACE_USER_SESSION)
 		return "refused: the first capability must be a UserSession";
 	s->handle = req->caps[0].handle;
-	err = capos_user_session_info(capos_ring(), s->handle, &s->info);
+	err = check_session(s->handle, &s->info);
 	if (err)
-		return "refused: the session cannot be read";
+		return "refused: not a session of the session manager";
 	s->info.user[sizeof s->info.user - 1] = 0;
 	s->info.profile[sizeof s->info.profile - 1] = 0;
 	return NULL;
@@ -120,7 +156,7 @@ static int make_door(const struct session_view *s, uint32_t *door, uint32_t *rev
 static struct served *served_of(uint64_t audit_id)
 {
 	for (size_t i = 0; i < BROKER_SESSIONS; i++)
-		if (served[i].used && served[i].audit_id == audit_id)
+		if (served[i].used && !served[i].ending && served[i].audit_id == audit_id)
 			return &served[i];
 	return NULL;
 }
@@ -139,6 +175,38 @@ static uint32_t revoke_bundle(struct served *sv)
 	return n;
 }
 
+/* The grace is over: kill the session's shells still running and free the entry. */
+static void on_grace_over(void *ctx, const struct capos_completion *c)
+{
+	struct served *sv = ctx;
+
+	(void)c;
+	for (size_t i = 0; i < BROKER_SHELLS; i++) {
+		if (!sv->shells[i])
+			continue;
+		capos_process_handle_kill(capos_ring(), sv->shells[i]);   /* one that has exited: nothing to do */
+		capos_release(capos_ring(), sv->shells[i]);
+	}
+	memset(sv, 0, sizeof *sv);
+}
+
+/* Wait SHELL_GRACE_MS, then on_grace_over; without a timer operation, at once. */
+static void after_grace(struct served *sv)
+{
+	struct capos_timer_sleep_in in = { .ns = SHELL_GRACE_MS * 1000000ull };
+	struct capos_completion c = { 0 };
+	uint64_t ud;
+
+	sv->ending = 1;
+	if (capos_timer_sleep_async(capos_ring(), timer, &in, &ud) == 0) {
+		if (capos_ring_watch(capos_ring(), ud, on_grace_over, sv) == 0)
+			return;
+		capos_cancel(capos_ring(), ud);
+		capos_ring_wait(capos_ring(), ud, CAPOS_TIMEOUT_INFINITE, &c);
+	}
+	on_grace_over(sv, &c);
+}
+
 static void on_session_end(void *ctx, const struct capos_completion *c)
 {
 	struct served *sv = ctx;
@@ -154,7 +222,38 @@ static void on_session_end(void *ctx, const struct capos_completion *c)
 	capos_release(capos_ring(), sv->door);
 	capos_release(capos_ring(), sv->door_revoker);
 	capos_release(capos_ring(), sv->session);
-	memset(sv, 0, sizeof *sv);
+	sv->door = sv->door_revoker = sv->session = 0;
+	after_grace(sv);
+}
+
+/* A free entry of sv->shells (one whose shell has ended is freed): its index, or -1. */
+static int shell_slot(struct served *sv)
+{
+	for (int i = 0; i < BROKER_SHELLS; i++) {
+		struct capos_process_handle_info_out info;
+
+		if (sv->shells[i] && capos_process_handle_info(capos_ring(), sv->shells[i], &info) == 0 &&
+		    info.state == CAPOS_PROC_DEAD) {
+			capos_release(capos_ring(), sv->shells[i]);
+			sv->shells[i] = 0;
+		}
+		if (!sv->shells[i])
+			return i;
+	}
+	return -1;
+}
+
+/* Keep a copy of proc, a shell launched for sv's session, in slot: 0 or a negative code. */
+static int keep_shell(struct served *sv, int slot, uint32_t proc)
+{
+	uint32_t copy, revoker;
+	int err = capos_cap_derive(proc, CAPOS_RIGHT_ALL, &copy, &revoker);
+
+	if (err)
+		return err;
+	capos_release(capos_ring(), revoker);
+	sv->shells[slot] = copy;
+	return 0;
 }
 
 /* A table entry watching the session of s (which it then owns): NULL when none is free or the watch fails. */
@@ -353,38 +452,26 @@ static void serve_broker(struct serve_ep *ep, const struct capos_ipc_request *re
 	}
 }
 
-/*
- * Start the shell of session s on terminal: 0 with *proc and *pid, or a
- * negative code.  The session goes twice, as the grant "session" and as
- * @session; a spawn takes no handle twice, so the second is a copy.
- */
+/* Start the shell of session s on terminal: 0 with *proc and *pid, or a negative code. */
 static int start_shell(const struct session_view *s, const struct served *sv, uint32_t terminal, uint32_t *proc,
 		       uint32_t *pid)
 {
 	static const char grants[] = "terminal session broker vm=@vm thread=@thread threads=@threads "
-				     "park=@park timer console @session";
+				     "park=@park timer console";
 	static const char grants_bootpkg[] = "terminal session broker vm=@vm thread=@thread threads=@threads "
-					     "park=@park timer console @session bootpkg";
-	uint32_t client, copy, revoker, caps[7], bootpkg = capos_cap_find("bootpkg", NULL);
+					     "park=@park timer console bootpkg";
+	uint32_t client, caps[6], bootpkg = capos_cap_find("bootpkg", NULL);
 	int err = session_client(sv, &client);
 
 	if (err)
 		return err;
-	err = capos_cap_derive(s->handle, CAPOS_RIGHT_ALL, &copy, &revoker);
-	if (err) {
-		capos_release(capos_ring(), client);
-		return err;
-	}
 	caps[0] = terminal;
 	caps[1] = s->handle;
 	caps[2] = client;
 	caps[3] = timer;
 	caps[4] = console;
-	caps[5] = copy;          /* @session: the child's session */
-	caps[6] = bootpkg;       /* the shell's run finds its programs there */
-	err = capos_spawn("shell", bootpkg ? grants_bootpkg : grants, "", caps, bootpkg ? 7 : 6, proc, pid);
-	capos_release(capos_ring(), copy);
-	capos_release(capos_ring(), revoker);
+	caps[5] = bootpkg;       /* the shell's run finds its programs there */
+	err = capos_spawn("shell", bootpkg ? grants_bootpkg : grants, "", caps, bootpkg ? 6 : 5, proc, pid);
 	capos_release(capos_ring(), client);
 	return err;
 }
@@ -416,7 +503,7 @@ static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *re
 	uint32_t proc = 0;
 	uint16_t kept = 0;
 	const char *why = NULL;
-	int err;
+	int err, slot;
 
 	const char *unreadable = view_session(req, &s);   /* also names the session in a refusal's record */
 
@@ -442,7 +529,14 @@ static void serve_launch(struct serve_ep *ep, const struct capos_ipc_request *re
 		return;
 	}
 	sv = served_for(&s, &kept);
-	err = sv ? start_shell(&s, sv, req->caps[1].handle, &proc, &out.pid) : -CAPOS_EQUOTA;
+	slot = sv ? shell_slot(sv) : -1;
+	err = slot >= 0 ? start_shell(&s, sv, req->caps[1].handle, &proc, &out.pid) : -CAPOS_EQUOTA;
+	if (!err)
+		err = keep_shell(sv, slot, proc);   /* a shell the session's end cannot reach must not run */
+	if (err && proc) {
+		capos_process_handle_kill(capos_ring(), proc);
+		capos_release(capos_ring(), proc);
+	}
 	if (!err)
 		register_shell(&s, proc, out.pid);   /* while the session's handle is still ours */
 	serve_release_caps(req, kept);       /* a watched session keeps its handle */
@@ -521,7 +615,7 @@ static int find_caps(void)
 {
 	static const struct { const char *name; uint32_t *cap; } need[] = {
 		{ "broker", &broker_ep.endpoint }, { "launcher", &launcher_ep.endpoint },
-		{ "timer", &timer }, { "console", &console },
+		{ "timer", &timer }, { "console", &console }, { "sessions", &sessions },
 	};
 	static const char *const used[] = { "spawner", "capspace", "log" };
 

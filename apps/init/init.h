@@ -49,6 +49,7 @@ struct svc {
 	uint32_t proc, pid;                    /* ProcessHandle and pid while running */
 	uint32_t restarts;                     /* restarts so far */
 	uint64_t session_audit_id;             /* the session of the running instance */
+	uint32_t session;                      /* its UserSession when init made it (anonymous), else 0 */
 	int failed;                            /* ended for good after a failure */
 	struct capos_process_handle_wait_out exit;  /* result buffer of the outstanding wait */
 };
@@ -81,6 +82,10 @@ int wire_check(const struct init_state *st);
 int wire_exports(struct init_state *st, const struct svc *s);
 /* Spawn s with exactly its manifest grants: 0 with s->proc, s->pid, or a negative code. */
 int wire_spawn(struct init_state *st, struct svc *s);
+/* s's instance has ended (or never started): end the anonymous session init made for it. */
+void wire_ended(struct svc *s);
+/* init's own client of the session manager (registry.c checks sessions with it), or 0. */
+uint32_t wire_session_manager(void);
 /* After s started: under `never`, give up init's Endpoint copies of its exports. */
 void wire_started(struct init_state *st, const struct svc *s);
 /* s has ended for good: release init's Endpoint copies, so its callers get -CAPOS_EPEER. */
@@ -108,7 +113,7 @@ uint32_t registry_client(const char *name);
 int registry_scoped(const char *name);
 /* A new client of session-procs listing session audit_id's processes (the caller releases it), or 0. */
 uint32_t registry_mint_scoped(uint64_t audit_id);
-/* Record s, just started (its session is what ProcessHandle.info says). */
+/* Record s, just started, in its session (s->session_audit_id). */
 void registry_add_service(const struct svc *s);
 /* s's process has ended or is let go: its record goes (before init releases s->proc). */
 void registry_forget(const struct svc *s);

@@ -14,9 +14,14 @@
  * set when the registry minted it — for each service start (wire.c: the
  * service's own session) and for session_view, which gives whoever holds
  * a UserSession the view of that session (a launcher hands it to what it
- * starts there).  Each record keeps its process's audit id
- * (ProcessHandle.info).  Badge 0, the unscoped first client, lists
- * nothing.
+ * starts there).  Each record keeps the audit id of its process's
+ * session as its starter states it: init's services the session init
+ * made for the start (wire.c); a registered child the session of the
+ * UserSession passed with it, which the session manager unwraps
+ * (SessionManager.check: a registrar cannot name another session than
+ * one it holds), else the session of the session-procs client called
+ * (its badge), else (procs) the system session.  Badge 0, the unscoped
+ * first client, lists nothing.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -29,7 +34,7 @@
 struct record {
 	uint32_t proc;                  /* ProcessHandle; 0: a free slot */
 	uint32_t pid;
-	uint64_t audit_id;              /* its session (ProcessHandle.info) */
+	uint64_t audit_id;              /* its session, as its starter stated it */
 	char name[CAPOS_PROCINFO_NAME_MAX];
 	int registered;                 /* the record holds proc and a watched wait */
 	struct capos_process_handle_wait_out exit;   /* result buffer of that wait */
@@ -68,12 +73,12 @@ static struct record *free_record(void)
 }
 
 static void fill(struct record *r, uint32_t proc, const struct capos_process_handle_info_out *info,
-		 const char *name)
+		 const char *name, uint64_t audit_id)
 {
 	memset(r, 0, sizeof *r);
 	r->proc = proc;
 	r->pid = info->pid;
-	r->audit_id = info->session;
+	r->audit_id = audit_id;
 	if (name && name[0])
 		copy_name(r->name, name, CAPOS_PROCINFO_NAME_MAX);
 	else
@@ -112,7 +117,7 @@ static bool describe(const struct record *r, struct capos_procinfo_entry *e)
 	e->caps = info.caps;
 	e->frames = info.frames;
 	e->kmem = info.kmem;
-	e->session = info.session;
+	e->session = r->audit_id;
 	memcpy(e->name, r->name, sizeof e->name);
 	return true;
 }
@@ -171,24 +176,45 @@ static void on_registered_end(void *ctx, const struct capos_completion *c)
 	registered_count--;
 }
 
-/* The session given with a child must be the child's own (the audit ids agree): 0 or a negative code. */
-static int check_given_session(uint32_t session, uint64_t audit_id)
+/*
+ * Which session the UserSession handle session is, asked of the session
+ * manager, which unwraps it (SessionManager.check): 0 with *audit_id, or
+ * a negative code (-CAPOS_ETYPE: not a session of it).
+ */
+static int session_of(uint32_t session, uint64_t *audit_id)
 {
-	struct capos_user_session_info_out s;
-	int err = capos_user_session_info(capos_ring(), session, &s);
+	struct capos_session_manager_check_out out;
+	struct capos_xfer x = { session, CAPOS_XFER_COPY };
+	struct capos_ipc_reply r;
+	uint32_t manager = wire_session_manager();
+	int err = manager ? capos_ipc_call(manager, CAPOS_IFACE_SESSION_MANAGER, CAPOS_SESSION_MANAGER_CHECK, NULL, 0,
+					   &x, 1, &out, sizeof out, &r)
+			  : -CAPOS_ENOENT;
 
 	if (err)
-		return err;
-	return s.audit_id == audit_id ? 0 : -CAPOS_EINVAL;
+		return err > 0 ? -CAPOS_EPERM : err;
+	if (r.len < sizeof out)
+		return -CAPOS_EFORMAT;
+	*audit_id = out.audit_id;
+	return 0;
+}
+
+/* The session a registration states: the UserSession passed, else the client's (module comment). */
+static int stated_session(const struct serve_ep *ep, const struct capos_ipc_request *req, uint64_t *audit_id)
+{
+	if (req->cap_count == 2)
+		return session_of(req->caps[1].handle, audit_id);
+	*audit_id = ep == &session_ep ? req->badge : CAPOS_SESSION_SYSTEM_AUDIT_ID;
+	return *audit_id ? 0 : -CAPOS_EINVAL;   /* session-procs' unscoped client states no session */
 }
 
 /* Take the registration in req (its capabilities are released or kept by the caller of this): 0 or a code. */
-static int take_registration(const struct capos_ipc_request *req, uint32_t *kept)
+static int take_registration(const struct serve_ep *ep, const struct capos_ipc_request *req, uint32_t *kept)
 {
 	const struct capos_process_registry_register_in *in = req->params;
 	struct capos_process_handle_info_out info;
 	struct record *r;
-	uint64_t ud = 0;
+	uint64_t ud = 0, audit_id = 0;
 	int err;
 
 	if (req->params_len != sizeof *in || req->cap_count < 1 || req->cap_count > 2 ||
@@ -200,17 +226,15 @@ static int take_registration(const struct capos_ipc_request *req, uint32_t *kept
 		return err;
 	if (info.state == CAPOS_PROC_DEAD)
 		return -CAPOS_EPEER;
-	if (req->cap_count == 2) {
-		err = check_given_session(req->caps[1].handle, info.session);
-		if (err)
-			return err;
-	}
+	err = stated_session(ep, req, &audit_id);
+	if (err)
+		return err;
 	if (find_pid(info.pid))
 		return -CAPOS_EEXIST;
 	r = registered_count < REGISTRY_REGISTERED_MAX ? free_record() : NULL;
 	if (!r)
 		return -CAPOS_EQUOTA;
-	fill(r, req->caps[0].handle, &info, in->name);
+	fill(r, req->caps[0].handle, &info, in->name, audit_id);
 	r->registered = 1;
 	err = capos_process_handle_wait_async(capos_ring(), r->proc, &r->exit, &ud);
 	if (!err)
@@ -234,7 +258,7 @@ static int take_registration(const struct capos_ipc_request *req, uint32_t *kept
 static void serve_register(struct serve_ep *ep, const struct capos_ipc_request *req)
 {
 	uint32_t kept = 0;
-	int err = take_registration(req, &kept);
+	int err = take_registration(ep, req, &kept);
 
 	serve_release_caps(req, (uint16_t)kept);
 	if (err)
@@ -261,13 +285,13 @@ static uint32_t mint_view(uint64_t audit_id)
 /* The view of the session the one UserSession passed names. */
 static void serve_session_view(struct serve_ep *ep, const struct capos_ipc_request *req)
 {
-	struct capos_user_session_info_out info;
+	uint64_t audit_id = 0;
 	struct capos_xfer x;
 	int err = req->params_len == 0 && req->cap_count == 1 && req->caps[0].iface == CAPOS_IFACE_USER_SESSION
-		  ? capos_user_session_info(capos_ring(), req->caps[0].handle, &info) : -CAPOS_EINVAL;
+		  ? session_of(req->caps[0].handle, &audit_id) : -CAPOS_EINVAL;
 
 	serve_release_caps(req, 0);
-	x = (struct capos_xfer){ err ? 0 : mint_view(info.audit_id), CAPOS_XFER_MOVE };
+	x = (struct capos_xfer){ err ? 0 : mint_view(audit_id), CAPOS_XFER_MOVE };
 	if (!err && !x.cap)
 		err = -CAPOS_EQUOTA;
 	if (err) {
@@ -315,7 +339,7 @@ static void record_init(void)
 	struct record *r = free_record();
 
 	if (self && capos_process_handle_info(capos_ring(), self, &info) == 0)
-		fill(r, self, &info, NULL);
+		fill(r, self, &info, NULL, CAPOS_SESSION_SYSTEM_AUDIT_ID);
 }
 
 int registry_start(void)
@@ -366,7 +390,7 @@ void registry_add_service(const struct svc *s)
 		report_note("%s is not in the process registry: %s", s->name, capos_strerror(err));
 		return;
 	}
-	fill(r, s->proc, &info, NULL);
+	fill(r, s->proc, &info, NULL, s->session_audit_id);
 }
 
 void registry_forget(const struct svc *s)

@@ -108,6 +108,7 @@ void supervise_start(struct init_state *st, struct svc *s)
 		report_note("cannot wait for %s: %s; killing it", s->name, capos_strerror(err));
 		capos_process_handle_kill(capos_ring(), s->proc);
 		registry_forget(s);
+		wire_ended(s);
 		capos_release(capos_ring(), s->proc);
 		end_for_good(s, 1);
 		return;
@@ -128,6 +129,7 @@ static void on_child_exit(void *ctx, const struct capos_completion *c)
 		failed = s->exit.reason != CAPOS_EXIT_NORMAL || s->exit.exit_code != 0;
 	}
 	registry_forget(s);
+	wire_ended(s);
 	capos_release(capos_ring(), s->proc);
 	s->proc = 0;
 	after_end(s, failed);

@@ -37,15 +37,24 @@
  * manifest error, not a half-started system.
  *
  * A service with `session: anonymous` runs in a session of its own: for
- * each start init makes a fresh one with SessionFactory.create (init's
- * "sessions") and names it with the grant word @session, which makes it
- * the child's session without granting it (docs/sessions.md).  Other
- * services run in init's own, the system session.
+ * each start init asks the session manager (the service before it that
+ * exports SessionManager) for a fresh one, SessionManager.anonymous,
+ * through a client init mints itself on that export's endpoint (badge
+ * CAPOS_SESSION_INIT_BADGE; the manifest's order puts the session manager
+ * first, and init's CALL waits in its queue until it serves).  The
+ * session's audit id scopes the start's session-procs and its registry
+ * record; the UserSession stays with init, which logs it out when that
+ * instance ends (wire_ended).  Other services run in init's own, the
+ * system session.  The process itself is in no session: sessions are the
+ * services' records (docs/sessions.md).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <capos/ipc.h>
+#include <capos/services.h>
 #include "init.h"
+
+static uint32_t session_manager;   /* init's own client of sessiond's "sessions" (badge CAPOS_SESSION_INIT_BADGE) */
 
 struct grants {
 	char names[256];                       /* the loader's grant list */
@@ -178,15 +187,49 @@ static int wants_anonymous(const struct svc *s)
 	return s->m->session == CAPOS_SESSION_KIND_ANONYMOUS;
 }
 
+/* Does a service started before service i export a SessionManager? */
+static int session_manager_before(const struct init_state *st, uint32_t i)
+{
+	for (uint32_t j = 0; j < i; j++) {
+		const struct capos_manifest_service *m = st->svcs[j].m;
+
+		for (uint32_t e = m->export_first; e < m->export_first + m->export_count; e++)
+			if (st->view.exports[e].iface == CAPOS_IFACE_SESSION_MANAGER)
+				return 1;
+	}
+	return 0;
+}
+
+/* The first SessionManager endpoint made: init mints its own client of it, once. */
+static void mint_session_manager(uint32_t server, uint32_t iface)
+{
+	int err;
+
+	if (session_manager || iface != CAPOS_IFACE_SESSION_MANAGER)
+		return;
+	err = capos_endpoint_mint_badged(server, CAPOS_IFACE_SESSION_MANAGER, CAPOS_RIGHT_ALL,
+					 CAPOS_SESSION_INIT_BADGE, &session_manager);
+	if (err) {
+		report_note("cannot make init's client of the session manager: %s", capos_strerror(err));
+		session_manager = 0;
+	}
+}
+
+uint32_t wire_session_manager(void)
+{
+	return session_manager;
+}
+
 int wire_check(const struct init_state *st)
 {
 	struct grants g;
 	int err;
 
 	for (uint32_t i = 0; i < st->count; i++)
-		if (wants_anonymous(&st->svcs[i]) && !capos_cap_find("sessions", NULL)) {
-			report_manifest_error("service '%s' wants an anonymous session, but init holds no "
-					      "'sessions' (SessionFactory)", st->svcs[i].name);
+		if (wants_anonymous(&st->svcs[i]) && !session_manager_before(st, i)) {
+			report_manifest_error("service '%s' wants an anonymous session, but no service before it "
+					      "exports a SessionManager (0x%x)", st->svcs[i].name,
+					      CAPOS_IFACE_SESSION_MANAGER);
 			return -CAPOS_ENOENT;
 		}
 	if (devices_check(st))
@@ -252,6 +295,7 @@ int wire_exports(struct init_state *st, const struct svc *s)
 			return err;
 		}
 		st->exports[e] = (struct export_caps){ .server = out.server, .client = out.client };
+		mint_session_manager(out.server, v->exports[e].iface);
 		err = mint_imports(st, s->index, e);
 		if (err)
 			return err;
@@ -259,41 +303,53 @@ int wire_exports(struct init_state *st, const struct svc *s)
 	return 0;
 }
 
-/* A fresh anonymous session for one start of s (named later by the grant word @session). */
-static int new_anonymous_session(struct svc *s, uint32_t *session)
+/* A fresh anonymous session for one start of s: init keeps its UserSession in s->session. */
+static int new_anonymous_session(struct svc *s)
 {
-	struct capos_session_factory_create_in in = { .user = "anonymous", .profile = "anonymous" };
-	struct capos_session_factory_create_out out = { 0 };
-	int err = capos_session_factory_create(capos_ring(), capos_cap_find("sessions", NULL), &in, &out);
+	struct capos_session_manager_anonymous_out out = { 0 };
+	struct capos_ipc_cap room;
+	struct capos_ipc_reply r;
+	uint8_t buf[sizeof out + 8 + sizeof room];   /* the reply, then (8-aligned) the session's descriptor */
+	int err = session_manager ? 0 : -CAPOS_ENOENT;
 
+	if (!err)
+		err = capos_ipc_call(session_manager, CAPOS_IFACE_SESSION_MANAGER, CAPOS_SESSION_MANAGER_ANONYMOUS,
+				     NULL, 0, NULL, 0, buf, sizeof buf, &r);
+	if (!err && (r.cap_count != 1 || r.len < sizeof out))
+		err = -CAPOS_EFORMAT;
 	if (err) {
-		report_note("cannot make an anonymous session for %s: %s", s->name, capos_strerror(err));
-		return err;
+		report_note("cannot make an anonymous session for %s: %s", s->name,
+			    err > 0 ? "the session manager refused" : capos_strerror(err));
+		return err < 0 ? err : -CAPOS_EPERM;
 	}
-	*session = out.session;
+	memcpy(&out, buf, sizeof out);
+	s->session = r.caps[0].handle;
 	s->session_audit_id = out.audit_id;
 	return 0;
+}
+
+void wire_ended(struct svc *s)
+{
+	if (!s->session)
+		return;
+	capos_user_session_logout(capos_ring(), s->session);
+	capos_release(capos_ring(), s->session);
+	s->session = 0;
 }
 
 int wire_spawn(struct init_state *st, struct svc *s)
 {
 	struct grants g;
 	struct capos_spawn_quota quota;
-	uint32_t session = 0;
 	int err = 0;
 
 	s->session_audit_id = CAPOS_SESSION_SYSTEM_AUDIT_ID;
 	if (wants_anonymous(s))
-		err = new_anonymous_session(s, &session);   /* first: its audit id scopes session-procs */
+		err = new_anonymous_session(s);   /* first: its audit id scopes session-procs */
 	if (!err)
 		err = build_grants(st, s, 1, &g);
 	else
 		g = (struct grants){ .ndevices = 0 };
-	if (!err && session) {
-		err = grants_add(&g, "@session", NULL, session);
-		if (err)
-			report_note("service '%s' has no room left for its session", s->name);
-	}
 	if (!err) {
 		quota = (struct capos_spawn_quota){ s->m->quota.frames, s->m->quota.caps, s->m->quota.threads,
 						    s->m->quota.ring_ops, s->m->quota.kmem_kib };
@@ -303,8 +359,8 @@ int wire_spawn(struct init_state *st, struct svc *s)
 	}
 	if (!err)
 		registry_add_service(s);
-	if (session)
-		capos_release(capos_ring(), session);   /* the child's process holds the session */
+	else
+		wire_ended(s);                       /* no instance: its session ends */
 	release_devices(&g);                         /* and its devices: their claims end with it */
 	return err;
 }

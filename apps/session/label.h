@@ -1,7 +1,7 @@
 /*
  * Session labels (user and profile names): 1..31 characters of
- * [a-z0-9_-], the alphabet SessionFactory.create accepts
- * (capos/session.h).  Shared by sessiond and the broker; pure.
+ * [a-z0-9_-], the alphabet of sessiond's session records
+ * (apps/sessiond/records.h).  Shared by sessiond and the broker; pure.
  */
 #ifndef SESSION_LABEL_H
 #define SESSION_LABEL_H

@@ -2,14 +2,24 @@
  * sessiond: the session manager (docs/sessions.md).  Serves SessionManager
  * on its export "sessions": login (a name and a password -> a UserSession
  * of the account's profile), setup (a volatile operator account while
- * there is none) and status.
+ * there is none), status, check (which session a presented UserSession
+ * is) and anonymous (init's sessions for `session: anonymous` services).
  *
- * Capabilities: "sessions" (its export's Endpoint), "factory" (the
- * kernel's SessionFactory: an export and a received capability cannot
- * share the name "sessions"), "bootpkg" (the boot package, where
- * capos/bootfiles.h finds the credential file), "entropy" (salts, the
- * dummy record), "timer" (the failure delays), "log" (an AuditWriter)
- * and "console".  Arguments: accounts.h.
+ * Sessions are sessiond's own records (records.h).  A UserSession is a
+ * client of a second endpoint, made here with "endpoints", badged with
+ * the session's audit id: the badge of a CALL on it names the record, and
+ * Endpoint.identify tells check which record a presented one names,
+ * without trusting whoever presents it.  A session ends by logout or by
+ * its expiry, which one watched Timer.sleep until the earliest one
+ * enforces (and every request first ends the sessions whose expiry has
+ * passed, so nobody sees a session live past its end); its end answers
+ * every wait_end kept for it.
+ *
+ * Capabilities: "sessions" (its export's Endpoint), "endpoints" (the
+ * EndpointFactory for the session endpoint), "bootpkg" (the boot package,
+ * where capos/bootfiles.h finds the credential file), "entropy" (salts,
+ * the dummy record), "timer" (the failure delays and the expiries), "log"
+ * (an AuditWriter) and "console".  Arguments: accounts.h.
  *
  * Failures.  Every failed login (malformed, unknown name, wrong password)
  * answers application error 1 "login incorrect", and only after the
@@ -38,12 +48,14 @@
 #include "auditlog.h"
 #include "credstore.h"
 #include "faildelay.h"
+#include "records.h"
 #include "serve.h"
 
 #define SESSIOND_ACCOUNTS_TOTAL (ACCOUNTS_MAX + 8)   /* the file's and setup's */
 #define SESSIOND_TRACKERS 32
 #define LOGIN_INCORRECT 1
 #define LOGIN_BUSY 2
+#define SESSIOND_WAITERS 48      /* wait_end calls kept at once */
 
 struct tracker {
 	uint64_t caller;         /* the badge of the caller's client */
@@ -54,7 +66,14 @@ struct tracker {
 	uint64_t due_ns;         /* when it may go (capos_time_ns) */
 };
 
-_Static_assert(SESSIOND_TRACKERS + 1 <= CAPOS_RC_WATCH_MAX, "every waiting answer and the RECV are watched");
+/* A wait_end kept until its session ends. */
+struct waiter {
+	uint64_t audit_id;       /* 0: a free entry */
+	uint64_t token;
+};
+
+_Static_assert(SESSIOND_TRACKERS + 3 <= CAPOS_RC_WATCH_MAX,
+	       "every waiting answer, the two RECVs and the expiry timer are watched");
 
 static struct sessiond_config cfg;
 static struct credstore store;
@@ -62,8 +81,16 @@ static struct credstore_record records[SESSIOND_ACCOUNTS_TOTAL];
 static char profiles[SESSIOND_ACCOUNTS_TOTAL][SESSION_LABEL_MAX + 1];   /* per records[] index */
 static uint32_t setup_iterations;
 static struct tracker trackers[SESSIOND_TRACKERS];
-static uint32_t factory, bootpkg, entropy, timer;
-static struct serve_ep ep = { .name = "sessiond" };
+static struct session_records sessions;
+static struct waiter waiters[SESSIOND_WAITERS];
+static uint32_t endpoints, bootpkg, entropy, timer;
+static struct serve_ep ep = { .name = "sessiond" }, user_ep = { .name = "sessiond/sessions" };
+static struct {
+	int in_flight;           /* a Timer.sleep for the earliest expiry is watched */
+	int cancelling;          /* it was cancelled: its completion arms the next */
+	uint64_t ud;
+	uint64_t due_ns;         /* the expiry it sleeps until */
+} expiry;
 
 static int random_bytes(void *ctx, void *buf, size_t len)
 {
@@ -263,15 +290,111 @@ static void fail_login(struct tracker *t, const struct capos_ipc_request *req, c
 	answer_when_due(t);
 }
 
+/* ------------------------------------------------------------ sessions */
+
+/* End r with state: every wait_end kept for it completes with that state. */
+static void end_session(struct session_record *r, uint32_t state)
+{
+	struct capos_user_session_wait_end_out out = { .state = state };
+
+	if (records_end(r, state, capos_time_ns()))
+		return;
+	for (size_t i = 0; i < SESSIOND_WAITERS; i++) {
+		struct waiter *w = &waiters[i];
+
+		if (w->audit_id != r->audit_id)
+			continue;
+		if (capos_ipc_return(w->token, &out, sizeof out, NULL, 0))
+			capos_release(capos_ring(), (uint32_t)w->token);   /* its caller is gone: let the token go */
+		w->audit_id = 0;
+	}
+}
+
+/* End every session whose expiry has passed. */
+static void sweep_expired(void)
+{
+	uint64_t now = capos_time_ns();
+	struct session_record *r;
+
+	while ((r = records_due(&sessions, now)) != NULL)
+		end_session(r, CAPOS_SESSION_EXPIRED);
+}
+
+static void arm_expiry(void);
+
+static void on_expiry(void *ctx, const struct capos_completion *c)
+{
+	(void)ctx; (void)c;   /* early, cancelled or on time: the clock says what is due */
+	expiry.in_flight = 0;
+	expiry.cancelling = 0;
+	sweep_expired();
+	arm_expiry();
+}
+
+/*
+ * Keep one watched sleep until the earliest expiry.  One for a later
+ * expiry is cancelled, and its completion arms the right one.  With no
+ * timer operation to spare, the next request's sweep still ends the
+ * session on time for whoever asks.
+ */
+static void arm_expiry(void)
+{
+	uint64_t next = records_next_expiry(&sessions), now = capos_time_ns();
+	struct capos_timer_sleep_in in;
+
+	if (!next)
+		return;
+	if (expiry.in_flight) {
+		if (next < expiry.due_ns && !expiry.cancelling) {
+			expiry.cancelling = 1;
+			capos_cancel(capos_ring(), expiry.ud);
+		}
+		return;
+	}
+	in.ns = next > now ? next - now : 0;
+	if (capos_timer_sleep_async(capos_ring(), timer, &in, &expiry.ud))
+		return;
+	if (capos_ring_watch(capos_ring(), expiry.ud, on_expiry, NULL)) {
+		struct capos_completion c;
+
+		capos_cancel(capos_ring(), expiry.ud);
+		capos_ring_wait(capos_ring(), expiry.ud, CAPOS_TIMEOUT_INFINITE, &c);
+		return;
+	}
+	expiry.in_flight = 1;
+	expiry.due_ns = next;
+}
+
+/* A new session and its UserSession (a client of the session endpoint badged with its audit id). */
+static struct session_record *new_session(const char *user, const char *profile, uint64_t lifetime_ns,
+					  uint32_t *handle, int *err)
+{
+	struct session_record *r = records_new(&sessions, user, profile, capos_time_ns(), lifetime_ns, err);
+
+	if (!r)
+		return NULL;
+	*err = capos_endpoint_mint_badged(user_ep.endpoint, CAPOS_IFACE_USER_SESSION, CAPOS_RIGHT_ALL, r->audit_id,
+					  handle);
+	if (*err) {
+		memset(r, 0, sizeof *r);   /* nobody can name it: the entry is free again */
+		return NULL;
+	}
+	arm_expiry();
+	return r;
+}
+
+/* ------------------------------------------------------------ SessionManager */
+
 static void serve_login(const struct capos_ipc_request *req)
 {
 	struct tracker *t = tracker_of(req->badge);
-	struct capos_session_factory_create_in cin;
-	struct capos_session_factory_create_out cout;
 	struct capos_session_manager_login_out out;
+	struct session_record *r;
 	struct capos_xfer x;
 	struct attempt a;
 	const char *profile;
+	uint64_t lifetime;
+	uint32_t handle = 0;
 	int err;
 
 	if (!t) {
@@ -291,24 +414,78 @@ static void serve_login(const struct capos_ipc_request *req)
 		fail_login(t, req, &a);
 		return;
 	}
-	memset(&cin, 0, sizeof cin);
-	memcpy(cin.user, a.user, strlen(a.user));
-	memcpy(cin.profile, profile, strlen(profile));
-	cin.lifetime_ns = sessiond_lifetime_ns(&cfg, profile);
-	err = capos_session_factory_create(capos_ring(), factory, &cin, &cout);
-	if (err) {
+	lifetime = sessiond_lifetime_ns(&cfg, profile);
+	r = new_session(a.user, profile, lifetime, &handle, &err);
+	if (!r) {
 		capos_printf("sessiond: cannot create a session for %s: %s\n", a.user, capos_strerror(err));
 		serve_error(&ep, req->token, 3, "cannot create the session");
 		return;
 	}
 	faildelay_succeeded(&t->delay);
-	auditlog_write("login-ok", cout.audit_id, a.user, "profile %s, lifetime %llu ms", profile,
-		       (unsigned long long)(cin.lifetime_ns / 1000000ull));
+	auditlog_write("login-ok", r->audit_id, a.user, "profile %s, lifetime %llu ms", profile,
+		       (unsigned long long)(lifetime / 1000000ull));
 	memset(&out, 0, sizeof out);
 	memcpy(out.profile, profile, strlen(profile));
-	x = (struct capos_xfer){ cout.session, CAPOS_XFER_MOVE };
+	x = (struct capos_xfer){ handle, CAPOS_XFER_MOVE };
 	if (serve_return(&ep, req->token, &out, sizeof out, &x, 1))
-		capos_release(capos_ring(), cout.session);
+		capos_release(capos_ring(), handle);
+}
+
+/* check: which of our sessions the one capability passed is (Endpoint.identify), whoever passes it. */
+static void serve_check(const struct capos_ipc_request *req)
+{
+	struct capos_endpoint_identify_out id = { 0 };
+	struct capos_session_manager_check_out out;
+	struct session_record *r = NULL;
+	int err = req->cap_count == 1 && req->params_len == 0 ? 0 : -CAPOS_EINVAL;
+
+	if (!err)
+		err = capos_endpoint_identify(capos_ring(), user_ep.endpoint,
+					      &(struct capos_endpoint_identify_in){ .cap = req->caps[0].handle }, &id);
+	serve_release_caps(req, 0);
+	if (!err && id.iface != CAPOS_IFACE_USER_SESSION)
+		err = -CAPOS_ETYPE;
+	if (!err) {
+		r = records_find(&sessions, id.badge);
+		err = r ? 0 : -CAPOS_ESESSION;
+	}
+	if (err) {
+		capos_ipc_return_status(req->token, err);
+		return;
+	}
+	memset(&out, 0, sizeof out);
+	memcpy(out.user, r->user, sizeof out.user);
+	memcpy(out.profile, r->profile, sizeof out.profile);
+	out.audit_id = r->audit_id;
+	out.created_ns = r->created_ns;
+	out.expires_ns = r->expires_ns;
+	out.state = r->state;
+	serve_return(&ep, req->token, &out, sizeof out, NULL, 0);
+}
+
+/*
+ * anonymous: a fresh session for one start of an init service with
+ * `session: anonymous`.  Only init may make them (the client it mints
+ * itself carries CAPOS_SESSION_INIT_BADGE; the importers' badges are
+ * manifest indexes): anybody else could fill the table with live sessions.
+ */
+static void serve_anonymous(const struct capos_ipc_request *req)
+{
+	struct capos_session_manager_anonymous_out out = { 0 };
+	struct session_record *r;
+	struct capos_xfer x;
+	uint32_t handle = 0;
+	int err = req->badge == CAPOS_SESSION_INIT_BADGE ? 0 : -CAPOS_EPERM;
+
+	r = err ? NULL : new_session("anonymous", "anonymous", 0, &handle, &err);
+	if (!r) {
+		capos_ipc_return_status(req->token, err);
+		return;
+	}
+	out.audit_id = r->audit_id;
+	x = (struct capos_xfer){ handle, CAPOS_XFER_MOVE };
+	if (serve_return(&ep, req->token, &out, sizeof out, &x, 1))
+		capos_release(capos_ring(), handle);
 }
 
 static void serve_setup(const struct capos_ipc_request *req)
@@ -356,7 +533,12 @@ static void serve_status(const struct capos_ipc_request *req)
 static void serve_request(struct serve_ep *e, const struct capos_ipc_request *req)
 {
 	(void)e;
-	serve_release_caps(req, 0);    /* nothing is wanted beside the parameters */
+	sweep_expired();
+	if (req->method == CAPOS_SESSION_MANAGER_CHECK) {
+		serve_check(req);
+		return;
+	}
+	serve_release_caps(req, 0);    /* nothing else is wanted beside the parameters */
 	switch (req->method) {
 	case CAPOS_SESSION_MANAGER_LOGIN:
 		serve_login(req);
@@ -367,16 +549,123 @@ static void serve_request(struct serve_ep *e, const struct capos_ipc_request *re
 	case CAPOS_SESSION_MANAGER_STATUS:
 		serve_status(req);
 		break;
+	case CAPOS_SESSION_MANAGER_ANONYMOUS:
+		serve_anonymous(req);
+		break;
 	default:
 		serve_error(&ep, req->token, 4, "sessiond: no such method");
 	}
+}
+
+/* ------------------------------------------------------------ UserSession */
+
+/* Keep req's wait_end until r ends: 0, or a negative code when no entry is free. */
+static int keep_waiter(const struct session_record *r, const struct capos_ipc_request *req)
+{
+	struct waiter *free_entry = NULL;
+
+	for (size_t i = 0; i < SESSIOND_WAITERS && !free_entry; i++)
+		if (!waiters[i].audit_id)
+			free_entry = &waiters[i];
+	for (size_t i = 0; i < SESSIOND_WAITERS && !free_entry; i++) {
+		/* Full: drop the ones whose caller no longer waits (cancelled, or ended). */
+		struct capos_reply_info_out info = { .waiting = 1 };
+
+		if (capos_reply_info(capos_ring(), (uint32_t)waiters[i].token, &info) == 0 && !info.waiting) {
+			capos_release(capos_ring(), (uint32_t)waiters[i].token);
+			waiters[i].audit_id = 0;
+			free_entry = &waiters[i];
+		}
+	}
+	if (!free_entry)
+		return -CAPOS_EBUSY;
+	free_entry->audit_id = r->audit_id;
+	free_entry->token = req->token;
+	return 0;
+}
+
+/* The methods of a UserSession: its badge is the audit id of the record it names. */
+static void serve_user_session(struct serve_ep *e, const struct capos_ipc_request *req)
+{
+	struct session_record *r;
+	int err;
+
+	(void)e;
+	serve_release_caps(req, 0);
+	sweep_expired();
+	r = records_find(&sessions, req->badge);
+	if (!r) {
+		capos_ipc_return_status(req->token, -CAPOS_ESESSION);
+		return;
+	}
+	switch (req->method) {
+	case CAPOS_USER_SESSION_INFO: {
+		struct capos_user_session_info_out out;
+
+		memset(&out, 0, sizeof out);
+		memcpy(out.user, r->user, sizeof out.user);
+		memcpy(out.profile, r->profile, sizeof out.profile);
+		out.audit_id = r->audit_id;
+		out.created_ns = r->created_ns;
+		out.expires_ns = r->expires_ns;
+		out.state = r->state;
+		serve_return(&user_ep, req->token, &out, sizeof out, NULL, 0);
+		return;
+	}
+	case CAPOS_USER_SESSION_AUDIT_CONTEXT: {
+		struct capos_user_session_audit_context_out out;
+
+		memset(&out, 0, sizeof out);
+		out.audit_id = r->audit_id;
+		memcpy(out.user, r->user, sizeof out.user);
+		serve_return(&user_ep, req->token, &out, sizeof out, NULL, 0);
+		return;
+	}
+	case CAPOS_USER_SESSION_LOGOUT:
+		err = r->state == CAPOS_SESSION_LIVE ? 0 : -CAPOS_ESESSION;
+		if (!err)
+			end_session(r, CAPOS_SESSION_LOGGED_OUT);
+		break;
+	case CAPOS_USER_SESSION_WAIT_END:
+		if (r->state != CAPOS_SESSION_LIVE) {
+			struct capos_user_session_wait_end_out out = { .state = r->state };
+
+			serve_return(&user_ep, req->token, &out, sizeof out, NULL, 0);
+			return;
+		}
+		err = keep_waiter(r, req);
+		if (!err)
+			return;   /* answered when the session ends */
+		break;
+	default:
+		err = -CAPOS_EINVAL;
+	}
+	if (err)
+		capos_ipc_return_status(req->token, err);
+	else
+		serve_return(&user_ep, req->token, NULL, 0, NULL, 0);
+}
+
+/* The session endpoint: its clients are the UserSessions. */
+static int make_user_endpoint(void)
+{
+	struct capos_endpoint_factory_create_in in = { .iface = CAPOS_IFACE_USER_SESSION };
+	struct capos_endpoint_factory_create_out out = { 0 };
+	int err = capos_endpoint_factory_create(capos_ring(), endpoints, &in, &out);
+
+	if (err)
+		return err;
+	capos_release(capos_ring(), out.client);   /* unbadged: no session's; each is minted */
+	user_ep.endpoint = out.server;
+	user_ep.handle = serve_user_session;
+	return 0;
 }
 
 /* Every capability by name, or 0 with a message naming the first missing. */
 static int find_caps(void)
 {
 	static const struct { const char *name; uint32_t *cap; } need[] = {
-		{ "sessions", &ep.endpoint }, { "factory", &factory }, { "bootpkg", &bootpkg },
+		{ "sessions", &ep.endpoint }, { "endpoints", &endpoints }, { "bootpkg", &bootpkg },
 		{ "entropy", &entropy }, { "timer", &timer },
 	};
 
@@ -405,8 +694,13 @@ int main(int argc, char **argv)
 	err = load_accounts();
 	if (err)
 		return err;
+	records_init(&sessions);
 	ep.handle = serve_request;
-	err = serve_start(&ep);
+	err = make_user_endpoint();
+	if (!err)
+		err = serve_start(&user_ep);
+	if (!err)
+		err = serve_start(&ep);
 	if (!err) {
 		capos_printf("sessiond: serving: %u accounts (%u operators) from %s\n",
 			     (unsigned)store.count, operators(), cfg.accounts);

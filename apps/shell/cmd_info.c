@@ -1,5 +1,6 @@
 /*
- * Commands that show things: whoami (UserSession.info), caps (the shell's
+ * Commands that show things: whoami (UserSession.info, and the session's
+ * processes from init's registry when the shell may list), caps (the shell's
  * table and the generated interface names), ps (ProcessRegistry.list of
  * init's registry over "procs" or "session-procs"), audit (AuditReader.read over "audit"),
  * history; and halt (Power.halt over "power").
@@ -20,12 +21,42 @@ static void seconds(char *buf, uint32_t size, uint64_t ns)
 		       (unsigned long long)(ns / 1000000ull % 1000ull));
 }
 
+/*
+ * The processes of session audit_id that init's registry lists, through
+ * "procs" or "session-procs" (whichever the shell holds); -1 when it holds
+ * neither or the registry does not answer.
+ */
+static int session_processes(struct shell *sh, uint64_t audit_id)
+{
+	static struct capos_process_registry_list_out out;
+	struct capos_process_registry_list_in in = { .after_pid = 0 };
+	uint32_t cap = shell_cap(sh, "procs", NULL);
+	int n = 0;
+
+	if (!cap)
+		cap = shell_cap(sh, "session-procs", NULL);
+	if (!cap)
+		return -1;
+	do {
+		uint32_t len = 0;
+		const struct capos_procinfo_entry *e = (const void *)out.entries;
+
+		if (capos_process_registry_list(capos_ring(), cap, &in, &out, &len) != 0)
+			return -1;
+		for (uint32_t i = 0; i < out.count && i < CAPOS_PROCINFO_BATCH; i++) {
+			n += e[i].session == audit_id;
+			in.after_pid = e[i].pid;
+		}
+	} while (out.count && out.more);
+	return n;
+}
+
 void cmd_whoami(struct shell *sh, const struct shell_words *w)
 {
 	struct capos_user_session_info_out info;
 	uint64_t now = capos_time_ns();
-	char age[32], left[32];
-	int err;
+	char age[32], left[32], procs[32] = "";
+	int err, n;
 
 	(void)w;
 	if (!sh->session) {
@@ -40,12 +71,14 @@ void cmd_whoami(struct shell *sh, const struct shell_words *w)
 	info.user[sizeof info.user - 1] = info.profile[sizeof info.profile - 1] = '\0';
 	seconds(age, sizeof age, now > info.created_ns ? now - info.created_ns : 0);
 	seconds(left, sizeof left, info.expires_ns > now ? info.expires_ns - now : 0);
+	n = session_processes(sh, info.audit_id);
+	if (n >= 0)
+		capos_snprintf(procs, sizeof procs, "%d %s, ", n, shell_plural((uint32_t)n, "process", "processes"));
 	shell_printf(sh, "user %s, profile %s\n", info.user, info.profile);
-	shell_printf(sh, "session %llu (audit id), %s, %u %s, started %s ago\n",
+	shell_printf(sh, "session %llu (audit id), %s, %sstarted %s ago\n",
 		     (unsigned long long)info.audit_id,
 		     info.state == CAPOS_SESSION_LIVE ? "live" :
-		     info.state == CAPOS_SESSION_EXPIRED ? "expired" : "logged out", info.processes,
-		     shell_plural(info.processes, "process", "processes"), age);
+		     info.state == CAPOS_SESSION_EXPIRED ? "expired" : "logged out", procs, age);
 	if (info.expires_ns)
 		shell_printf(sh, "expires in %s\n", left);
 	else

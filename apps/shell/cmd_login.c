@@ -309,7 +309,7 @@ void shell_logout(struct shell *sh, const char *why)
 		capos_snprintf(list + len, 256 - len, " %s", c->name);
 		capos_release(capos_ring(), c->handle);
 	}
-	/* Said before the session ends: an ended session calls no service, the terminal included. */
+	/* Said before the session ends: at its end the broker ends this shell too, should it linger. */
 	shell_printf(sh, "%s: %u %s revoked:%s\n", why, count, shell_plural(count, "capability", "capabilities"),
 		     count ? names : " (none)");
 	if (live)

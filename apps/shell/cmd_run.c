@@ -144,13 +144,15 @@ static int spawn(uint32_t spawner, const struct shell_run *r, const char *grants
 
 /*
  * List the child in init's process registry, through whichever of "procs"
- * and "session-procs" this session holds: the child runs in the shell's
- * own session, which the registry knows from the shell's own record.
+ * and "session-procs" this session holds, in the shell's own session: a
+ * logged-in shell passes its UserSession, which the registry has the
+ * session manager unwrap; the anonymous shell's session-procs names its
+ * session by its badge.
  */
 static void register_child(struct shell *sh, const char *binary, uint32_t proc)
 {
 	struct capos_process_registry_register_in in;
-	struct capos_xfer x = { proc, CAPOS_XFER_COPY };
+	struct capos_xfer x[2] = { { proc, CAPOS_XFER_COPY }, { sh->session, CAPOS_XFER_COPY } };
 	uint32_t registry = shell_cap(sh, "procs", NULL);
 	int err;
 
@@ -161,7 +163,7 @@ static void register_child(struct shell *sh, const char *binary, uint32_t proc)
 	memset(&in, 0, sizeof in);
 	strncpy(in.name, binary, sizeof in.name - 1);
 	err = capos_ipc_call(registry, CAPOS_IFACE_PROCESS_REGISTRY, CAPOS_PROCESS_REGISTRY_REGISTER, &in, sizeof in,
-			     &x, 1, NULL, 0, NULL);
+			     x, sh->session ? 2 : 1, NULL, 0, NULL);
 	if (err && err != -CAPOS_EPEER)   /* EPEER: it has ended already, nothing to list */
 		shell_printf(sh, "run: %s is not listed by ps: %s\n", binary,
 			     err > 0 ? "the registry refused" : capos_strerror(err));

@@ -11,8 +11,8 @@
  * the command named by the first.  A logged-in shell whose session has
  * ended (expiry, or a logout elsewhere) exits instead of running
  * anything more, at once when it waits at the prompt; its exit code says
- * how, and the shell that launched it tells the person (an ended session
- * calls no service, so it can no longer write on the terminal itself).
+ * how, and the shell that launched it tells the person (the broker kills
+ * an ended session's shells that linger, so this one says nothing more).
  */
 #include <string.h>
 #include "shell.h"

@@ -107,7 +107,8 @@ void cmd_logout(struct shell *sh, const struct shell_words *w);
 /*
  * The session has ended (state CAPOS_SESSION_*): exit with a code that
  * says how, for the shell that launched this one to tell the person — an
- * ended session calls no service any more, the terminal included.
+ * ended session's capabilities are revoked, and the broker kills its
+ * shells that are still running a second after the end.
  * midline: the cursor was after the prompt.
  */
 #define SHELL_EXIT_OVER 64          /* | SHELL_OVER_EXPIRED | SHELL_OVER_MIDLINE */

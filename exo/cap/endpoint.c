@@ -2,13 +2,14 @@
  * Endpoint objects and their methods (see endpoint.h): the shared core's
  * life, closing when the last receive side goes, reply tokens that fail
  * their call when dropped unanswered, EndpointFactory.create,
- * Endpoint.mint (client capabilities with their badges), Endpoint.info
- * and Endpoint.wait_no_clients.  The ring operations are in ipc.c.
+ * Endpoint.mint (client capabilities with their badges), Endpoint.identify
+ * (a presented client's badge), Endpoint.info and Endpoint.wait_no_clients.  The ring operations are in ipc.c.
  */
 #include <capos/cap.h>
 #include <capos/error.h>
 #include <capos/iface.h>
 #include "endpoint.h"
+#include "captable.h"
 #include "coreobj.h"
 #include "iface_kernel.h"
 #include "../lib/string.h"
@@ -285,6 +286,36 @@ int kcap_endpoint_mint(struct kcall *call, const struct capos_endpoint_mint_in *
 	if (h < 0)
 		return (int)h;
 	out->client = (uint32_t)h;
+	*out_len = sizeof *out;
+	return 0;
+}
+
+/*
+ * The badge of in->cap when it is a client of this endpoint: the handle
+ * names the client object itself or a revocable copy of it (resolved
+ * through the whole chain, so a revoked link gives -CAPOS_EREVOKED).  Only
+ * the receive side asks, and only about handles in its own table: a
+ * capability a caller transferred is a handle of the server by then, so
+ * the server learns the badge it minted into it, never a word the caller
+ * chose.
+ */
+int kcap_endpoint_identify(struct kcall *call, const struct capos_endpoint_identify_in *in, uint32_t in_len,
+			   struct capos_endpoint_identify_out *out, uint32_t *out_len)
+{
+	struct cap_slot *slot;
+	struct kobj *o;
+	int err = cap_lookup(process_caps(call->proc), in->cap, 0, &slot);
+
+	(void)in_len;
+	if (err)
+		return err;
+	o = kobj_resolve(slot->object, &err);
+	if (!o)
+		return err;
+	if (ep_client_core(o) != endpoint_core(call->obj))
+		return -CAPOS_ETYPE;
+	out->badge = ep_client_badge(o);
+	out->iface = o->iface;
 	*out_len = sizeof *out;
 	return 0;
 }

@@ -22,9 +22,7 @@
 #include <capos/cap.h>
 #include <capos/error.h>
 #include <capos/iface.h>
-#include <capos/session.h>
 #include "endpoint.h"
-#include "obj_session.h"
 #include "../lib/string.h"
 #include "../mm/mm.h"
 #include "../proc/process.h"
@@ -412,8 +410,6 @@ int ipc_call(struct kcall *c, struct ep_core *core)
 		return -CAPOS_ERANGE;
 	if (s->params_len && uaccess_check(process_aspace(c->proc), s->params_addr, s->params_len, false))
 		return -CAPOS_EFAULT;
-	if (session_state(c->proc->session) != CAPOS_SESSION_LIVE)
-		return -CAPOS_ESESSION;  /* an ended session calls nobody */
 	if (__atomic_load_n(&core->closed, __ATOMIC_RELAXED))
 		return -CAPOS_EPEER;
 	call = new_call(c, core);
@@ -443,9 +439,7 @@ void ipc_call_kernel(struct ep_core *core, struct ep_call *call, uint64_t badge,
 	call->k.cancel = call_cancel;
 	call->k.settle = call_settle;
 	call->state = EP_CALL_DONE;
-	if (session_state(call->caller->session) != CAPOS_SESSION_LIVE)
-		finish_call(call, -CAPOS_ESESSION);
-	else if (__atomic_load_n(&core->closed, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&core->closed, __ATOMIC_RELAXED))
 		finish_call(call, -CAPOS_EPEER);
 	else
 		dispatch_call(core, call);

@@ -21,12 +21,10 @@
 #include <capos/error.h>
 #include <capos/iface.h>
 #include <capos/process.h>
-#include <capos/session.h>
 #include "coreobj.h"
 #include "iface_kernel.h"
 #include "kcall.h"
 #include "memcap.h"
-#include "obj_session.h"
 #include "procobj.h"
 #include "revocable.h"
 #include "ring.h"
@@ -82,46 +80,23 @@ static int check_name(const char *name, size_t size)
 	return 0;
 }
 
-/* The child's session: the caller's, or the live UserSession of the one descriptor (CAPOS_CREATE_SESSION). */
-static int create_session(struct kcall *call, uint32_t flags, struct session **out)
-{
-	struct kobj *o;
-	int err = 0;
-
-	*out = call->proc->session;
-	if (!(flags & CAPOS_CREATE_SESSION))
-		return call->xfer_count == 0 ? 0 : -CAPOS_EINVAL;
-	if (call->xfer_count != 1)
-		return -CAPOS_EINVAL;
-	o = kobj_resolve(call->xfer[0].obj, &err);
-	if (!o)
-		return err;
-	*out = session_of(o);
-	if (!*out)
-		return -CAPOS_ETYPE;
-	return session_state(*out) == CAPOS_SESSION_LIVE ? 0 : -CAPOS_ESESSION;
-}
-
 int kcap_process_factory_create(struct kcall *call, const struct capos_process_factory_create_in *in,
 				uint32_t in_len, struct capos_process_factory_create_out *out, uint32_t *out_len)
 {
 	struct quota_limits limits;
-	struct session *session;
 	struct process *child;
 	struct kobj *handle;
 	int64_t h;
 	int err = check_name(in->name, sizeof in->name);
 
 	(void)in_len;
-	if (!err && (in->flags & ~CAPOS_CREATE_SESSION))
-		err = -CAPOS_EINVAL;
+	if (!err && (in->flags || call->xfer_count))
+		err = -CAPOS_EINVAL;   /* no flag is defined, and nothing is passed */
 	if (!err)
 		err = create_limits(in, &limits);
-	if (!err)
-		err = create_session(call, in->flags, &session);
 	if (err)
 		return err;
-	err = process_create(in->name, &limits, session, &child);
+	err = process_create(in->name, &limits, &child);
 	if (err)
 		return err;
 	handle = process_handle_create(child, process_quota(call->proc), &err);

@@ -25,7 +25,6 @@
 #include "sched.h"
 #include "../cap/coreobj.h"
 #include "../cap/obj_power.h"
-#include "../cap/obj_session.h"
 #include "../dev/devroot.h"
 #include "../cap/procobj.h"
 #include "../kern/log.h"
@@ -61,7 +60,6 @@ static const struct init_grant init_grants[] = {
 	{ "null", coreobj_null, NULL },
 	{ "endpoints", coreobj_endpoints, NULL },
 	{ "capspace", coreobj_capspace, NULL },
-	{ "sessions", coreobj_sessions, NULL },
 	{ "power", coreobj_power, NULL },
 	{ "devices", coreobj_devices, NULL },
 };
@@ -157,7 +155,7 @@ int init_start(const char *cmdline)
 	leakcheck_start(cmdline);
 	cmdline_get(cmdline, "init", name, sizeof name);
 	cmdline_get(cmdline, "init.args", args, sizeof args);
-	err = process_create(name, &limits, session_system(), &p);
+	err = process_create(name, &limits, &p);
 	if (err) {
 		kerror("init: cannot create the process (error %d)", err);
 		return err;

@@ -14,7 +14,6 @@
 #include "thread.h"
 #include "userboot.h"
 #include "../cap/kobj.h"
-#include "../cap/obj_session.h"
 #include "../cap/ring.h"
 #include "../dev/ioport.h"
 #include "../kern/clock.h"
@@ -128,8 +127,7 @@ static int alloc_tables(struct process *p, const struct quota_limits *limits)
 	return cap_table_init(&p->caps, p->cap_slots, limits->caps + 1);
 }
 
-int process_create(const char *name, const struct quota_limits *limits, struct session *session,
-		   struct process **out)
+int process_create(const char *name, const struct quota_limits *limits, struct process **out)
 {
 	struct process *p;
 	struct quota *q;
@@ -149,8 +147,6 @@ int process_create(const char *name, const struct quota_limits *limits, struct s
 	p->q = q;
 	p->struct_q = q;
 	p->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
-	session_ref(session);
-	p->session = session;
 	p->refs = 1;
 	for (size_t i = 0; name[i] && i + 1 < sizeof p->name; i++)
 		p->name[i] = name[i];
@@ -278,7 +274,6 @@ int64_t process_grant(struct process *p, const char *name, struct kobj *obj, uin
 void process_start(struct process *p)
 {
 	p->started = true;
-	session_process_join(p->session);
 	__atomic_fetch_add(&live_processes, 1, __ATOMIC_RELAXED);
 	kinfo("process %u (%s) started", p->pid, p->name);
 	sched_make_ready(p->main_thread);
@@ -396,17 +391,6 @@ static void complete_exit_waiters(struct process *p)
 	sched_unlock_irqrestore(flags);
 }
 
-/* Drop p's place in its session (counted from process_start) and its reference. */
-static void leave_session(struct process *p)
-{
-	if (!p->session)
-		return;
-	if (p->started)
-		session_process_leave(p->session);
-	session_unref(p->session);
-	p->session = NULL;
-}
-
 /*
  * Free everything but the struct.  Runs on p's last thread, or on the
  * spawner's thread for a child that never started (process_abandon): only
@@ -440,7 +424,6 @@ static void teardown(struct process *p)
 	if (p->q)
 		quota_put(p->q);
 	p->q = NULL;
-	leave_session(p);
 }
 
 void process_thread_exited(struct process *p, struct thread *t)
@@ -558,7 +541,6 @@ void process_describe(struct process *p, struct capos_process_handle_info_out *o
 		out->caps = p->caps.live;
 		out->frames = quota_frames_used(p->q);
 		out->kmem = quota_kmem_used(p->q);
-		out->session = session_audit_id(p->session);  /* p leaves its session only once dead */
 	}
 	memcpy(out->name, p->name, sizeof out->name < sizeof p->name ? sizeof out->name : sizeof p->name);
 	out->name[sizeof out->name - 1] = '\0';

@@ -32,7 +32,6 @@ struct ring;
 struct thread;
 struct kobj;
 struct kop;
-struct session;
 struct ioport_map;
 
 enum proc_state { PROC_LIVE = 0, PROC_DYING = 1, PROC_DEAD = 2 };
@@ -61,12 +60,6 @@ struct process {
 	bool started;                   /* counted in process_count */
 	void (*on_exit)(struct process *p);  /* kernel hook, run after teardown */
 	/*
-	 * The session the process acts in (docs/sessions.md): one reference,
-	 * fixed at creation, released at teardown (NULL once DEAD).  Endpoint
-	 * servers see it only through a keyed hash (docs/ipc.md).
-	 */
-	struct session *session;
-	/*
 	 * The ports it has open (exo/dev/ioport.c; guarded by that file's
 	 * ioport_lock): its I/O permission bitmap, NULL until the first
 	 * IoPortRange.enable and again once nothing is open.
@@ -84,12 +77,10 @@ struct process {
 #define PROCESS_STACK_PAGES      64u      /* 256 KiB main-thread stack */
 
 /*
- * A new, empty process in session (it takes a reference; the kernel's
- * init: session_system()): quotas, capability table, an address space with
+ * A new, empty process: quotas, capability table, an address space with
  * only the kernel half, the main thread's ring mapped; no thread yet.
  */
-int process_create(const char *name, const struct quota_limits *limits, struct session *session,
-		   struct process **out);
+int process_create(const char *name, const struct quota_limits *limits, struct process **out);
 /*
  * The first process's program: map the bootstrap page (args its argument
  * string), the userboot image (userboot.h) and the main stack, record

@@ -23,7 +23,6 @@
 #include "process.h"
 #include "../arch/x86_64/arch.h"
 #include "../arch/x86_64/cpu.h"
-#include "../cap/obj_session.h"
 #include "../kern/clock.h"
 #include "../kern/log.h"
 #include "../kern/panic.h"
@@ -366,7 +365,6 @@ void sched_tick(void)
 	uint64_t now = clock_ns();
 	uint64_t flags;
 
-	session_tick(now);  /* ends expired sessions, waking their wait_end callers */
 	flags = sched_lock_irqsave();
 	fire_expired_locked(now);
 	if (run_head)

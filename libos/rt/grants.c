@@ -7,7 +7,6 @@
 #include <capos/error.h>
 #include "grants.h"
 
-#define SESSION_WORD "@session"
 #define KIND_MAX 16   /* bytes including the NUL */
 
 static const struct {
@@ -42,17 +41,6 @@ static size_t text_len(const char *s, size_t max)
 	while (n < max && s[n])
 		n++;
 	return n;
-}
-
-/* The word @session at text, whole. */
-static int session_word(const char *text)
-{
-	size_t n = sizeof SESSION_WORD - 1;
-
-	for (size_t i = 0; i < n; i++)
-		if (text[i] != SESSION_WORD[i])
-			return 0;
-	return text[n] == ' ' || text[n] == '\0';
 }
 
 /* The CAPOS_BIND_* of kind[0..n), 0 when unknown. */
@@ -123,24 +111,19 @@ static int parse_word(const char **text, struct grant_plan *plan)
 	return 0;
 }
 
-/* Number the plain names' capabilities, skipping the @session one. */
+/* Number the plain names' capabilities in order. */
 static void number_xfers(struct grant_plan *plan)
 {
 	uint32_t next = 0;
 
-	for (uint32_t i = 0; i < plan->count; i++) {
-		if (plan->g[i].bind)
-			continue;
-		if ((int)next == plan->session_xfer)
-			next++;
-		plan->g[i].xfer = next++;
-	}
+	for (uint32_t i = 0; i < plan->count; i++)
+		if (!plan->g[i].bind)
+			plan->g[i].xfer = next++;
 }
 
 int grants_parse(const char *text, uint32_t ncaps, struct grant_plan *plan)
 {
 	plan->count = 0;
-	plan->session_xfer = -1;
 	if (!text)
 		text = "";
 	if (text_len(text, GRANTS_TEXT_MAX) == GRANTS_TEXT_MAX)
@@ -152,19 +135,12 @@ int grants_parse(const char *text, uint32_t ncaps, struct grant_plan *plan)
 			text++;
 		if (!*text)
 			break;
-		if (session_word(text)) {
-			if (plan->session_xfer >= 0)
-				return -CAPOS_EINVAL;
-			plan->session_xfer = (int)plain_names(plan);
-			text += sizeof SESSION_WORD - 1;
-			continue;
-		}
 		err = parse_word(&text, plan);
 		if (err)
 			return err;
 		plan->count++;
 	}
-	if (plain_names(plan) + (plan->session_xfer >= 0) != ncaps)
+	if (plain_names(plan) != ncaps)
 		return -CAPOS_EINVAL;
 	number_xfers(plan);
 	return 0;

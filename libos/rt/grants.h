@@ -3,10 +3,7 @@
  * with and under which names.  grants is a space-separated list of words:
  * NAME takes the next capability the caller passes (a transfer
  * descriptor, copied into the child), NAME=@KIND gives the child an
- * object bound to itself (@vm, @threads, @thread, @park, @self), and the
- * word @session makes the next passed capability, in the order of the
- * plain names, the child's UserSession (ProcessFactory.create's
- * CAPOS_CREATE_SESSION; it is not granted).  Names are 1..23 characters
+ * object bound to itself (@vm, @threads, @thread, @park, @self).  Names are 1..23 characters
  * of [a-z0-9_.-].  Pure: the loader and the host tests link it.
  */
 #ifndef LIBOS_RT_GRANTS_H
@@ -27,13 +24,12 @@ struct grant {
 struct grant_plan {
 	struct grant g[GRANTS_MAX];
 	uint32_t count;
-	int session_xfer;   /* the @session capability's index, or -1 */
 };
 
 /*
  * Parse text against ncaps passed capabilities.  0 with *plan, or
- * -CAPOS_EINVAL (malformed word, unknown kind, second @session, ncaps
- * not the number of plain names plus @session), -CAPOS_ERANGE (more than
+ * -CAPOS_EINVAL (malformed word, unknown kind, ncaps not the number of
+ * plain names), -CAPOS_ERANGE (more than
  * GRANTS_MAX names, text of GRANTS_TEXT_MAX bytes or more), -CAPOS_EEXIST
  * (a name twice).  text NULL is the empty list.
  */

@@ -140,12 +140,10 @@ static int grant_all(struct build *b, const struct grant_plan *gp, const struct 
 
 /* ---------------------------------------------------- creating, starting */
 
-static int create_child(struct build *b, uint32_t factory, const char *name, const struct capos_spawn_quota *quota,
-			const struct grant_plan *gp, const struct capos_xfer *xfers)
+static int create_child(struct build *b, uint32_t factory, const char *name, const struct capos_spawn_quota *quota)
 {
 	struct capos_process_factory_create_in in = { 0 };
 	struct capos_process_factory_create_out out = { 0 };
-	struct capos_xfer x = { 0, CAPOS_XFER_COPY };
 	int err;
 
 	if (!factory)
@@ -160,12 +158,8 @@ static int create_child(struct build *b, uint32_t factory, const char *name, con
 		in.quota_ring_ops = quota->ring_ops;
 		in.quota_kmem_kib = quota->kmem_kib;
 	}
-	if (gp->session_xfer >= 0) {
-		in.flags = CAPOS_CREATE_SESSION;
-		x.cap = xfers[gp->session_xfer].cap;  /* the session is named, never granted: always a copy */
-	}
-	err = capos_call_sync_xfer(capos_ring(), factory, CAPOS_IFACE_PROCESS_FACTORY, CAPOS_PROCESS_FACTORY_CREATE,
-				   &in, sizeof in, &x, gp->session_xfer >= 0, &out, sizeof out, NULL);
+	err = capos_call_sync(capos_ring(), factory, CAPOS_IFACE_PROCESS_FACTORY, CAPOS_PROCESS_FACTORY_CREATE,
+			      &in, sizeof in, &out, sizeof out, NULL);
 	if (err)
 		return err;
 	b->handle = out.process;
@@ -272,7 +266,7 @@ static int spawn(const struct spawn_req *r, uint32_t *proc, uint32_t *pid)
 	b = calloc(1, sizeof *b);
 	if (!b)
 		return -CAPOS_ENOMEM;
-	err = create_child(b, r->factory, r->name, r->quota, &gp, r->x);
+	err = create_child(b, r->factory, r->name, r->quota);
 	if (!err) {
 		err = build_child(b, r->name, r->args, &plan, &gp, r->x);
 		if (err)

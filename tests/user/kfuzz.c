@@ -16,10 +16,10 @@
 #define KF_GRACE_MS 20000   /* how long after the end a process may take to be gone */
 
 static const char *const child_grants =
-	"console timer null frames endpoints capspace spawner entropy bootpkg sessions devices "
+	"console timer null frames endpoints capspace spawner entropy bootpkg devices "
 	"thread=@thread threads=@threads vm=@vm park=@park";
 static const char *const child_caps[] = { "console", "timer", "null", "frames", "endpoints", "capspace",
-					  "spawner", "entropy", "bootpkg", "sessions", "devices" };
+					  "spawner", "entropy", "bootpkg", "devices" };
 #define KF_CHILD_CAPS (sizeof child_caps / sizeof child_caps[0])
 
 uint64_t kf_number(const char *s, uint64_t fallback)

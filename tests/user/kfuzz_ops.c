@@ -4,7 +4,7 @@
  * among them by weight.
  *
  * What it aims at.  Handles: the capabilities it was granted and every one
- * it gets back (derive, endpoints, frames, threads, processes, sessions,
+ * it gets back (derive, endpoints, frames, threads, processes,
  * devices), plus stale ones (generation bumped), out-of-range ones and 0.
  * Interface ids: the handle's own, any kernel one, any u32.  Method ids:
  * the interface's, one past them, any u16.  Parameters: words chosen
@@ -122,7 +122,16 @@ static void op_endpoint(struct kf_thread *t)
 	struct kf_rng *r = &t->rng;
 	uint64_t e;
 
-	switch (kf_below(r, 3)) {
+	switch (kf_below(r, 4)) {
+	case 3: {  /* Endpoint.identify of anything held (or forged): a client of this endpoint or not */
+		uint32_t iface;
+		struct capos_endpoint_identify_in in = { .cap = kf_pick_handle(r, &iface) };
+
+		if ((e = kf_pool_find(r, CAPOS_IFACE_ENDPOINT)) != 0)
+			kf_call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_ENDPOINT, CAPOS_ENDPOINT_IDENTIFY, &in, sizeof in,
+				 K_CALL, kf_pick_len(r, sizeof(struct capos_endpoint_identify_out)));
+		break;
+	}
 	case 0: {
 		struct capos_endpoint_factory_create_in in = { .iface = CAPOS_IFACE_USER_MIN +
 									 (uint32_t)kf_below(r, 4) };
@@ -138,7 +147,7 @@ static void op_endpoint(struct kf_thread *t)
 
 		if ((e = kf_pool_find(r, CAPOS_IFACE_ENDPOINT)) != 0)
 			kf_call_sqe(t, (uint32_t)(e >> 32), CAPOS_IFACE_ENDPOINT,
-				 kf_one_in(r, 2) ? CAPOS_ENDPOINT_MINT : (uint16_t)kf_below(r, 4), &in, sizeof in, K_CALL,
+				 kf_one_in(r, 2) ? CAPOS_ENDPOINT_MINT : (uint16_t)kf_below(r, 5), &in, sizeof in, K_CALL,
 				 16);
 		break;
 	}
@@ -449,11 +458,11 @@ static void op_create(struct kf_thread *t, uint32_t factory)
 	in.quota_kmem_kib = kf_one_in(r, 4) ? (uint32_t)kf_pick_count(r) : 0;
 	if (in.quota_frames > 1024)
 		in.quota_frames = 1024;  /* every created child is a commit of the machine's memory: stay small */
-	in.flags = kf_one_in(r, 8) ? (uint32_t)kf_next(r) : (kf_one_in(r, 16) ? CAPOS_CREATE_SESSION : 0);
+	in.flags = kf_one_in(r, 8) ? (uint32_t)kf_next(r) : 0;   /* none is defined */
 	s = kf_call_sqe(t, factory, CAPOS_IFACE_PROCESS_FACTORY, kf_one_in(r, 16) ? 1 : CAPOS_PROCESS_FACTORY_CREATE,
 			&in, sizeof in, K_PCREATE, sizeof(struct capos_process_factory_create_out));
 	if (s && (in.flags || kf_one_in(r, 8)))
-		kf_add_xfers(t, s);  /* the @session descriptor: sessions, anything else, too many */
+		kf_add_xfers(t, s);  /* descriptors it takes none of */
 }
 
 static void op_spawn(struct kf_thread *t)
@@ -469,12 +478,11 @@ static void op_spawn(struct kf_thread *t)
 	}
 }
 
-/* Devices, sessions, entropy: whatever we hold, random methods. */
+/* Devices, entropy, endpoints: whatever we hold, random methods. */
 static void op_other(struct kf_thread *t)
 {
 	static const uint32_t ifaces[] = { CAPOS_IFACE_DEVICE_ROOT, CAPOS_IFACE_PCI_FUNCTION, CAPOS_IFACE_IO_PORT_RANGE,
-					   CAPOS_IFACE_INTERRUPT, CAPOS_IFACE_DMA_POOL, CAPOS_IFACE_SESSION_FACTORY,
-					   CAPOS_IFACE_USER_SESSION, CAPOS_IFACE_ENTROPY_SOURCE,
+					   CAPOS_IFACE_INTERRUPT, CAPOS_IFACE_DMA_POOL, CAPOS_IFACE_ENTROPY_SOURCE,
 					   CAPOS_IFACE_ENDPOINT, CAPOS_IFACE_REPLY,
 					   CAPOS_IFACE_NULL };
 	struct kf_rng *r = &t->rng;
@@ -487,8 +495,6 @@ static void op_other(struct kf_thread *t)
 		w[i] = kf_one_in(r, 2) ? kf_below(r, 8) : kf_pick_word(r);
 	if (iface == CAPOS_IFACE_DEVICE_ROOT && kf_one_in(r, 2))
 		__builtin_memcpy(w, kf_one_in(r, 2) ? "com2\0\0\0\0" : "com1\0\0\0\0", 8);
-	if (iface == CAPOS_IFACE_SESSION_FACTORY)
-		__builtin_memcpy(w, kf_one_in(r, 2) ? "fuzz\0\0\0\0" : "a-b_9\0\0\0", 8);
 	kf_call_full(t, (uint32_t)(e >> 32), iface, (uint16_t)kf_below(r, kf_methods[iface] + 1), w, sizeof w,
 		  kf_pick_len(r, 64), K_CALL, kf_pick_len(r, 256), 0);
 }

@@ -10,9 +10,9 @@
 
 static const uint8_t kf_rodata[64] = { 1, 2, 3 };
 
-/* Methods per kernel interface id (0: no such interface, or retired: 3, 12 and 20). */
-const uint8_t kf_methods[KF_IFACES] = { 0, 1, 1, 0, 2, 4, 3, 2, 1, 2, 7, 2, 0, 8, 1, 4, 1, 1, 3, 2,
-					0, 1, 4, 1, 1, 4, 9, 3, 5, 2, 1 };
+/* Methods per kernel interface id (0: no such interface, or retired: 3, 12, 20, 21 and 22). */
+const uint8_t kf_methods[KF_IFACES] = { 0, 1, 1, 0, 2, 4, 3, 2, 1, 2, 7, 2, 0, 8, 1, 5, 1, 1, 3, 2,
+					0, 0, 0, 1, 1, 4, 9, 3, 5, 2, 1 };
 
 uint64_t kf_addr(const void *p)
 {

@@ -11,6 +11,10 @@
  * badges, the largest included, come through exactly.  A revoked badged
  * copy answers -CAPOS_EREVOKED, also to a CALL already queued through it,
  * whose badge the server then never sees; the original keeps its badge.
+ * Endpoint.identify unwraps a presented client: the badge of a client of
+ * this endpoint (itself, a copy, one a CALL transferred), and nothing for
+ * a client of another endpoint, a revoked copy, another kind of
+ * capability, a forged handle or an ask through a client.
  * One line per check, "utest-ipc-badge: <what>: ok"; exit code = failures.
  *
  * Child mode ("child", granted "svc", a revocable copy of a badged client,
@@ -270,6 +274,96 @@ static void test_revoked(uint32_t server)
 		capos_release(rc, (uint32_t[]){ a, b, copy, rev }[h]);
 }
 
+/* Endpoint.identify of cap on server: its status, the badge in *badge. */
+static int identify(uint32_t server, uint32_t cap, uint64_t *badge)
+{
+	struct capos_endpoint_identify_in in = { .cap = cap };
+	struct capos_endpoint_identify_out out = { .badge = ~0ull };
+	int err = capos_endpoint_identify(rc, server, &in, &out);
+
+	*badge = out.badge;
+	return err;
+}
+
+static void check_identified(const char *what, uint32_t server, uint32_t cap, uint64_t want)
+{
+	uint64_t badge;
+	int err = identify(server, cap, &badge);
+
+	ut_check(err == 0 && badge == want, what, "status %d, badge %#llx, minted %#llx", err,
+		 (unsigned long long)badge, (unsigned long long)want);
+}
+
+/* A client presented in a CALL to this very endpoint: the server unwraps the one it received. */
+static void identify_transferred(uint32_t server, uint32_t a)
+{
+	struct capos_xfer x = { a, CAPOS_XFER_COPY };
+	struct capos_ipc_request req;
+	struct capos_completion c;
+	uint64_t ud = 0;
+	char out[8];
+
+	ipc_call_async(a, PING_IFACE, PING_ECHO, "p", 2, &x, 1, out, sizeof out, &ud);
+	ut_status("RECV a call presenting its own client", capos_ipc_recv(server, recv_buf, sizeof recv_buf, &req), 0);
+	if (req.cap_count == 1) {
+		check_identified("Endpoint.identify of a client a CALL transferred: its badge", server,
+				 req.caps[0].handle, BADGE_A);
+		capos_release(rc, req.caps[0].handle);
+	} else {
+		ut_check(0, "the presented client arrives", "%u capabilities", req.cap_count);
+	}
+	capos_ipc_return(req.token, "p", 2, NULL, 0);
+	ipc_wait_op(ud, IPC_S, &c);
+}
+
+/* Badge unwrapping: only this endpoint's live clients have a badge to tell. */
+static void test_identify(uint32_t server)
+{
+	uint32_t a, copy, copy2, rev1 = 0, rev2 = 0, oserver, oclient, oa;
+	struct capos_endpoint_identify_in in;
+	struct capos_endpoint_identify_out out;
+	uint64_t badge;
+
+	ut_status("Endpoint.mint with a badge", mint(server, BADGE_A, &a), 0);
+	check_identified("Endpoint.identify of its client: the badge minted", server, a, BADGE_A);
+	copy = derive("CapSpace.derive of the badged client", a, &rev1);
+	copy2 = derive("CapSpace.derive of the copy", copy, &rev2);
+	check_identified("Endpoint.identify of a revocable copy: the same badge", server, copy, BADGE_A);
+	check_identified("Endpoint.identify of a copy of the copy: the same badge", server, copy2, BADGE_A);
+	identify_transferred(server, a);
+
+	ipc_endpoint(OTHER_IFACE, &oserver, &oclient);
+	ut_status("Endpoint.mint on another endpoint with the same badge",
+		  capos_endpoint_mint_badged(oserver, PING_IFACE, CAPOS_RIGHT_ALL, BADGE_A, &oa), 0);
+	ut_status("Endpoint.identify of another endpoint's client (same badge and interface): -CAPOS_ETYPE",
+		  identify(server, oa, &badge), -CAPOS_ETYPE);
+	ut_status("Endpoint.identify of another endpoint's first client: -CAPOS_ETYPE",
+		  identify(server, oclient, &badge), -CAPOS_ETYPE);
+	check_identified("the other endpoint identifies its own client", oserver, oa, BADGE_A);
+	ut_status("Endpoint.identify of the receive side itself: -CAPOS_ETYPE", identify(server, server, &badge),
+		  -CAPOS_ETYPE);
+	ut_status("Endpoint.identify of a CapSpace: -CAPOS_ETYPE", identify(server, ut_cap("capspace"), &badge),
+		  -CAPOS_ETYPE);
+	ut_status("Endpoint.identify of a Revoker: -CAPOS_ETYPE", identify(server, rev1, &badge), -CAPOS_ETYPE);
+	ut_status("Endpoint.identify of a forged handle: -CAPOS_EBADF", identify(server, 0x7fff1234u, &badge),
+		  -CAPOS_EBADF);
+	ut_status("Endpoint.identify of handle 0: -CAPOS_EBADF", identify(server, 0, &badge), -CAPOS_EBADF);
+	in = (struct capos_endpoint_identify_in){ .cap = a };
+	ut_status("Endpoint.identify asked through a client: not the receive side",
+		  capos_endpoint_identify(rc, a, &in, &out), -CAPOS_ETYPE);
+	ut_status("Endpoint.identify asked through a copy of a client: not the receive side",
+		  capos_endpoint_identify(rc, copy, &in, &out), -CAPOS_ETYPE);
+
+	ut_status("Revoker.revoke of the copy", capos_cap_revoke(rev1), 0);
+	ut_status("Endpoint.identify of the revoked copy: -CAPOS_EREVOKED", identify(server, copy, &badge),
+		  -CAPOS_EREVOKED);
+	ut_status("Endpoint.identify of a copy of the revoked copy: -CAPOS_EREVOKED", identify(server, copy2, &badge),
+		  -CAPOS_EREVOKED);
+	check_identified("the original client still identifies", server, a, BADGE_A);
+	for (uint32_t h = 0; h < 8; h++)
+		capos_release(rc, (uint32_t[]){ a, copy, copy2, rev1, rev2, oserver, oclient, oa }[h]);
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t server, client;
@@ -283,6 +377,7 @@ int main(int argc, char **argv)
 	test_kept(server);
 	test_child(server);
 	test_revoked(server);
+	test_identify(server);
 	capos_release(rc, server);
 	ut_note("%d failures", ut_failures());
 	return ut_failures();

@@ -11,10 +11,12 @@
  * interfaces, methods and lengths are refused.  "session-procs" shows a
  * caller only one session, the one its client was minted for: this
  * service (init mints its client for the system session) and a child
- * given that client see the system session; a child started in a new
- * session (SessionFactory.create, grant word @session, registered with
- * that UserSession) and given that session's view
- * (ProcessRegistry.session_view) sees only that session's processes.
+ * given that client see the system session; a child started for a new
+ * session (a guest login at sessiond, "sessions"; registered with that
+ * UserSession, which the registry has sessiond unwrap) and given that
+ * session's view (ProcessRegistry.session_view) sees only that session's
+ * processes.  A registration with a forged UserSession (a client of an
+ * endpoint of this test's, speaking the interface) is refused.
  *
  * Child modes (first argument): "nap" sleeps until killed; "same" and
  * "alone PID AUDIT" check their own "session-procs" view (once the parent
@@ -116,13 +118,40 @@ static int register_child(uint32_t cap, uint32_t proc, const char *name, uint32_
 			      session ? 2 : 1, NULL, 0, NULL);
 }
 
-/* A napping child of binary, in the caller's session or (session != 0) in that UserSession. */
-static int spawn_napper(const char *binary, uint32_t session, uint32_t *proc, uint32_t *pid)
+/* A napping child of binary (its session is the one it is registered with). */
+static int spawn_napper(const char *binary, uint32_t *proc, uint32_t *pid)
 {
-	uint32_t caps[3] = { ut_cap("console"), ut_cap("timer"), session };
+	uint32_t caps[2] = { ut_cap("console"), ut_cap("timer") };
 
-	return capos_spawn(binary, session ? "console timer @session thread=@thread" : "console timer thread=@thread",
-			   "nap", caps, session ? 3 : 2, proc, pid);
+	return capos_spawn(binary, "console timer thread=@thread", "nap", caps, 2, proc, pid);
+}
+
+/* Log in as guest at sessiond: 0 with the UserSession and its audit id, or a negative code. */
+static int login_guest(uint32_t *session, uint64_t *audit)
+{
+	struct capos_session_manager_login_in in;
+	static union {
+		struct capos_session_manager_login_out out;
+		uint8_t room[sizeof(struct capos_session_manager_login_out) + 8 + sizeof(struct capos_ipc_cap)];
+	} u;
+	struct capos_user_session_info_out info;
+	struct capos_ipc_reply r;
+	int err;
+
+	memset(&in, 0, sizeof in);
+	strcpy(in.user, "guest");
+	in.password_len = 5;
+	memcpy(in.password, "guest", 5);
+	err = capos_ipc_call(ut_cap("sessions"), CAPOS_IFACE_SESSION_MANAGER, CAPOS_SESSION_MANAGER_LOGIN, &in,
+			     CAPOS_SESSION_MANAGER_LOGIN_IN_MIN + in.password_len, NULL, 0, &u, sizeof u, &r);
+	if (err)
+		return err > 0 ? -CAPOS_EPERM : err;
+	if (r.cap_count != 1)
+		return -CAPOS_EFORMAT;
+	*session = r.caps[0].handle;
+	err = capos_user_session_info(rc, *session, &info);
+	*audit = info.audit_id;
+	return err;
 }
 
 static void end_child(uint32_t proc)
@@ -184,13 +213,13 @@ static void test_children_and_paging(uint32_t procs, uint32_t *proc, uint32_t *p
 	int err;
 
 	for (uint32_t i = 0; i < NAPPERS + LONG_NAPPERS; i++)
-		if (spawn_napper(i < NAPPERS ? SELF : LONG_NAME, 0, &proc[i], &pid[i]) == 0) {
+		if (spawn_napper(i < NAPPERS ? SELF : LONG_NAME, &proc[i], &pid[i]) == 0) {
 			spawned++;
 			registered += register_child(procs, proc[i], i < NAPPERS ? SELF : "", 0) == 0;
 		}
 	ut_check(spawned == NAPPERS + LONG_NAPPERS && registered == spawned, "spawn and register 20 napping children",
 		 "%u spawned, %u registered", spawned, registered);
-	ut_status("spawn a child that is never registered", spawn_napper(SELF, 0, &hidden, &hidden_pid), 0);
+	ut_status("spawn a child that is never registered", spawn_napper(SELF, &hidden, &hidden_pid), 0);
 	err = list_all(procs, &l);
 	ut_status("list every process, page by page", err, 0);
 	ut_check(l.pages >= 2 && l.first_count == CAPOS_PROCINFO_BATCH && l.first_more == 1 && l.n >= 22,
@@ -229,20 +258,20 @@ static void test_short_buffer(uint32_t procs)
 static void test_bad_registrations(uint32_t procs, uint32_t registered_child)
 {
 	struct capos_process_registry_register_in in = { .name = "x" };
-	struct capos_session_factory_create_in sin = { .user = "procinfo", .profile = "test" };
-	struct capos_session_factory_create_out other = { 0 };
 	struct capos_xfer x = { ut_cap("null"), CAPOS_XFER_COPY };
+	uint32_t server = 0, forged = 0;
 
 	ut_status("register without a ProcessHandle", capos_ipc_call(procs, CAPOS_IFACE_PROCESS_REGISTRY,
 		  CAPOS_PROCESS_REGISTRY_REGISTER, &in, sizeof in, NULL, 0, NULL, 0, NULL), -CAPOS_EINVAL);
 	ut_status("register a Null capability", capos_ipc_call(procs, CAPOS_IFACE_PROCESS_REGISTRY,
 		  CAPOS_PROCESS_REGISTRY_REGISTER, &in, sizeof in, &x, 1, NULL, 0, NULL), -CAPOS_EINVAL);
 	ut_status("register a process twice", register_child(procs, registered_child, "again", 0), -CAPOS_EEXIST);
-	ut_status("SessionFactory.create a session",
-		  capos_session_factory_create(rc, ut_cap("sessions"), &sin, &other), 0);
-	ut_status("register with a UserSession that is not the child's",
-		  register_child(procs, registered_child, "", other.session), -CAPOS_EINVAL);
-	capos_release(rc, other.session);
+	ut_status("an endpoint of this test's speaking UserSession",
+		  capos_endpoint_create(CAPOS_IFACE_USER_SESSION, &server, &forged), 0);
+	ut_status("register with a forged UserSession (a client of another endpoint): -CAPOS_ETYPE",
+		  register_child(procs, registered_child, "", forged), -CAPOS_ETYPE);
+	capos_release(rc, forged);
+	capos_release(rc, server);
 }
 
 static void test_hostile(uint32_t procs)
@@ -339,9 +368,8 @@ static int session_view(uint32_t registry, uint32_t session, uint32_t *view)
 static void test_session_scope(uint32_t procs, uint32_t session_procs)
 {
 	static struct listing all, mine;
-	struct capos_session_factory_create_in in = { .user = "procinfo", .profile = "test" };
-	struct capos_session_factory_create_out out = { 0 };
-	uint32_t caps[4] = { ut_cap("console"), ut_cap("timer"), session_procs, 0 }, napper = 0, napper_pid = 0, view = 0;
+	struct { uint32_t session; uint64_t audit_id; } out = { 0, 0 };
+	uint32_t caps[3] = { ut_cap("console"), ut_cap("timer"), session_procs }, napper = 0, napper_pid = 0, view = 0;
 	const struct capos_procinfo_entry *e;
 	char args[64];
 	int err;
@@ -353,13 +381,13 @@ static void test_session_scope(uint32_t procs, uint32_t session_procs)
 		 "%u listed of %u", mine.n, all.n);
 	ut_status("a child in this session sees only system-session processes, init among them",
 		  run_child_check(procs, "console timer session-procs thread=@thread", "same", caps, 3, 0), 0);
-	err = capos_session_factory_create(rc, ut_cap("sessions"), &in, &out);
-	ut_check(!err && out.audit_id != CAPOS_SESSION_SYSTEM_AUDIT_ID, "SessionFactory.create a session",
+	err = login_guest(&out.session, &out.audit_id);
+	ut_check(!err && out.audit_id != CAPOS_SESSION_SYSTEM_AUDIT_ID, "a guest login at sessiond: a new session",
 		 "status %d, audit id %llu", err, (unsigned long long)out.audit_id);
 	if (err)
 		return;
-	err = spawn_napper(SELF, out.session, &napper, &napper_pid);
-	ut_status("spawn a napping child into the new session", err, 0);
+	err = spawn_napper(SELF, &napper, &napper_pid);
+	ut_status("spawn a napping child for the new session", err, 0);
 	ut_status("register it with its UserSession", register_child(procs, napper, "", out.session), 0);
 	ut_status("procs: list", list_all(procs, &all), 0);
 	e = find(&all, napper_pid);
@@ -371,14 +399,14 @@ static void test_session_scope(uint32_t procs, uint32_t session_procs)
 	ut_status("session_view without a UserSession: -CAPOS_EINVAL", session_view(procs, 0, &view), -CAPOS_EINVAL);
 	ut_status("session_view of the new session", session_view(procs, out.session, &view), 0);
 	caps[2] = view;
-	caps[3] = out.session;
 	capos_snprintf(args, sizeof args, "alone %u %llu", napper_pid, (unsigned long long)out.audit_id);
 	ut_status("a second child in the new session sees only itself and the napper there",
-		  run_child_check(procs, "console timer session-procs @session thread=@thread", args, caps, 4,
+		  run_child_check(procs, "console timer session-procs thread=@thread", args, caps, 3,
 				  out.session), 0);
 	capos_release(rc, view);
 	if (napper)
 		end_child(napper);
+	capos_user_session_logout(rc, out.session);
 	capos_release(rc, out.session);
 }
 

@@ -14,8 +14,9 @@
  * audit, sessiond and broker live under the pids they had, with no
  * capability slot more.
  *
- * Mode "child" runs in a guest session of its own (spawned with
- * @session): the attacks that need the caller's own UserSession.
+ * Mode "child" acts for a guest session of its own (granted its UserSession
+ * and its broker client): the attacks that need the caller's own
+ * UserSession.
  */
 #include <stdio.h>
 #include <string.h>
@@ -262,8 +263,18 @@ static void attack_status_and_methods(void)
 	ut_check(status == 0 && r.len == sizeof(struct capos_session_manager_status_out) && r.cap_count == 0,
 		 "status: 16 capabilities passed along are dropped, status answered", "status %d, %u bytes",
 		 status, r.len);
-	expect_app("sessiond: method 3", call(sessions, s, 3, NULL, 0, NULL, 0, 0, sizeof result, &r), &r, 4,
+	expect_app("sessiond: method 5", call(sessions, s, 5, NULL, 0, NULL, 0, 0, sizeof result, &r), &r, 4,
 		   "sessiond: no such method");
+	ut_status("check: 16 capabilities instead of one: -CAPOS_EINVAL",
+		  call(sessions, s, CAPOS_SESSION_MANAGER_CHECK, NULL, 0, caps, CAPOS_XFER_MAX, CAPOS_XFER_COPY,
+		       sizeof result, &r), -CAPOS_EINVAL);
+	ut_status("check: parameters where none belong: -CAPOS_EINVAL",
+		  call(sessions, s, CAPOS_SESSION_MANAGER_CHECK, params, 8, caps, 1, CAPOS_XFER_COPY, sizeof result, &r),
+		  -CAPOS_EINVAL);
+	ut_status("check: a Null capability: -CAPOS_ETYPE", call(sessions, s, CAPOS_SESSION_MANAGER_CHECK, NULL, 0, caps,
+								 1, CAPOS_XFER_COPY, sizeof result, &r), -CAPOS_ETYPE);
+	ut_status("anonymous: not init: -CAPOS_EPERM", call(sessions, s, CAPOS_SESSION_MANAGER_ANONYMOUS, NULL, 0,
+							    NULL, 0, 0, sizeof result, &r), -CAPOS_EPERM);
 	expect_app("sessiond: method 0xffff", call(sessions, s, 0xffff, params, 40, caps, 1, CAPOS_XFER_COPY,
 						   sizeof result, &r), &r, 4, "sessiond: no such method");
 	status = call(sessions, s, 0xffff, NULL, 0, NULL, 0, 0, 8, &r);
@@ -335,6 +346,27 @@ static void attack_broker_method(uint16_t m, const char *name, uint32_t gs, uint
 #undef WHAT
 }
 
+/*
+ * A UserSession this client forged: a client of its own endpoint speaking
+ * the interface, which would answer info with whatever it likes.  The
+ * broker asks sessiond (SessionManager.check), which does not know it.
+ */
+static void attack_forged_session(void)
+{
+	struct capos_ipc_reply r;
+	uint32_t server = 0, forged = 0;
+	int err = capos_endpoint_create(CAPOS_IFACE_USER_SESSION, &server, &forged);
+
+	ut_status("an endpoint of the client's speaking UserSession", err, 0);
+	if (err)
+		return;
+	expect_refused("upgrade: a forged UserSession (a client of another endpoint)",
+		       broker_call(CAPOS_AUTHORITY_BROKER_UPGRADE, NULL, 0, &forged, 1, CAPOS_XFER_COPY, sizeof result,
+				   &r), &r, "refused: not a session of the session manager");
+	capos_release(capos_ring(), forged);
+	capos_release(capos_ring(), server);
+}
+
 static void attack_broker(void)
 {
 	struct capos_ipc_reply r;
@@ -358,6 +390,7 @@ static void attack_broker(void)
 				   &r), &r, "refused: not the caller's own session");
 	status = capos_user_session_info(capos_ring(), moved, &(struct capos_user_session_info_out){ 0 });
 	ut_check(status < 0, "upgrade: a moved session is gone from the caller", "info answers %d", status);
+	attack_forged_session();
 	end_session(ended);
 	capos_release(capos_ring(), dead);
 	end_session(gs);
@@ -696,20 +729,15 @@ static uint32_t session_broker(uint32_t gs)
 
 static void check_child(void)
 {
-	uint32_t gs = login_guest(), copy = 0, revoker = 0, proc = 0, reason = 99, own_broker = gs ? session_broker(gs) : 0;
-	uint32_t caps[6] = { ut_cap("console"), own_broker, 0, ut_cap("capspace"), timer_cap, 0 };
+	uint32_t gs = login_guest(), proc = 0, reason = 99, own_broker = gs ? session_broker(gs) : 0;
+	uint32_t caps[5] = { ut_cap("console"), own_broker, gs, ut_cap("capspace"), timer_cap };
 	int64_t code = -1;
-	int err = own_broker ? capos_cap_derive(gs, CAPOS_RIGHT_ALL, &copy, &revoker) : -CAPOS_EPEER;
+	int err = own_broker ? 0 : -CAPOS_EPEER;
 
-	caps[2] = gs;
-	caps[5] = copy;          /* @session: a spawn takes no handle twice */
 	if (!err)
-		err = capos_spawn("utest-services-hostile",
-				  "console broker session capspace timer thread=@thread vm=@vm @session", "child", caps,
-				  6, &proc, NULL);
-	ut_status("spawn a child into a guest session", err, 0);
-	capos_release(capos_ring(), copy);
-	capos_release(capos_ring(), revoker);
+		err = capos_spawn("utest-services-hostile", "console broker session capspace timer thread=@thread vm=@vm",
+				  "child", caps, 5, &proc, NULL);
+	ut_status("spawn a child for a guest session", err, 0);
 	capos_release(capos_ring(), own_broker);
 	if (!err) {
 		err = capos_process_wait(proc, &code, &reason);
@@ -771,11 +799,14 @@ static int run_child(void)
 	ut_status("release: the bundle is revoked all the same", echo_answers(echo), -CAPOS_EREVOKED);
 	status = child_upgrade(session, 0, sizeof result, &r);
 	ut_check(status == 0 && r.cap_count == 1, "upgrade: again after the release", "status %d", status);
-	if (status == 0 && r.cap_count == 1)
-		capos_release(capos_ring(), r.caps[0].handle);   /* its end on logout: the client reads the audit */
+	echo = status == 0 && r.cap_count == 1 ? r.caps[0].handle : 0;   /* its end on logout: the client reads the audit */
 	ut_status("logout of the own session", capos_user_session_logout(capos_ring(), session), 0);
-	ut_status("upgrade: from an ended session, calls fail", child_upgrade(session, 0, sizeof result, &r),
-		  -CAPOS_ESESSION);
+	/* The broker sees the end at its own pace; it revokes the bundle, then the session's broker clients. */
+	for (int tries = 0; tries < 80 && echo_answers(echo) != -CAPOS_EREVOKED; tries++)
+		capos_sleep_ns(25 * UT_MS);
+	ut_status("upgrade: from an ended session: its broker client is revoked",
+		  child_upgrade(session, 0, sizeof result, &r), -CAPOS_EREVOKED);
+	capos_release(capos_ring(), echo);
 	capos_release(capos_ring(), dead);
 	return ut_failures();
 }

@@ -30,7 +30,7 @@ enum capos_error {
 	CAPOS_ENOTSUP = 19,   /* valid but unsupported (e.g. a CPU feature) */
 	CAPOS_EPEER = 20,     /* the other side died */
 	CAPOS_EREVOKED = 21,  /* the capability was revoked */
-	CAPOS_ESESSION = 22,  /* the caller's session has ended (logout or expiry) */
+	CAPOS_ESESSION = 22,  /* the session has ended (logout or expiry), or sessiond keeps it no more */
 	CAPOS_EMASKED = 23,   /* the interrupt was masked */
 	CAPOS_ERROR_COUNT
 };

@@ -71,9 +71,6 @@ _Static_assert(sizeof(struct capos_bootstrap) <= 4096, "bootstrap fits one page"
 #define CAPOS_QUOTA_KMEM_MIN_KIB 64u
 #define CAPOS_QUOTA_KMEM_MAX_KIB (1u << 20)     /* 1 GiB */
 
-/* ProcessFactory.create flags */
-#define CAPOS_CREATE_SESSION 1u   /* the call's one descriptor is the child's UserSession */
-
 /* ProcessHandle.bind kinds: objects bound to the child */
 #define CAPOS_BIND_VM      1u   /* VirtualMemory of the child's space */
 #define CAPOS_BIND_THREADS 2u   /* ThreadSpawner for the child */

@@ -1,8 +1,9 @@
 /*
- * Session ABI constants (interfaces SessionFactory and UserSession in
- * exo/iface/interfaces.def; model in docs/sessions.md): session states,
- * the label alphabet, and the entries of ProcessRegistry.list, init's
- * process registry (apps/services.def).
+ * Session constants of the session services (SessionManager, UserSession
+ * and ProcessRegistry in apps/services.def; model in docs/sessions.md):
+ * session states, the label size, the badge of init's own client of
+ * sessiond, and the entries of ProcessRegistry.list, init's process
+ * registry.  The kernel keeps no sessions.
  */
 #ifndef CAPOS_SESSION_H
 #define CAPOS_SESSION_H
@@ -16,8 +17,15 @@
 #define CAPOS_SESSION_LOGGED_OUT 1u
 #define CAPOS_SESSION_EXPIRED    2u
 
-/* The session init and the kernel's own processes run in: never ends. */
+/* The session init and the services it starts run in: never ends, has no record in sessiond. */
 #define CAPOS_SESSION_SYSTEM_AUDIT_ID 1u
+
+/*
+ * The badge of the client of sessiond's "sessions" that init mints itself
+ * (SessionManager.anonymous answers only it): the importers' badges are
+ * manifest indexes plus one, never this.
+ */
+#define CAPOS_SESSION_INIT_BADGE 0xffffffffffffffffull
 
 /* ProcessRegistry.list: one entry per process, in pid order */
 #define CAPOS_PROCINFO_NAME_MAX 24u

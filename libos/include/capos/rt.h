@@ -194,10 +194,9 @@ void capos_mutex_unlock(struct capos_mutex *m);
  * names and the argument string args.  grants is a space-separated list
  * (at most 255 bytes): NAME takes the next of caps[0..ncaps), copied into
  * the child; NAME=@vm|@threads|@thread|@park|@self gives the child an object
- * bound to itself; @session makes the next of caps the child's
- * UserSession (not granted).  0 with *proc (a ProcessHandle) and *pid
+ * bound to itself.  0 with *proc (a ProcessHandle) and *pid
  * (optional), or a negative code: -CAPOS_EINVAL (malformed word, unknown
- * kind, second @session, ncaps not matching), -CAPOS_EEXIST (a name
+ * kind, ncaps not matching), -CAPOS_EEXIST (a name
  * twice), -CAPOS_ERANGE (text too long, too many names, a quota outside
  * capos/process.h), -CAPOS_ENOENT (no such program, or no "spawner"),
  * -CAPOS_ETYPE (not a program), -CAPOS_EFORMAT when the file fails its

@@ -9,7 +9,8 @@ static void known_and_unknown(void)
 	CHECK_STR(capos_iface_name(13), "ProcessHandle");
 	CHECK(capos_iface_name(20) == NULL);                     /* retired: the kernel terminal */
 	CHECK_STR(capos_iface_name(30), "ProcessFactory");
-	CHECK_STR(capos_iface_name(22), "UserSession");
+	CHECK(capos_iface_name(22) == NULL);                     /* retired: the kernel's sessions */
+	CHECK_STR(capos_iface_name(0x2008), "UserSession");     /* sessiond's */
 	CHECK_STR(capos_iface_name(24), "Power");
 	CHECK_STR(capos_iface_name(0x1000), "Echo");
 	CHECK_STR(capos_iface_name(0x2002), "AuthorityBroker");
