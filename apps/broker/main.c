@@ -415,9 +415,30 @@ static void serve_upgrade(struct serve_ep *ep, const struct capos_ipc_request *r
 	}
 }
 
+/* release's optional source: printable ASCII, else "?" (it goes into an audit record as the caller said it). */
+static void release_source(const struct capos_ipc_request *req, char *source, size_t size)
+{
+	const struct capos_authority_broker_release_in *in = req->params;
+	size_t n = 0;
+
+	source[0] = 0;
+	if (req->params_len != sizeof *in)
+		return;
+	while (n < sizeof in->source && n + 1 < size && in->source[n])
+		n++;
+	memcpy(source, in->source, n);
+	source[n] = 0;
+	for (size_t i = 0; i < n; i++)
+		if (source[i] < 0x21 || source[i] > 0x7e) {
+			strcpy(source, "?");
+			return;
+		}
+}
+
 static void serve_release(struct serve_ep *ep, const struct capos_ipc_request *req)
 {
 	struct capos_authority_broker_release_out out = { 0 };
+	char source[CAPOS_AUTHORITY_BROKER_RELEASE_IN_MAX + 1];
 	struct session_view s;
 	struct served *sv;
 	const char *why = view_session(req, &s);
@@ -431,11 +452,12 @@ static void serve_release(struct serve_ep *ep, const struct capos_ipc_request *r
 		refuse(ep, req, &s, why);
 		return;
 	}
+	release_source(req, source, sizeof source);
 	sv = served_of(s.info.audit_id);
 	if (sv && sv->held) {
 		out.revoked = revoke_bundle(sv);
-		auditlog_write("logout", sv->audit_id, sv->user, "released: %u capabilities revoked",
-			       out.revoked);
+		auditlog_write("logout", sv->audit_id, sv->user, "released: %u capabilities revoked%s%s",
+			       out.revoked, source[0] ? ", source " : "", source);
 	}
 	serve_return(ep, req->token, &out, sizeof out, NULL, 0);
 }
@@ -444,7 +466,8 @@ static void serve_broker(struct serve_ep *ep, const struct capos_ipc_request *re
 {
 	if (req->method == CAPOS_AUTHORITY_BROKER_UPGRADE && req->params_len == 0) {
 		serve_upgrade(ep, req);
-	} else if (req->method == CAPOS_AUTHORITY_BROKER_RELEASE && req->params_len == 0) {
+	} else if (req->method == CAPOS_AUTHORITY_BROKER_RELEASE &&
+		   (req->params_len == 0 || req->params_len == sizeof(struct capos_authority_broker_release_in))) {
 		serve_release(ep, req);
 	} else {
 		serve_release_caps(req, 0);

@@ -15,7 +15,16 @@
  * passed, so nobody sees a session live past its end); its end answers
  * every wait_end kept for it.
  *
- * Capabilities: "sessions" (its export's Endpoint), "endpoints" (the
+ * Front ends.  A program that logs in for many clients (the Web UI) holds
+ * a client of the "frontend" export instead: login_from there carries the
+ * client's address, a failure is answered at once (the front end delays
+ * its own clients, per account and per address, and holding its one badge
+ * back would let one client's failures delay everyone's), and the address
+ * goes into the audit records.  Holding "frontend" is the authority to
+ * say where a login comes from; nothing else takes login_from.
+ *
+ * Capabilities: "sessions" (its export's Endpoint), "frontend" (optional:
+ * the front ends' export's Endpoint), "endpoints" (the
  * EndpointFactory for the session endpoint), "bootpkg" (the boot package,
  * where capos/bootfiles.h finds the credential file), "entropy" (salts,
  * the dummy record), "timer" (the failure delays and the expiries), "log"
@@ -85,6 +94,7 @@ static struct session_records sessions;
 static struct waiter waiters[SESSIOND_WAITERS];
 static uint32_t endpoints, bootpkg, entropy, timer;
 static struct serve_ep ep = { .name = "sessiond" }, user_ep = { .name = "sessiond/sessions" };
+static struct serve_ep frontend_ep = { .name = "sessiond/frontend" };
 static struct {
 	int in_flight;           /* a Timer.sleep for the earliest expiry is watched */
 	int cancelling;          /* it was cancelled: its completion arms the next */
@@ -385,17 +395,58 @@ static struct session_record *new_session(const char *user, const char *profile,
 
 /* ------------------------------------------------------------ SessionManager */
 
-static void serve_login(const struct capos_ipc_request *req)
+/* The profile of the account the attempt names when its password is right, else NULL; the password is wiped. */
+static const char *verify(struct attempt *a)
 {
-	struct tracker *t = tracker_of(req->badge);
+	int err = a->shape_ok ? credstore_verify(&store, a->user, a->password, a->password_len) : -CAPOS_EINVAL;
+
+	memset(a->password, 0, sizeof a->password);
+	return err ? NULL : profile_of(a->user);
+}
+
+/* A source address for an audit record: printable ASCII only, else "?". */
+static const char *audit_source(char *source)
+{
+	if (!source[0])
+		return "?";
+	for (char *c = source; *c; c++)
+		if (*c < 0x21 || *c > 0x7e)
+			return "?";
+	return source;
+}
+
+/* A new session for a verified attempt, moved to the caller with its profile: 1 when it was granted. */
+static int grant_session(const struct capos_ipc_request *req, const struct attempt *a, const char *profile,
+			 const char *source)
+{
 	struct capos_session_manager_login_out out;
 	struct session_record *r;
 	struct capos_xfer x;
-	struct attempt a;
-	const char *profile;
-	uint64_t lifetime;
+	uint64_t lifetime = sessiond_lifetime_ns(&cfg, profile);
 	uint32_t handle = 0;
 	int err;
+
+	r = new_session(a->user, profile, lifetime, &handle, &err);
+	if (!r) {
+		capos_printf("sessiond: cannot create a session for %s: %s\n", a->user, capos_strerror(err));
+		serve_error(&ep, req->token, 3, "cannot create the session");
+		return 0;
+	}
+	auditlog_write("login-ok", r->audit_id, a->user, "profile %s, lifetime %llu ms%s%s", profile,
+		       (unsigned long long)(lifetime / 1000000ull), source[0] ? ", source " : "", source);
+	memset(&out, 0, sizeof out);
+	memcpy(out.profile, profile, strlen(profile));
+	x = (struct capos_xfer){ handle, CAPOS_XFER_MOVE };
+	if (serve_return(&ep, req->token, &out, sizeof out, &x, 1))
+		capos_release(capos_ring(), handle);
+	return 1;
+}
+
+static void serve_login(const struct capos_ipc_request *req)
+{
+	struct tracker *t = tracker_of(req->badge);
+	struct attempt a;
+	const char *profile;
 
 	if (!t) {
 		serve_error(&ep, req->token, LOGIN_BUSY, "too many failed logins are waiting: try again");
@@ -407,28 +458,43 @@ static void serve_login(const struct capos_ipc_request *req)
 	}
 	t->used_ns = capos_time_ns() | 1;
 	take_attempt(req, &a);
-	err = a.shape_ok ? credstore_verify(&store, a.user, a.password, a.password_len) : -CAPOS_EINVAL;
-	memset(a.password, 0, sizeof a.password);
-	profile = err ? NULL : profile_of(a.user);
+	profile = verify(&a);
 	if (!profile) {
 		fail_login(t, req, &a);
 		return;
 	}
-	lifetime = sessiond_lifetime_ns(&cfg, profile);
-	r = new_session(a.user, profile, lifetime, &handle, &err);
-	if (!r) {
-		capos_printf("sessiond: cannot create a session for %s: %s\n", a.user, capos_strerror(err));
-		serve_error(&ep, req->token, 3, "cannot create the session");
+	if (grant_session(req, &a, profile, ""))
+		faildelay_succeeded(&t->delay);
+}
+
+/* A front end's login for one of its clients: failures answered at once, the source audited. */
+static void serve_login_from(const struct capos_ipc_request *req)
+{
+	const struct capos_session_manager_login_from_in *in = req->params;
+	char source[sizeof in->source + 1];
+	const char *profile;
+	struct attempt a;
+
+	memset(&a, 0, sizeof a);
+	memset(source, 0, sizeof source);
+	if (req->params_len >= CAPOS_SESSION_MANAGER_LOGIN_FROM_IN_MIN && req->params_len <= sizeof *in &&
+	    in->password_len <= req->params_len - CAPOS_SESSION_MANAGER_LOGIN_FROM_IN_MIN) {
+		memcpy(a.user, in->user, sizeof in->user);
+		a.user[CREDSTORE_USER_MAX] = 0;
+		memcpy(source, in->source, sizeof in->source);
+		a.password_len = in->password_len;
+		memcpy(a.password, in->password, a.password_len);
+		a.shape_ok = session_label_ok(a.user, strlen(a.user)) && !credstore_check_user(a.user) &&
+			     !credstore_check_password(a.password, a.password_len);
+	}
+	profile = verify(&a);
+	if (!profile) {
+		auditlog_write("login-fail", 0, a.shape_ok ? a.user : "", "source %s (front end %016llx)",
+			       audit_source(source), (unsigned long long)req->badge);
+		serve_error(&frontend_ep, req->token, LOGIN_INCORRECT, "login incorrect");
 		return;
 	}
-	faildelay_succeeded(&t->delay);
-	auditlog_write("login-ok", r->audit_id, a.user, "profile %s, lifetime %llu ms", profile,
-		       (unsigned long long)(lifetime / 1000000ull));
-	memset(&out, 0, sizeof out);
-	memcpy(out.profile, profile, strlen(profile));
-	x = (struct capos_xfer){ handle, CAPOS_XFER_MOVE };
-	if (serve_return(&ep, req->token, &out, sizeof out, &x, 1))
-		capos_release(capos_ring(), handle);
+	grant_session(req, &a, profile, audit_source(source));
 }
 
 /* check: which of our sessions the one capability passed is (Endpoint.identify), whoever passes it. */
@@ -532,14 +598,21 @@ static void serve_status(const struct capos_ipc_request *req)
 
 static void serve_request(struct serve_ep *e, const struct capos_ipc_request *req)
 {
-	(void)e;
 	sweep_expired();
 	if (req->method == CAPOS_SESSION_MANAGER_CHECK) {
 		serve_check(req);
 		return;
 	}
 	serve_release_caps(req, 0);    /* nothing else is wanted beside the parameters */
+	if ((e == &frontend_ep) != (req->method == CAPOS_SESSION_MANAGER_LOGIN_FROM) &&
+	    req->method != CAPOS_SESSION_MANAGER_STATUS) {
+		capos_ipc_return_status(req->token, -CAPOS_EPERM);   /* front ends log in with login_from only */
+		return;
+	}
 	switch (req->method) {
+	case CAPOS_SESSION_MANAGER_LOGIN_FROM:
+		serve_login_from(req);
+		break;
 	case CAPOS_SESSION_MANAGER_LOGIN:
 		serve_login(req);
 		break;
@@ -696,11 +769,15 @@ int main(int argc, char **argv)
 		return err;
 	records_init(&sessions);
 	ep.handle = serve_request;
+	frontend_ep.handle = serve_request;
+	frontend_ep.endpoint = capos_cap_find("frontend", NULL);
 	err = make_user_endpoint();
 	if (!err)
 		err = serve_start(&user_ep);
 	if (!err)
 		err = serve_start(&ep);
+	if (!err && frontend_ep.endpoint)
+		err = serve_start(&frontend_ep);
 	if (!err) {
 		capos_printf("sessiond: serving: %u accounts (%u operators) from %s\n",
 			     (unsigned)store.count, operators(), cfg.accounts);

@@ -7,10 +7,13 @@
  *
  * Arguments: `origin=URL` (required: the one public origin, e.g.
  * http://127.0.0.1:8080 for ./capos run), `proxies=CIDR[,CIDR...]`
- * (peers whose X-Forwarded-* headers are believed), `port=N` (default 80).
+ * (peers whose X-Forwarded-* headers are believed), `port=N` (default 80),
+ * `idle=SECONDS` (a browser session's idle time, default 900).
  * Capabilities: "nic" (a PciFunction; as init it claims the first network
  * controller through "devices"), "bootpkg", "entropy" (TCP sequence
- * numbers), "timer".
+ * numbers, session ids), "timer"; for logins (auth.h) "sessions" (sessiond's
+ * front-end export) and "launcher" (the broker's) — without them every
+ * API request is unauthenticated and the login answers 503.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +28,7 @@
 #include "lwip/ip4_addr.h"
 
 #include "nic.h"
+#include "auth.h"
 #include "policy.h"
 #include "server.h"
 #include "site.h"
@@ -132,8 +136,15 @@ int main(int argc, char **argv)
 		return fail("listen", "tcp port refused");
 	printf("webui: serving http on port %u for origin %s (%u trusted proxy ranges)\n", config.port, config.origin,
 	       config.nproxies);
+	if (webui_auth_start((uint64_t)config.idle_s * 1000u) == 0)
+		printf("webui: logins through sessiond and the broker; sessions end after %u s idle\n", config.idle_s);
+	else
+		printf("webui: no \"sessions\" or \"launcher\": nobody can log in\n");
 	for (;;) {
-		uint32_t ms = webui_server_tick(capos_netstack_now_ms());
+		uint32_t ms;
+
+		webui_auth_sweep(capos_netstack_now_ms());
+		ms = webui_server_tick(capos_netstack_now_ms());
 		uint64_t wait = ms == UINT32_MAX ? CAPOS_TIMEOUT_INFINITE : (uint64_t)ms * 1000000ull + 1000000ull;
 
 		capos_netloop_turn(&nif, wait);

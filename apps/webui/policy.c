@@ -108,6 +108,7 @@ int webui_config_parse(struct webui_config *cfg, int argc, char **argv, const ch
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port = 80;
+	cfg->idle_s = WEBUI_IDLE_DEFAULT_S;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -126,6 +127,13 @@ int webui_config_parse(struct webui_config *cfg, int argc, char **argv, const ch
 			if (*end || end == a + 5 || port == 0 || port > 65535)
 				return -CAPOS_EINVAL;
 			cfg->port = (uint16_t)port;
+		} else if (strncmp(a, "idle=", 5) == 0) {
+			char *end;
+			unsigned long s = strtoul(a + 5, &end, 10);
+
+			if (*end || end == a + 5 || s < WEBUI_IDLE_MIN_S || s > WEBUI_IDLE_MAX_S)
+				return -CAPOS_EINVAL;
+			cfg->idle_s = (uint32_t)s;
 		} else {
 			return -CAPOS_EINVAL;
 		}

@@ -21,11 +21,16 @@ struct webui_cidr {
 	uint32_t net, mask;                /* host byte order */
 };
 
+#define WEBUI_IDLE_DEFAULT_S 900u   /* 15 minutes */
+#define WEBUI_IDLE_MIN_S 1u
+#define WEBUI_IDLE_MAX_S 86400u
+
 struct webui_config {
 	char origin[WEBUI_ORIGIN_MAX + 1];
 	struct webui_cidr proxies[WEBUI_PROXIES_MAX];
 	unsigned nproxies;
 	uint16_t port;
+	uint32_t idle_s;                   /* a browser session unused this long ends (idle=, default 900) */
 };
 
 /* Where a request came from, after the proxy rule. */

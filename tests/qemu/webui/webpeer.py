@@ -20,6 +20,16 @@ ci/qemu_run.py --net-exec).  Steps, in the order given on the command line:
               proxy 198.51.100.7) and X-Forwarded-Proto https, answered 200;
               whether webui believed them is read off its log line by the
               QEMU test (trusted: 203.0.113.9; else the peer, 10.0.2.2)
+  login       (the default system: sessiond, the broker, init's graph) a
+              wrong password: 401 "login incorrect" held back 250 ms, then
+              500 ms, while /healthz on another connection is answered at
+              once; operator/capos: 200, a 64-hex-digit HttpOnly,
+              SameSite=Strict, Path=/ cookie; with it /api/session,
+              processes (init is pid 1), memory, uptime and the graph
+              (services and their links); a guest sees its processes but
+              not the graph or memory (403); logout clears the cookie and
+              the old cookie, like a forged one, gets 401; a missing or
+              foreign Origin on login is 403
   slowloris   FLOOD connections, half trickling a header byte a second,
               half silent (more than the server's connection slots: the
               surplus gets 503),
@@ -314,6 +324,131 @@ def step_slowloris():
     s.close()
 
 
+ORIGIN = "http://127.0.0.1:8080"
+
+
+def api(method, path, body=None, cookie=None, origin=ORIGIN):
+    """One request on its own connection: (status, headers, parsed JSON body or None, seconds)."""
+    import json
+    s = connect()
+    data = b"" if body is None else json.dumps(body).encode()
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    if origin:
+        head += f"Origin: {origin}\r\n"
+    if cookie:
+        head += f"Cookie: theme=dark; {cookie}\r\n"
+    if body is not None:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+    t0 = time.monotonic()
+    s.sendall(head.encode() + b"\r\n" + data)
+    status, headers, raw = Reader(s).answer()
+    took = time.monotonic() - t0
+    s.close()
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        parsed = None
+    return status, headers, parsed, took
+
+
+def session_cookie(headers):
+    c = headers.get("set-cookie", "")
+    parts = [p.strip() for p in c.split(";")]
+    if not parts[0].startswith("capos_session=") or len(parts[0]) != len("capos_session=") + 64:
+        fail(f"login: no session cookie: {c!r}")
+    for attr in ("HttpOnly", "SameSite=Strict", "Path=/"):
+        if attr not in parts:
+            fail(f"login: cookie without {attr}: {c!r}")
+    if "Secure" in parts:
+        fail(f"login: Secure cookie over http: {c!r}")
+    return parts[0]
+
+
+def wrong_login_held(user, want_ms):
+    """A wrong password: 401 after at least want_ms, while /healthz is served meanwhile."""
+    result = {}
+
+    def attempt():
+        result["answer"] = api("POST", "/api/login", {"username": user, "password": "not-the-password"})
+    t = threading.Thread(target=attempt)
+    t.start()
+    time.sleep(0.05)
+    status, _, _, took = api("GET", "/healthz", origin=None)
+    t.join()
+    lstatus, _, body, ltook = result["answer"]
+    if lstatus != 401 or (body or {}).get("error") != "login incorrect":
+        fail(f"login: wrong password answered {lstatus} {body}")
+    if ltook < want_ms / 1000.0 * 0.9:
+        fail(f"login: a failure answered after {ltook * 1000:.0f} ms, before its delay of {want_ms} ms")
+    if status != 200 or took > ltook:
+        fail(f"login: /healthz waited for the held failure ({took * 1000:.0f} ms, status {status})")
+    return ltook
+
+
+def step_login():
+    first = wrong_login_held("operator", 250)
+    second = wrong_login_held("operator", 500)
+    status, headers, body, _ = api("POST", "/api/login", {"username": "operator", "password": "capos"})
+    if status != 200 or body != {"user": "operator", "profile": "operator"}:
+        fail(f"login: operator/capos answered {status} {body}")
+    cookie = session_cookie(headers)
+    if headers.get("cache-control") != "no-store":
+        fail("login: the answer may be cached")
+    status, _, body, _ = api("GET", "/api/session", cookie=cookie, origin=None)
+    if status != 200 or body.get("user") != "operator":
+        fail(f"session: {status} {body}")
+    status, _, body, _ = api("GET", "/api/processes", cookie=cookie, origin=None)
+    procs = (body or {}).get("processes", [])
+    if status != 200 or not any(p["pid"] == 1 and p["state"] == "live" for p in procs) or \
+            not any(p["name"] == "webui" and p["caps"] > 0 and p["frames"] > 0 for p in procs):
+        fail(f"processes: {status} {body}")
+    status, _, mem, _ = api("GET", "/api/memory", cookie=cookie, origin=None)
+    if status != 200 or not 0 < mem["used_kib"] < mem["total_kib"] or mem["free_kib"] + mem["used_kib"] != mem["total_kib"]:
+        fail(f"memory: {status} {mem}")
+    status, _, up, _ = api("GET", "/api/uptime", cookie=cookie, origin=None)
+    if status != 200 or up["uptime_ms"] <= 0 or up["running"] < 5:
+        fail(f"uptime: {status} {up}")
+    status, _, graph, _ = api("GET", "/api/capgraph", cookie=cookie, origin=None)
+    labels = {n["id"]: n.get("label") for n in (graph or {}).get("nodes", [])}
+    links = [(labels.get(e["from"]), labels.get(e["to"]), e["label"]) for e in (graph or {}).get("edges", [])]
+    if status != 200 or "webui" not in labels.values() or ("sessiond", "webui", "sessions") not in links or \
+            ("nic", "webui", "nic") not in links:
+        fail(f"capgraph: {status} {labels} {links}")
+    # a guest: its own processes only, no graph or memory
+    status, headers, body, _ = api("POST", "/api/login", {"username": "guest", "password": "guest"})
+    if status != 200 or body.get("profile") != "guest":
+        fail(f"guest login: {status} {body}")
+    guest = session_cookie(headers)
+    status, _, body, _ = api("GET", "/api/processes", cookie=guest, origin=None)
+    if status != 200 or any(p["pid"] == 1 for p in body["processes"]):
+        fail(f"guest processes: {status} {body}")
+    for path in ("/api/capgraph", "/api/memory"):
+        status, _, body, _ = api("GET", path, cookie=guest, origin=None)
+        if status != 403:
+            fail(f"guest {path}: {status} {body}")
+    # logout ends it; the old cookie and a forged one are refused
+    status, _, _, _ = api("POST", "/api/logout", {}, cookie=guest, origin=None)
+    if status != 403:
+        fail(f"logout without Origin: {status}")
+    status, headers, body, _ = api("POST", "/api/logout", {}, cookie=cookie)
+    if status != 200 or "Max-Age=0" not in headers.get("set-cookie", ""):
+        fail(f"logout: {status} {headers.get('set-cookie')}")
+    forged = "capos_session=" + "0123456789abcdef" * 4
+    for c, what in ((cookie, "the old cookie"), (forged, "a forged cookie")):
+        for path in ("/api/session", "/api/processes"):
+            status, _, _, _ = api("GET", path, cookie=c, origin=None)
+            if status != 401:
+                fail(f"{what} on {path}: {status}")
+    status, _, body, _ = api("GET", "/api/session", cookie=guest, origin=None)
+    if status != 200:
+        fail(f"the guest session ended with the operator's: {status}")
+    status, _, _, _ = api("POST", "/api/login", {"username": "operator", "password": "capos"}, origin=None)
+    if status != 403:
+        fail(f"login without Origin: {status}")
+    print(f"webpeer: login: failures held {first * 1000:.0f} ms and {second * 1000:.0f} ms while others were "
+          f"served; operator and guest pages as their profiles allow; logout and forged cookies refused")
+
+
 def step_proxy():
     s = connect()
     status, headers, _ = get(Reader(s), s, "/healthz",
@@ -329,7 +464,8 @@ def main():
     global PORT
     PORT = port()
     steps = {"corpus": step_corpus, "headers": step_headers, "keepalive": step_keepalive,
-             "deadline": step_deadline, "idle": step_idle, "slowloris": step_slowloris, "proxy": step_proxy}
+             "deadline": step_deadline, "idle": step_idle, "slowloris": step_slowloris, "proxy": step_proxy,
+             "login": step_login}
     for word in sys.argv[1:]:
         if word not in steps:
             sys.exit(f"webpeer: unknown step {word}")
