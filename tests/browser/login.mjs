@@ -4,8 +4,14 @@
 // port (CAPOS_HOSTFWD_MAP, set by ci/qemu_run.py --net-exec).  Checks:
 //   - the login page: labelled Username and Password fields, a Log in button;
 //   - keyboard: focus starts in Username, Tab goes Password, then Log in;
-//   - a login through the form reaches the server with the right Origin
-//     and shows its answer (503 "sessions unavailable" until sessions exist);
+//   - a wrong password through the form: 401, "login incorrect" shown, the
+//     password field emptied; then the right one (operator/capos): the
+//     views with the process table (init and webui in it), memory, uptime
+//     and the capability graph drawn as SVG, refreshed without a reload;
+//     the session cookie HttpOnly and SameSite=Strict;
+//   - a guest sees its own session's processes (none) but no graph or memory;
+//   - logout shows the login page, and the old cookie gets 401 and the
+//     login page when put back;
 //   - no Content-Security-Policy violation (events and console) and no
 //     uncaught error in the page;
 //   - phone width (375 px): nothing wider than the screen;
@@ -68,20 +74,66 @@ try {
   await page.keyboard.press('Tab');
   if ((await focused()) !== 'login-submit') fail(`Tab from password reaches ${await focused()}`);
 
-  // a login through the form, by keyboard: the server's answer is shown
-  await user.fill('guest');
-  await pass.fill('guest');
-  const answer = page.waitForResponse((r) => r.url().endsWith('/api/login'));
-  await pass.press('Enter');
-  const login = await answer;
+  // a wrong password through the form, by keyboard: the server's answer is shown
+  const loginAs = async (name, password) => {
+    await user.fill(name);
+    await pass.fill(password);
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/login'));
+    await pass.press('Enter');
+    return answer;
+  };
   const text = page.locator('#login-error');
-  await text.filter({ hasText: /\S/ }).waitFor({ timeout: 10000 });
-  const shown = await text.textContent();
-  if (login.status() !== 503 || !shown.includes('sessions unavailable')) {
-    fail(`login answered ${login.status()}, page says "${shown}"`);
-  }
+  let login = await loginAs('operator', 'wrong-password');
+  await text.filter({ hasText: /login incorrect/ }).waitFor({ timeout: 15000 });
+  if (login.status() !== 401) fail(`a wrong password answered ${login.status()}`);
   if (await pass.inputValue() !== '') fail('the password stays in the field after a failed login');
   await page.screenshot({ path: path.join(logDir, 'browser-login.png'), fullPage: true });
+
+  // the right one: the views, filled from the API
+  login = await loginAs('operator', 'capos');
+  if (login.status() !== 200) fail(`operator/capos answered ${login.status()}`);
+  await page.locator('#app-view').waitFor({ state: 'visible', timeout: 10000 });
+  await page.locator('#procs tbody tr').first().waitFor({ timeout: 15000 });
+  await page.locator('#capgraph svg .node.service').first().waitFor({ timeout: 15000 });
+  const table = await page.locator('#procs tbody').innerText();
+  if (!/\binit\b/.test(table) || !/\bwebui\b/.test(table)) fail(`the process table lacks init or webui: ${table}`);
+  const services = await page.locator('#capgraph svg .node.service').count();
+  const links = await page.locator('#capgraph svg line.edge').count();
+  const holds = await page.locator('#holdings li').count();
+  if (services < 4 || links < 3 || holds !== services) fail(`graph: ${services} services, ${links} links, ${holds} listed`);
+  if (!/used/.test(await page.locator('#memory-text').innerText())) fail('no memory figures');
+  const stamp = await page.locator('#app-status').innerText();
+  await page.waitForFunction((s) => document.getElementById('app-status').innerText !== s, stamp, { timeout: 10000 });
+  const cookie = (await context.cookies()).find((c) => c.name === 'capos_session');
+  if (!cookie || !cookie.httpOnly || cookie.sameSite !== 'Strict' || cookie.value.length !== 64) {
+    fail(`session cookie: ${JSON.stringify(cookie)}`);
+  }
+  await page.screenshot({ path: path.join(logDir, 'browser-app.png'), fullPage: true });
+
+  // logout: the login page; the old cookie is refused, by the API and by the page
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await user.waitFor({ state: 'visible', timeout: 10000 });
+  const old = await context.request.get(`${base}/api/session`, { headers: { Cookie: `capos_session=${cookie.value}` } });
+  if (old.status() !== 401) fail(`the old cookie answered ${old.status()}`);
+  await context.addCookies([cookie]);
+  await page.reload({ waitUntil: 'networkidle' });
+  await user.waitFor({ state: 'visible', timeout: 10000 });
+  if (await page.locator('#app-view').isVisible()) fail('the views show with the old cookie');
+
+  // a guest: its own session's processes (none run in a browser's session), no graph, no memory
+  login = await loginAs('guest', 'guest');
+  if (login.status() !== 200) fail(`guest/guest answered ${login.status()}`);
+  await page.locator('#app-view').waitFor({ state: 'visible', timeout: 10000 });
+  await page.waitForFunction(() => document.getElementById('capgraph').closest('section').hidden, null, { timeout: 10000 });
+  if (!(await page.locator('#procs').isVisible()) || await page.locator('#procs tbody tr').count() !== 0) {
+    fail('a guest does not see its (empty) process table');
+  }
+  if (await page.locator('#capgraph svg').count() || await page.locator('#memory-meter').isVisible()) {
+    fail('a guest sees the graph or the memory');
+  }
+  await page.screenshot({ path: path.join(logDir, 'browser-guest.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await user.waitFor({ state: 'visible', timeout: 10000 });
 
   // phone width
   await page.setViewportSize({ width: 375, height: 667 });
@@ -97,8 +149,9 @@ try {
   const violations = await page.evaluate(() => window.__csp);
   if (violations.length || cspConsole.length) fail(`CSP violations: ${[...violations, ...cspConsole].join('; ')}`);
   if (pageErrors.length) fail(`errors in the page: ${pageErrors.join('; ')}`);
-  console.log(`browser: login page ok (labels, focus order, 503 shown, phone width ${widths.page} px, no CSP ` +
-              `violation); screenshots in ${logDir}`);
+  console.log(`browser: ok (labels, focus order, login incorrect shown, operator views with ${services} services ` +
+              `and ${links} links, guest limited, logout and the old cookie refused, phone width ${widths.page} px, ` +
+              `no CSP violation); screenshots in ${logDir}`);
 } finally {
   await browser.close();
 }

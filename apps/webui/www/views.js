@@ -2,7 +2,8 @@
 // the process table and the capability graph, filled from the JSON API
 // with textContent and DOM calls only, refreshed every few seconds without
 // reloading the page.  A 401 on any of them means the session is gone:
-// the caller shows the login page again.
+// the caller shows the login page again; a 403 means the session's profile
+// does not grant that page (a guest's), and its section is hidden.
 
 import * as api from './api.js';
 import { renderCapgraph } from './capgraph.js';
@@ -50,6 +51,10 @@ async function refresh(onLoggedOut) {
     stop();
     onLoggedOut();
     return;
+  }
+  // what the session's profile does not grant (403) is not shown at all
+  for (const [res, id] of [[up, 'uptime'], [mem, 'memory-meter'], [procs, 'procs'], [graph, 'capgraph']]) {
+    document.getElementById(id).closest('section').hidden = res.status === 403;
   }
   if (up.status === 200) {
     document.getElementById('uptime').textContent = formatUptime(up.data.uptime_ms);
