@@ -49,7 +49,7 @@
 #include "bundles.h"
 #include "serve.h"
 
-#define BROKER_SESSIONS 16       /* sessions served at once */
+#define BROKER_SESSIONS 48       /* sessions served at once: the terminals' and the Web UI's 32 browsers */
 #define REFUSED 1                /* application error of every refusal */
 #define BROKER_FAILED 2          /* the broker could not do its part */
 #define BROKER_SHELLS 4          /* shells launched per session, killed at its end */
@@ -190,14 +190,21 @@ static void on_grace_over(void *ctx, const struct capos_completion *c)
 	memset(sv, 0, sizeof *sv);
 }
 
-/* Wait SHELL_GRACE_MS, then on_grace_over; without a timer operation, at once. */
+/* Wait SHELL_GRACE_MS, then on_grace_over; at once without a shell to wait for (a browser's session) or a timer operation. */
 static void after_grace(struct served *sv)
 {
 	struct capos_timer_sleep_in in = { .ns = SHELL_GRACE_MS * 1000000ull };
 	struct capos_completion c = { 0 };
+	int shells = 0;
 	uint64_t ud;
 
 	sv->ending = 1;
+	for (size_t i = 0; i < BROKER_SHELLS; i++)
+		shells += sv->shells[i] != 0;
+	if (!shells) {
+		on_grace_over(sv, &c);
+		return;
+	}
 	if (capos_timer_sleep_async(capos_ring(), timer, &in, &ud) == 0) {
 		if (capos_ring_watch(capos_ring(), ud, on_grace_over, sv) == 0)
 			return;
