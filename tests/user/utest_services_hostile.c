@@ -263,8 +263,11 @@ static void attack_status_and_methods(void)
 	ut_check(status == 0 && r.len == sizeof(struct capos_session_manager_status_out) && r.cap_count == 0,
 		 "status: 16 capabilities passed along are dropped, status answered", "status %d, %u bytes",
 		 status, r.len);
-	expect_app("sessiond: method 5", call(sessions, s, 5, NULL, 0, NULL, 0, 0, sizeof result, &r), &r, 4,
+	expect_app("sessiond: method 6", call(sessions, s, 6, NULL, 0, NULL, 0, 0, sizeof result, &r), &r, 4,
 		   "sessiond: no such method");
+	ut_status("login_from: not on the frontend export: -CAPOS_EPERM",
+		  call(sessions, s, CAPOS_SESSION_MANAGER_LOGIN_FROM, params, 40, NULL, 0, 0, sizeof result, &r),
+		  -CAPOS_EPERM);
 	ut_status("check: 16 capabilities instead of one: -CAPOS_EINVAL",
 		  call(sessions, s, CAPOS_SESSION_MANAGER_CHECK, NULL, 0, caps, CAPOS_XFER_MAX, CAPOS_XFER_COPY,
 		       sizeof result, &r), -CAPOS_EINVAL);
