@@ -73,25 +73,12 @@ static int wait_for(int (*done)(void), uint32_t ms)
 
 static int get_nic(uint32_t *fn)
 {
-	struct capos_device_root_claim_in in = {
-		.vendor = CAPOS_PCI_ANY, .device = CAPOS_PCI_ANY, .class_code = 0x020000, .class_mask = 0xffffff,
-	};
-	struct capos_device_root_claim_out out;
-	uint32_t root;
-	int err;
+	const char *how;
+	int err = nic_find(fn, &how);
 
-	if ((*fn = capos_cap_find("nic", NULL)) != 0) {
-		printf("netcheck: nic: from the manifest\n");
-		return 0;
-	}
-	if ((root = capos_cap_find("devices", NULL)) == 0)
-		return -CAPOS_ENOENT;
-	err = capos_device_root_claim(capos_ring(), root, &in, &out);
-	if (err)
-		return err;
-	*fn = out.function;
-	printf("netcheck: nic: claimed the first network controller\n");
-	return 0;
+	if (!err)
+		printf("netcheck: nic: %s\n", how);
+	return err;
 }
 
 /* ---------------------------------------------------------------- DHCP */

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <capos/device.h>
+#include <capos/error.h>
+#include <capos/rt.h>
 #include <capos/virtio_net.h>
 
 #include "nic.h"
@@ -49,4 +52,26 @@ int nic_open(uint32_t fn, struct nic *nic)
 void nic_close(struct nic *nic)
 {
 	capos_virtio_net_close(nic->impl);
+}
+
+int nic_find(uint32_t *fn, const char **how)
+{
+	struct capos_device_root_claim_in in = {
+		.vendor = CAPOS_PCI_ANY, .device = CAPOS_PCI_ANY, .class_code = 0x020000, .class_mask = 0xffffff,
+	};
+	struct capos_device_root_claim_out out;
+	uint32_t root;
+	int err;
+
+	*how = "from the manifest";
+	if ((*fn = capos_cap_find("nic", NULL)) != 0)
+		return 0;
+	if ((root = capos_cap_find("devices", NULL)) == 0)
+		return -CAPOS_ENOENT;
+	err = capos_device_root_claim(capos_ring(), root, &in, &out);
+	if (err)
+		return err;
+	*fn = out.function;
+	*how = "claimed the first network controller";
+	return 0;
 }

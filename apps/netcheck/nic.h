@@ -21,6 +21,14 @@ struct nic {
 };
 
 /*
+ * The PciFunction to drive: "nic" from the manifest, else (a program run
+ * as init) the first network controller claimed through "devices".  0
+ * with *fn and *how ("from the manifest" / "claimed the first network
+ * controller"), or a negative code.
+ */
+int nic_find(uint32_t *fn, const char **how);
+
+/*
  * Drive PciFunction fn: 0 with *nic filled and the driver's interrupt
  * waiter started in this thread's ring (so capos_netloop_turn serves it),
  * or a negative code with a message printed.

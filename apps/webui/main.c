@@ -48,26 +48,6 @@ static int fail(const char *step, const char *why)
 	return 1;
 }
 
-static int get_nic(uint32_t *fn)
-{
-	struct capos_device_root_claim_in in = {
-		.vendor = CAPOS_PCI_ANY, .device = CAPOS_PCI_ANY, .class_code = 0x020000, .class_mask = 0xffffff,
-	};
-	struct capos_device_root_claim_out out;
-	uint32_t root;
-	int err;
-
-	if ((*fn = capos_cap_find("nic", NULL)) != 0)
-		return 0;
-	if ((root = capos_cap_find("devices", NULL)) == 0)
-		return -CAPOS_ENOENT;
-	err = capos_device_root_claim(capos_ring(), root, &in, &out);
-	if (err)
-		return err;
-	*fn = out.function;
-	return 0;
-}
-
 /* Every boot-package entry "www/NAME" of a served kind becomes /NAME. */
 static int load_site(void)
 {
@@ -95,10 +75,11 @@ static int load_site(void)
 static int start_network(void)
 {
 	uint32_t fn, start;
+	const char *how;
 	int err;
 	char ip[16];
 
-	if ((err = get_nic(&fn)) != 0)
+	if ((err = nic_find(&fn, &how)) != 0)
 		return fail("nic", capos_strerror(err));
 	if ((err = nic_open(fn, &nic)) != 0)
 		return fail("nic", capos_strerror(err));
