@@ -25,8 +25,7 @@ function renderProcesses(list) {
   const body = document.querySelector('#procs tbody');
   const rows = list.map((p) => {
     const tr = document.createElement('tr');
-    const memory = kib((p.frames || 0) * 4 + (p.kmem_kib || 0));
-    for (const v of [p.pid, p.name, p.state, p.threads, p.caps, memory, p.session]) {
+    for (const v of [p.pid, p.name, p.state, p.threads, p.caps, p.frames, kib(p.kmem_kib || 0), p.session]) {
       const td = document.createElement('td');
       td.textContent = String(v);
       tr.appendChild(td);
