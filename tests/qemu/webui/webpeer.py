@@ -30,6 +30,8 @@ ci/qemu_run.py --net-exec).  Steps, in the order given on the command line:
               not the graph or memory (403); logout clears the cookie and
               the old cookie, like a forged one, gets 401; a missing or
               foreign Origin on login is 403
+  idle_expiry (webui with idle=2) a logged-in browser left alone for 4 s:
+              its next request gets 401, and so does every later one
   slowloris   FLOOD connections, half trickling a header byte a second,
               half silent (more than the server's connection slots: the
               surplus gets 503),
@@ -449,6 +451,22 @@ def step_login():
           f"served; operator and guest pages as their profiles allow; logout and forged cookies refused")
 
 
+def step_idle_expiry():
+    status, headers, _, _ = api("POST", "/api/login", {"username": "operator", "password": "capos"})
+    if status != 200:
+        fail(f"idle: login answered {status}")
+    cookie = session_cookie(headers)
+    status, _, _, _ = api("GET", "/api/session", cookie=cookie, origin=None)
+    if status != 200:
+        fail(f"idle: a fresh session answered {status}")
+    time.sleep(4.0)
+    for path in ("/api/processes", "/api/session"):
+        status, _, body, _ = api("GET", path, cookie=cookie, origin=None)
+        if status != 401:
+            fail(f"idle: {path} after 4 s unused answered {status} {body}")
+    print("webpeer: idle: a session unused past its idle time ends: 401")
+
+
 def step_proxy():
     s = connect()
     status, headers, _ = get(Reader(s), s, "/healthz",
@@ -465,7 +483,7 @@ def main():
     PORT = port()
     steps = {"corpus": step_corpus, "headers": step_headers, "keepalive": step_keepalive,
              "deadline": step_deadline, "idle": step_idle, "slowloris": step_slowloris, "proxy": step_proxy,
-             "login": step_login}
+             "login": step_login, "idle_expiry": step_idle_expiry}
     for word in sys.argv[1:]:
         if word not in steps:
             sys.exit(f"webpeer: unknown step {word}")
