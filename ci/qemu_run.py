@@ -606,13 +606,14 @@ class NetExec:
                 env["CAPOS_INJECT_PORT"] = str(self.args.inject_port)
                 env["CAPOS_INJECT_LISTEN"] = str(self.args.inject_listen)
             self.out = tempfile.TemporaryFile(mode="w+")
+            # its own process group: killing it takes what the shell started along (no orphan keeps load running)
             self.proc = subprocess.Popen(self.args.net_exec, shell=True, env=env, stdin=subprocess.DEVNULL,
-                                         stdout=self.out, stderr=subprocess.STDOUT)
+                                         stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True)
             self.deadline = time.monotonic() + self.args.net_exec_timeout
             return
         status = self.proc.poll()
         if status is None and time.monotonic() > self.deadline:
-            self.proc.kill()
+            self.kill_group()
             status = self.proc.wait()
             self.out.write(f"\n(killed after {self.args.net_exec_timeout:.0f} s)\n")
         if status is not None:
@@ -620,9 +621,15 @@ class NetExec:
             self.result = (status, self.out.read())
             self.out.close()
 
+    def kill_group(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
     def stop(self):
         if self.proc is not None and self.result is None:
-            self.proc.kill()
+            self.kill_group()
             self.proc.wait()
             self.out.seek(0)
             self.result = (-9, self.out.read() + "\n(QEMU ended first)\n")

@@ -165,6 +165,7 @@ def healthz_worker(stop, tally):
         except (OSError, EOFError) as e:
             tally.count("GET /healthz", False, str(e))
             conn = None
+            stop.wait(0.2)   # a server that is gone is not hammered
 
 
 def session_round(conn, tally, wrong):
@@ -192,6 +193,7 @@ def api_worker(stop, tally, seed):
         except (OSError, EOFError, ValueError) as e:
             tally.count("API session round", False, str(e))
             conn = None
+            stop.wait(0.2)
 
 
 def main():
@@ -215,11 +217,23 @@ def main():
     print(f"soak: baseline: {base[0]} KiB of frames used, kernel heap {base[1]} KiB; load for {args.seconds:.0f} s",
           flush=True)
     stop = threading.Event()
-    threads = [threading.Thread(target=healthz_worker, args=(stop, tally)) for _ in range(HEALTHZ_CONNS)]
-    threads += [threading.Thread(target=api_worker, args=(stop, tally, i)) for i in range(API_WORKERS)]
+    # daemon threads: if this process dies on an error, the load dies with it
+    threads = [threading.Thread(target=healthz_worker, args=(stop, tally), daemon=True) for _ in range(HEALTHZ_CONNS)]
+    threads += [threading.Thread(target=api_worker, args=(stop, tally, i), daemon=True) for i in range(API_WORKERS)]
     for t in threads:
         t.start()
     start = time.monotonic()
+    try:
+        load(args, start, tally, procs_base, ctl, cookie)
+    finally:
+        stop.set()
+    for t in threads:
+        t.join()
+    return finish(base, tally, ctl, cookie)
+
+
+def load(args, start, tally, procs_base, ctl, cookie):
+    """Report progress until the load's time is up."""
     while time.monotonic() - start < args.seconds:
         time.sleep(min(10.0, max(0.1, args.seconds - (time.monotonic() - start))))
         with tally.lock:
@@ -227,9 +241,10 @@ def main():
             bad = len(tally.failed)
         print(f"soak: {time.monotonic() - start:.0f} s: {done} requests answered as expected, {bad} failed; "
               f"grown: {'; '.join(growth(procs_base, processes(ctl, cookie))) or 'nothing'}", flush=True)
-    stop.set()
-    for t in threads:
-        t.join()
+
+
+def finish(base, tally, ctl, cookie):
+    """Wait for the counters, print the table: the exit status."""
     deadline = time.monotonic() + SETTLE_S
     now = settled(ctl, cookie, SETTLE_S)
     while now != base and time.monotonic() < deadline:
