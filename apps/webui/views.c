@@ -81,6 +81,7 @@ char *view_memory(const struct view_system *sys)
 	cJSON_AddNumberToObject(doc, "used_kib", (double)(used * KIB_PER_FRAME));
 	cJSON_AddNumberToObject(doc, "free_kib", (double)(sys->free_frames * KIB_PER_FRAME));
 	cJSON_AddNumberToObject(doc, "kernel_heap_kib", (double)(sys->heap_frames * KIB_PER_FRAME));
+	cJSON_AddNumberToObject(doc, "kernel_heap_live_bytes", (double)sys->heap_bytes);
 	return finish(doc);
 }
 

@@ -25,7 +25,7 @@ struct view_system {
 /* {"processes": [{"pid", "name", "state", "threads", "caps", "frames", "kmem_kib", "session"}]} */
 char *view_processes(const struct capos_procinfo_entry *e, uint32_t n);
 
-/* {"total_kib", "used_kib", "free_kib", "kernel_heap_kib"} */
+/* {"total_kib", "used_kib", "free_kib", "kernel_heap_kib" (frames the heap holds), "kernel_heap_live_bytes"} */
 char *view_memory(const struct view_system *sys);
 
 /* {"uptime_ms", "services", "running"} */

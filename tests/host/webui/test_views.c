@@ -66,7 +66,7 @@ static void test_memory_uptime(void)
 	cJSON *doc = parse(view_memory(&sys));
 
 	CHECK(num(doc, "total_kib") == 524288 && num(doc, "free_kib") == 400000 && num(doc, "used_kib") == 124288 &&
-	      num(doc, "kernel_heap_kib") == 800);
+	      num(doc, "kernel_heap_kib") == 800 && num(doc, "kernel_heap_live_bytes") == 500000);
 	cJSON_Delete(doc);
 	doc = parse(view_uptime(&sys));
 	CHECK(num(doc, "uptime_ms") == 12345 && num(doc, "services") == 8 && num(doc, "running") == 7);
