@@ -764,6 +764,14 @@ static int child_upgrade(uint32_t session, uint32_t extra, uint32_t out_cap, str
 	return broker_call(CAPOS_AUTHORITY_BROKER_UPGRADE, NULL, 0, caps, extra ? 2 : 1, CAPOS_XFER_COPY, out_cap, r);
 }
 
+/* 1 once the broker client has been cut: an unknown method (answered, never audited) fails as revoked. */
+static int broker_cut(void)
+{
+	struct capos_ipc_reply r;
+
+	return broker_call(0x7f, NULL, 0, NULL, 0, 0, 128, &r) == -CAPOS_EREVOKED;
+}
+
 static int echo_answers(uint32_t echo)
 {
 	struct capos_ipc_reply r;
@@ -804,8 +812,15 @@ static int run_child(void)
 	ut_check(status == 0 && r.cap_count == 1, "upgrade: again after the release", "status %d", status);
 	echo = status == 0 && r.cap_count == 1 ? r.caps[0].handle : 0;   /* its end on logout: the client reads the audit */
 	ut_status("logout of the own session", capos_user_session_logout(capos_ring(), session), 0);
-	/* The broker sees the end at its own pace; it revokes the bundle, then the session's broker clients. */
-	for (int tries = 0; tries < 80 && echo_answers(echo) != -CAPOS_EREVOKED; tries++)
+	/*
+	 * The broker sees the end at its own pace; it revokes the bundle, then
+	 * the session's broker clients.  Wait for both (CapSpace.inspect of the
+	 * client's CALLs fail with -CAPOS_EREVOKED once it is cut): a CALL made between
+	 * the two would reach the broker's RECV and be audited as refused
+	 * although it fails for the caller as revoked.  The probe is a method
+	 * the broker answers without an audit record.
+	 */
+	for (int tries = 0; tries < 80 && (echo_answers(echo) != -CAPOS_EREVOKED || !broker_cut()); tries++)
 		capos_sleep_ns(25 * UT_MS);
 	ut_status("upgrade: from an ended session: its broker client is revoked",
 		  child_upgrade(session, 0, sizeof result, &r), -CAPOS_EREVOKED);
