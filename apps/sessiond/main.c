@@ -223,6 +223,13 @@ struct attempt {
 	int shape_ok;            /* name and password have valid shapes */
 };
 
+/* A name and a password of valid shapes (checked before any account is looked at). */
+static int attempt_shape_ok(const struct attempt *a)
+{
+	return session_label_ok(a->user, strlen(a->user)) && !credstore_check_user(a->user) &&
+	       !credstore_check_password(a->password, a->password_len);
+}
+
 static void take_attempt(const struct capos_ipc_request *req, struct attempt *a)
 {
 	const struct capos_session_manager_login_in *in = req->params;   /* setup's has the same layout */
@@ -238,8 +245,7 @@ static void take_attempt(const struct capos_ipc_request *req, struct attempt *a)
 		return;
 	a->password_len = in->password_len;
 	memcpy(a->password, in->password, a->password_len);
-	a->shape_ok = session_label_ok(a->user, strlen(a->user)) && !credstore_check_user(a->user) &&
-		      !credstore_check_password(a->password, a->password_len);
+	a->shape_ok = attempt_shape_ok(a);
 }
 
 static void on_delay_done(void *ctx, const struct capos_completion *c);
@@ -484,8 +490,7 @@ static void serve_login_from(const struct capos_ipc_request *req)
 		memcpy(source, in->source, sizeof in->source);
 		a.password_len = in->password_len;
 		memcpy(a.password, in->password, a.password_len);
-		a.shape_ok = session_label_ok(a.user, strlen(a.user)) && !credstore_check_user(a.user) &&
-			     !credstore_check_password(a.password, a.password_len);
+		a.shape_ok = attempt_shape_ok(&a);
 	}
 	profile = verify(&a);
 	if (!profile) {

@@ -182,15 +182,21 @@ static int sessiond_login(const char *user, const char *password, const char *so
 	return 0;
 }
 
-static void login_ok(const struct webui_config *cfg, const struct webui_request *req, int slot,
-		     struct webui_response *out)
+/* {"user", "profile"} of slot's session (labels are [a-z0-9_-]: nothing to escape). */
+static void session_doc(int slot, struct webui_response *out)
 {
-	struct websess *s = &table.s[slot];
+	const struct websess *s = &table.s[slot];
 	char body[128];
 
 	snprintf(body, sizeof body, "{\"user\":\"%s\",\"profile\":\"%s\"}", s->user, s->profile);
-	webui_json_owned(out, 200, strdup(body));   /* labels are [a-z0-9_-]: nothing to escape */
-	if (!websess_set_cookie(s, secure(cfg, req), out->set_cookie, sizeof out->set_cookie))
+	webui_json_owned(out, 200, strdup(body));
+}
+
+static void login_ok(const struct webui_config *cfg, const struct webui_request *req, int slot,
+		     struct webui_response *out)
+{
+	session_doc(slot, out);
+	if (!websess_set_cookie(&table.s[slot], secure(cfg, req), out->set_cookie, sizeof out->set_cookie))
 		webui_error(out, 500, "cookie");
 }
 
@@ -216,7 +222,7 @@ static void api_login(const struct webui_config *cfg, const struct webui_request
 		webui_error(out, 503, "the session manager does not answer");
 		return;
 	}
-	throttle_succeeded(&throttle, user, source, now * 1000000ull);
+	throttle_succeeded(&throttle, user, source);
 	err = take_bundle(&b);
 	slot = err ? err : websess_create(&table, random_bytes, NULL, now * 1000000ull, user, profile, 0);
 	if (slot < 0) {
@@ -369,8 +375,7 @@ static void api_read(const struct webui_config *cfg, const struct webui_request 
 		return;
 	}
 	if (what == WEBUI_READ_SESSION) {
-		login_ok(cfg, req, slot, out);
-		out->set_cookie[0] = 0;
+		session_doc(slot, out);
 		return;
 	}
 	doc = what == WEBUI_READ_PROCESSES ? read_processes(&bundles[slot], &err) : read_graph(&bundles[slot], what, &err);

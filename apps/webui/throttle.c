@@ -78,7 +78,7 @@ uint32_t throttle_failed(struct throttle *t, const char *account, const char *ad
 	return longer(faildelay_next_ms(&a->delay), faildelay_next_ms(&b->delay));
 }
 
-void throttle_succeeded(struct throttle *t, const char *account, const char *address, uint64_t now_ns)
+void throttle_succeeded(struct throttle *t, const char *account, const char *address)
 {
 	char key[THROTTLE_KEY_MAX + 1];
 	struct throttle_entry *e;
@@ -89,7 +89,6 @@ void throttle_succeeded(struct throttle *t, const char *account, const char *add
 	cut_key(key, address);
 	if ((e = find(t, THROTTLE_ADDRESS, key)) != NULL)
 		memset(e, 0, sizeof *e);
-	(void)now_ns;
 }
 
 uint32_t throttle_peek(const struct throttle *t, const char *account, const char *address)

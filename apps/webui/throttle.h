@@ -40,7 +40,7 @@ void throttle_init(struct throttle *t);
 uint32_t throttle_failed(struct throttle *t, const char *account, const char *address, uint64_t now_ns);
 
 /* A successful login of account from address: both counts start again. */
-void throttle_succeeded(struct throttle *t, const char *account, const char *address, uint64_t now_ns);
+void throttle_succeeded(struct throttle *t, const char *account, const char *address);
 
 /* The delay a failure now would get, without counting one (for tests and the docs' examples). */
 uint32_t throttle_peek(const struct throttle *t, const char *account, const char *address);

@@ -431,7 +431,6 @@ int kcap_revoker_revoke_within(struct kcall *call, const struct capos_revoker_re
 	if (copy) {
 		flags = sched_lock_irqsave();
 		revoked = !kobj_resolve(&copy->base, &err);  /* cut here or above: nobody can use it any more */
-		err = 0;
 		err = copy->pending ? -CAPOS_EBUSY : 0;
 		n = count_watches_locked(copy);
 		sched_unlock_irqrestore(flags);

@@ -27,7 +27,7 @@ static void test_account_and_address(void)
 	CHECK_EQ(throttle_failed(&t, "alice", "192.0.2.7", 3), 500);    /* the account counts 2 */
 	CHECK_EQ(throttle_failed(&t, "carol", "192.0.2.8", 4), 250);    /* neither seen before */
 	CHECK_EQ(throttle_peek(&t, "alice", "10.0.2.2"), 1000);         /* alice 2, address 2: a third is 1 s */
-	throttle_succeeded(&t, "alice", "10.0.2.2", 5);
+	throttle_succeeded(&t, "alice", "10.0.2.2");
 	CHECK_EQ(throttle_peek(&t, "alice", "10.0.2.2"), 250);
 	CHECK_EQ(throttle_peek(&t, "bob", "192.0.2.7"), 500);           /* bob 1, 192.0.2.7 1: untouched */
 	CHECK_EQ(throttle_failed(&t, "nosuchuser", "10.0.2.2", 6), 250); /* unknown names count like any */
